@@ -1,0 +1,41 @@
+# MultiDigits: 64 px scenes of 1-4 real handwritten digits, generated on first
+# use under data/multidigits (no download). No flip: mirrored digits are not
+# digits.
+dataset_type = 'MultiDigits'
+data_root = 'data/multidigits'
+
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='PackInputs'),
+]
+test_pipeline = train_pipeline
+
+train_dataloader = dict(
+    batch_size=64,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        split='train',
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=128,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        split='test',
+        test_mode=True,
+        pipeline=test_pipeline))
+test_dataloader = val_dataloader
+
+val_evaluator = [
+    dict(type='AveragePrecision'),
+    dict(type='MultiLabelMetric', thr=0.5),
+    dict(type='MultiLabelMetric', topk=3, items=['precision', 'recall', 'f1-score']),
+]
+test_evaluator = val_evaluator

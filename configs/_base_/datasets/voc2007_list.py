@@ -1,0 +1,51 @@
+# PASCAL VOC 2007 in the MLIC reference's list format (train.txt / test.txt /
+# label.txt, ignore.npy), read by LabelListDataset. 448 px, total batch 32
+# (8 per GPU on 4 GPUs).
+dataset_type = 'LabelListDataset'
+data_root = 'data/voc2007'
+img_size = 448
+
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=(img_size, img_size)),
+    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
+    dict(type='PackInputs'),
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=(img_size, img_size)),
+    dict(type='PackInputs'),
+]
+
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=8,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='train.txt',
+        label_file='label.txt',
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=8,
+    num_workers=8,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='test.txt',
+        label_file='label.txt',
+        ignore_file='ignore.npy',
+        test_mode=True,
+        pipeline=test_pipeline))
+test_dataloader = val_dataloader
+
+val_evaluator = [
+    dict(type='AveragePrecision'),
+    dict(type='MultiLabelMetric', thr=0.5),
+    dict(type='MultiLabelMetric', topk=3, items=['precision', 'recall', 'f1-score']),
+]
+test_evaluator = val_evaluator

@@ -1,0 +1,33 @@
+# Components resolve in mlic's registries first, then mmpretrain's/mmengine's.
+default_scope = 'mlic'
+
+default_hooks = dict(
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=50),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    # Keeps the last checkpoint and the best one by validation mAP.
+    checkpoint=dict(
+        type='CheckpointHook',
+        interval=1,
+        max_keep_ckpts=1,
+        save_best='multi-label/mAP',
+        rule='greater'),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    # Fails before the first iteration if dataset and head disagree on C.
+    num_class_check=dict(type='NumClassCheckHook'),
+)
+
+env_cfg = dict(
+    cudnn_benchmark=False,
+    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
+    # tools/ switch this to gloo by themselves on a machine without CUDA.
+    dist_cfg=dict(backend='nccl'),
+)
+
+vis_backends = [dict(type='LocalVisBackend')]
+visualizer = dict(type='UniversalVisualizer', vis_backends=vis_backends)
+
+log_level = 'INFO'
+load_from = None
+resume = False
+randomness = dict(seed=0, deterministic=False)

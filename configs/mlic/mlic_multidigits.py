@@ -1,0 +1,22 @@
+# The main job: MLIC on the embedded MultiDigits data, on CPU in minutes.
+# python tools/train.py configs/mlic/mlic_multidigits.py
+_base_ = [
+    '../_base_/models/mlic_r101.py',
+    '../_base_/datasets/multidigits.py',
+    '../_base_/schedules/multidigits_onecycle_10e.py',
+    '../_base_/default_runtime.py',
+]
+
+num_classes = 10
+model = dict(
+    data_preprocessor=dict(num_classes=num_classes),
+    # A narrow ResNet-18 trained from scratch: D = 8 * base_channels = 256.
+    backbone=dict(depth=18, base_channels=32, init_cfg=None),
+    head=dict(
+        num_classes=num_classes,
+        num_heads=8,
+        ffn_dim=512,
+        num_steps=1,
+        loss=dict(gamma_neg=2.0)))
+
+default_hooks = dict(logger=dict(interval=20))

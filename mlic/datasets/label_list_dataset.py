@@ -1,0 +1,136 @@
+import os.path as osp
+from typing import List, Optional, Sequence
+
+import numpy as np
+from mmengine.fileio import get_local_path
+from mmpretrain.datasets import MultiLabelDataset
+
+from mlic.registry import DATASETS
+
+
+def read_label_names(label_file: str) -> List[str]:
+    """Label names, one per non-empty line, in label order."""
+    if not osp.isfile(label_file):
+        raise FileNotFoundError(f'label file not found: {label_file}')
+    with open(label_file, encoding='utf-8') as f:
+        names = [line.strip() for line in f if line.strip()]
+    if not names:
+        raise ValueError(f'label file {label_file} lists no labels')
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ValueError(f'label file {label_file} repeats {duplicates}')
+    return names
+
+
+@DATASETS.register_module()
+class LabelListDataset(MultiLabelDataset):
+    """Multi-label dataset in the MLIC reference's list format.
+
+    ``ann_file`` has one sample a line, ``<image path>\\t<name>,<name>,...``
+    with label *names* from ``label_file`` (one name a line, in label order).
+    ``ignore_file`` (optional, VOC-style) is an N x C 0/1 ``.npy`` array over
+    the lines of ``ann_file``; 1 marks a label to leave out of that image's
+    evaluation, stored as ``gt_label_difficult``.
+
+    Built on mmpretrain's ``MultiLabelDataset`` (so ``get_cat_ids``,
+    ``metainfo['classes']``, ``lazy_init``, ``indices``, ``serialize_data``
+    and pipelines all work as there). Relative ``ann_file``, ``label_file``
+    and ``ignore_file`` are resolved against ``data_root``; relative image
+    paths against ``data_root`` + ``data_prefix``.
+
+    Args:
+        ann_file (str): The list file.
+        label_file (str): Label names file.
+        ignore_file (str, optional): The ignore array.
+        data_root (str): Root of the relative paths. Defaults to ''.
+        data_prefix (str | dict): Image folder under ``data_root``.
+        **kwargs: Other ``BaseDataset`` arguments (``pipeline``,
+            ``test_mode``, ``indices``, ``lazy_init``, ...).
+    """
+
+    def __init__(self,
+                 ann_file: str,
+                 label_file: str,
+                 ignore_file: Optional[str] = None,
+                 data_root: str = '',
+                 data_prefix: str = '',
+                 metainfo: Optional[dict] = None,
+                 **kwargs):
+        self.label_file = self._under_root(label_file, data_root)
+        self.ignore_file = (
+            self._under_root(ignore_file, data_root)
+            if ignore_file is not None else None)
+        metainfo = dict(metainfo or {})
+        names = read_label_names(self.label_file)
+        if 'classes' in metainfo and list(metainfo['classes']) != names:
+            raise ValueError(f'metainfo classes differ from the names in '
+                             f'{self.label_file}')
+        metainfo['classes'] = names
+        super().__init__(
+            ann_file=ann_file,
+            data_root=data_root,
+            data_prefix=data_prefix,
+            metainfo=metainfo,
+            **kwargs)
+
+    @staticmethod
+    def _under_root(path: str, data_root: str) -> str:
+        if data_root and not osp.isabs(path):
+            return osp.join(data_root, path)
+        return path
+
+    def load_data_list(self) -> List[dict]:
+        if not osp.isfile(self.ann_file):
+            raise FileNotFoundError(
+                f'annotation file not found: {self.ann_file}')
+        label_to_index = {name: i for i, name in enumerate(self.CLASSES)}
+        img_prefix = self.data_prefix.get('img_path', '') or ''
+        data_list = []
+        with get_local_path(self.ann_file) as local_path, open(
+                local_path, encoding='utf-8') as f:
+            for line_no, line in enumerate(f, start=1):
+                line = line.rstrip('\r\n')
+                if not line.strip():
+                    continue
+                path, labels = self._parse_line(line, line_no,
+                                                label_to_index)
+                if img_prefix and not osp.isabs(path):
+                    path = osp.join(img_prefix, path)
+                data_list.append(dict(img_path=path, gt_label=labels))
+        if self.ignore_file is not None:
+            self._attach_ignore(data_list)
+        return data_list
+
+    def _parse_line(self, line: str, line_no: int,
+                    label_to_index: dict) -> tuple:
+        fields = line.split('\t')
+        if len(fields) != 2 or not fields[0]:
+            raise ValueError(
+                f'{self.ann_file}, line {line_no}: expected '
+                f'"<image path>\\t<label>,<label>,..." but got {line!r}')
+        path, label_field = fields
+        labels = set()
+        for name in filter(None, (n.strip() for n in label_field.split(','))):
+            if name not in label_to_index:
+                raise ValueError(
+                    f'{self.ann_file}, line {line_no}: label {name!r} is '
+                    f'not in {self.label_file}')
+            labels.add(label_to_index[name])
+        return path, sorted(labels)
+
+    def _attach_ignore(self, data_list: List[dict]) -> None:
+        if not osp.isfile(self.ignore_file):
+            raise FileNotFoundError(
+                f'ignore file not found: {self.ignore_file}')
+        ignore = np.load(self.ignore_file, allow_pickle=False)
+        expected = (len(data_list), len(self.CLASSES))
+        if ignore.shape != expected:
+            raise ValueError(
+                f'{self.ignore_file} has shape {ignore.shape}, expected '
+                f'{expected} (lines of {self.ann_file} x labels)')
+        rows, cols = np.nonzero(ignore)
+        per_row: Sequence[List[int]] = [[] for _ in data_list]
+        for r, c in zip(rows.tolist(), cols.tolist()):
+            per_row[r].append(c)
+        for info, ignored in zip(data_list, per_row):
+            info['gt_label_difficult'] = ignored

@@ -1,0 +1,3 @@
+from .mlic_classifier import MLICClassifier
+
+__all__ = ['MLICClassifier']

@@ -1,0 +1,118 @@
+from typing import Dict, Optional, Tuple
+
+import torch
+import torch.distributed as torch_dist
+from mmengine.logging import MessageHub
+from mmpretrain.models.classifiers import ImageClassifier
+
+from mlic.registry import MODELS
+
+
+def infer_backbone_width(backbone: torch.nn.Module) -> Optional[int]:
+    """Channel width D of a backbone's last output, when it declares it.
+
+    mmpretrain's ResNet family sets ``feat_dim``; transformers expose
+    ``embed_dims``; timm models ``num_features``.
+    """
+    for name in ('feat_dim', 'num_features', 'embed_dims'):
+        value = getattr(backbone, name, None)
+        if isinstance(value, int):
+            return value
+    return None
+
+
+@MODELS.register_module()
+class MLICClassifier(ImageClassifier):
+    """mmpretrain's ``ImageClassifier`` with three additions for MLIC.
+
+    - The head's ``in_channels`` (D) is read from the backbone when the
+      config leaves it out, and a conflicting value fails at build time with
+      both numbers (the reference hard-codes 2048, which breaks ResNet-18/34).
+    - ``parse_losses`` refuses a non-finite loss before the optimiser step,
+      naming the iteration and the loss term, so no NaN reaches the weights
+      or a checkpoint. In distributed runs every rank learns of it (one
+      all-reduce of a flag), so no rank is left waiting.
+    - ``num_classes`` for the dataset/head consistency check.
+
+    ``forward(inputs, data_samples, mode)`` is ImageClassifier's:
+    ``'tensor'`` gives the logits (B, C), ``'loss'`` a dict of losses,
+    ``'predict'`` ``DataSample``s with ``pred_score``.
+
+    Args:
+        backbone (dict): Backbone config.
+        head (dict): Head config (e.g. ``MLICHead``).
+        neck (dict, optional): Neck config.
+        **kwargs: ``pretrained``, ``train_cfg``, ``data_preprocessor``,
+            ``init_cfg`` as in ``ImageClassifier``.
+    """
+
+    def __init__(self,
+                 backbone: dict,
+                 head: dict,
+                 neck: Optional[dict] = None,
+                 **kwargs):
+        if not isinstance(backbone, torch.nn.Module):
+            backbone = MODELS.build(backbone)
+        if isinstance(head, dict) and neck is None:
+            width = infer_backbone_width(backbone)
+            head = dict(head)
+            if head.get('in_channels') is None:
+                if width is None:
+                    raise ValueError(
+                        f'cannot read the output width of backbone '
+                        f'{type(backbone).__name__}; set head.in_channels')
+                head['in_channels'] = width
+            elif width is not None and head['in_channels'] != width:
+                raise ValueError(
+                    f'head.in_channels={head["in_channels"]} does not match '
+                    f'the width {width} of backbone {type(backbone).__name__}')
+        if isinstance(head, dict):
+            head = MODELS.build(head)
+        super().__init__(backbone=backbone, neck=neck, head=head, **kwargs)
+
+    @property
+    def num_classes(self) -> Optional[int]:
+        return getattr(self.head, 'num_classes', None)
+
+    def parse_losses(
+        self, losses: Dict[str, torch.Tensor]
+    ) -> Tuple[torch.Tensor, Dict[str, torch.Tensor]]:
+        bad_terms = [
+            name for name, value in losses.items()
+            if 'loss' in name and not _all_finite(value)
+        ]
+        any_bad = torch.tensor(float(bool(bad_terms)))
+        if torch_dist.is_available() and torch_dist.is_initialized():
+            any_bad = any_bad.to(_tensor_device(losses))
+            torch_dist.all_reduce(any_bad)
+        if any_bad.item() > 0:
+            iteration = MessageHub.get_current_instance().get_info('iter')
+            where = (f'at iteration {iteration + 1}'
+                     if iteration is not None else 'in this step')
+            values = ', '.join(f'{name}={_describe(losses[name])}'
+                               for name in bad_terms)
+            raise FloatingPointError(
+                f'non-finite loss {where}: '
+                f'{values or "on another process"}. Training stopped before '
+                'the optimiser step; the checkpoints saved so far are '
+                'untouched.')
+        return super().parse_losses(losses)
+
+
+def _all_finite(value) -> bool:
+    if isinstance(value, torch.Tensor):
+        return bool(torch.isfinite(value).all())
+    return all(bool(torch.isfinite(v).all()) for v in value)
+
+
+def _describe(value) -> str:
+    if isinstance(value, torch.Tensor) and value.numel() == 1:
+        return str(value.item())
+    return 'non-finite'
+
+
+def _tensor_device(losses: Dict[str, torch.Tensor]) -> torch.device:
+    for value in losses.values():
+        if isinstance(value, torch.Tensor):
+            return value.device
+    return torch.device('cpu')

@@ -1,0 +1,3 @@
+from .mlic_head import MLICHead
+
+__all__ = ['MLICHead']

@@ -1,0 +1,36 @@
+import torch
+import torch.nn as nn
+
+from mlic.registry import MODELS
+
+
+@MODELS.register_module()
+class CooccurrencePredictor(nn.Module):
+    """Predicts each image's label co-occurrence matrix A (method.md §1.4).
+
+    Row i of A[b] is ``sigmoid(Linear([F[b, i], g[b]]))``: one linear map
+    (2D -> C) shared by all labels, applied to the label feature concatenated
+    with the image's global feature. A[b, i, j] weighs the message label j
+    sends to label i.
+
+    Args:
+        num_classes (int): Number of labels C.
+        embed_dims (int): Feature width D.
+    """
+
+    def __init__(self, num_classes: int, embed_dims: int):
+        super().__init__()
+        self.fc = nn.Linear(2 * embed_dims, num_classes)
+
+    def forward(self, label_feats: torch.Tensor,
+                global_feat: torch.Tensor) -> torch.Tensor:
+        """Args:
+            label_feats (Tensor): F, (B, C, D).
+            global_feat (Tensor): g, (B, D).
+
+        Returns:
+            Tensor: A in (0, 1), (B, C, C).
+        """
+        global_feat = global_feat.unsqueeze(1).expand_as(label_feats)
+        return torch.sigmoid(
+            self.fc(torch.cat([label_feats, global_feat], dim=-1)))

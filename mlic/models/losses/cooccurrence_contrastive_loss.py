@@ -1,0 +1,91 @@
+import torch
+import torch.nn as nn
+
+from mlic.registry import MODELS
+
+
+def cooccurrence_contrastive_loss(anchor: torch.Tensor,
+                                  positive: torch.Tensor,
+                                  negative: torch.Tensor,
+                                  targets: torch.Tensor,
+                                  tau: float = 1.0) -> torch.Tensor:
+    """Contrastive co-occurrence loss of MLIC (method.md §2.2), batched.
+
+    For image b and each present label i, with a = anchor[b, i]:
+    ``l_i = -log(exp(s+) / (exp(s+) + exp(s-) + sum_j exp(s_j)))`` where
+    s+ = a·positive[b, i]/tau, s- = a·negative[b, i]/tau and j runs over the
+    image's other present labels (s_j = a·anchor[b, j]/tau). Per image the
+    mean over present labels; the batch value is the sum over images divided
+    by B. An image without present labels contributes 0 (the reference gives
+    NaN there); one with a single present label has only s+ and s-.
+
+    The whole batch is one masked log-sum-exp over (B, C, C + 2) similarity
+    logits, instead of the reference's Python loop with boolean indexing.
+    ``positive`` and ``negative`` are treated as constants (stop-gradient).
+
+    Args:
+        anchor (Tensor): H^T, (B, C, D), with gradient.
+        positive (Tensor): H+, (B, C, D).
+        negative (Tensor): H-, (B, C, D).
+        targets (Tensor): (B, C) in {0, 1}.
+        tau (float): Temperature. Defaults to 1.
+
+    Returns:
+        Tensor: Scalar loss, float32.
+    """
+    anchor = anchor.float()
+    positive = positive.detach().float()
+    negative = negative.detach().float()
+    present = targets > 0.5
+    num_classes = present.size(1)
+
+    pos_logits = (anchor * positive).sum(-1, keepdim=True) / tau  # (B, C, 1)
+    neg_logits = (anchor * negative).sum(-1, keepdim=True) / tau  # (B, C, 1)
+    pair_logits = torch.bmm(anchor, anchor.transpose(1, 2)) / tau  # (B, C, C)
+    # Column j takes part in row i's denominator when j is present and j != i.
+    not_self = ~torch.eye(
+        num_classes, dtype=torch.bool, device=anchor.device)
+    pair_valid = present.unsqueeze(1) & not_self
+    pair_logits = pair_logits.masked_fill(~pair_valid, float('-inf'))
+
+    logits = torch.cat([pos_logits, neg_logits, pair_logits], dim=-1)
+    per_label = torch.logsumexp(logits, dim=-1) - pos_logits.squeeze(-1)
+
+    weights = present.to(per_label.dtype)
+    num_present = weights.sum(dim=1)
+    per_image = (per_label * weights).sum(dim=1) / num_present.clamp(min=1)
+    return per_image.sum() / anchor.size(0)
+
+
+@MODELS.register_module()
+class CooccurrenceContrastiveLoss(nn.Module):
+    """Module form of :func:`cooccurrence_contrastive_loss`.
+
+    Called as ``loss(anchor, positive, negative, targets)`` with three
+    (B, C, D) tensors and (B, C) targets in {0, 1}.
+
+    Args:
+        tau (float): Temperature. Defaults to 1.
+        loss_weight (float): The λ of method.md §2. Defaults to 1.
+    """
+
+    def __init__(self, tau: float = 1.0, loss_weight: float = 1.0):
+        super().__init__()
+        if tau <= 0:
+            raise ValueError(f'tau must be positive, got {tau}')
+        self.tau = tau
+        self.loss_weight = loss_weight
+
+    def forward(self, anchor: torch.Tensor, positive: torch.Tensor,
+                negative: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        if not (anchor.shape == positive.shape == negative.shape):
+            raise ValueError(
+                'anchor, positive and negative must have one shape (B, C, D),'
+                f' got {tuple(anchor.shape)}, {tuple(positive.shape)}, '
+                f'{tuple(negative.shape)}')
+        if targets.shape != anchor.shape[:2]:
+            raise ValueError(f'targets must be (B, C) = '
+                             f'{tuple(anchor.shape[:2])}, got '
+                             f'{tuple(targets.shape)}')
+        return self.loss_weight * cooccurrence_contrastive_loss(
+            anchor, positive, negative, targets, tau=self.tau)

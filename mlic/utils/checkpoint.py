@@ -1,0 +1,107 @@
+"""Loading checkpoints with ``torch.load(weights_only=True)``.
+
+mmengine 0.10.x calls ``torch.load`` without ``weights_only``. Under
+torch >= 2.6 that means ``weights_only=True`` with torch's default
+allow-list, which refuses mmengine's own checkpoints (their ``message_hub``
+holds ``HistoryBuffer`` objects wrapping numpy arrays), so resume and test
+fail; under older torch it means full unpickling, which runs whatever code a
+downloaded file carries. Here every load is ``weights_only=True`` with a
+short allow-list of the plain data types mmengine checkpoints contain, and
+mmengine's loaders for local and URL paths are replaced by ones that use it.
+Nothing outside the allow-list is ever unpickled.
+"""
+import os
+import os.path as osp
+import pickle
+import urllib.parse
+from typing import IO, Any, List, Union
+
+import numpy as np
+import torch
+from mmengine.logging import HistoryBuffer
+from mmengine.runner import CheckpointLoader
+
+
+def _numpy_globals() -> List[Any]:
+    """numpy reconstruction helpers and dtype classes found in pickles."""
+    items: List[Any] = [np.ndarray, np.dtype]
+    # numpy 2 moved ``numpy.core`` to ``numpy._core``; pickles name either.
+    for module_name in ('numpy._core.multiarray', 'numpy.core.multiarray'):
+        try:
+            module = __import__(module_name, fromlist=['_reconstruct'])
+        except ImportError:
+            continue
+        items += [module._reconstruct, module.scalar]
+    dtypes = getattr(np, 'dtypes', None)
+    if dtypes is not None:
+        items += [
+            getattr(dtypes, name) for name in dir(dtypes)
+            if name.endswith('DType') and not name.startswith('_')
+        ]
+    return items
+
+
+#: Types that may appear in an mmengine/mlic checkpoint besides tensors and
+#: Python builtins. Extend only with plain data types, never with callables
+#: that have side effects.
+SAFE_GLOBALS: List[Any] = [HistoryBuffer] + _numpy_globals()
+
+
+class UnsafeCheckpointError(pickle.UnpicklingError):
+    """A checkpoint holds objects outside the allow-list; nothing was run."""
+
+
+def safe_torch_load(file: Union[str, IO[bytes]],
+                    map_location: Any = None) -> Any:
+    """``torch.load`` with ``weights_only=True`` and mlic's allow-list.
+
+    Args:
+        file (str | file-like): Checkpoint path or an open binary file.
+        map_location: As in ``torch.load``.
+
+    Raises:
+        FileNotFoundError: ``file`` is a path that does not exist.
+        UnsafeCheckpointError: the pickle references a type or function
+            outside the allow-list; the message names the file and what
+            was refused. Its payload is never executed.
+    """
+    name = file if isinstance(file, str) else getattr(file, 'name',
+                                                      '<stream>')
+    if isinstance(file, str) and not osp.isfile(file):
+        raise FileNotFoundError(f'checkpoint file not found: {file}')
+    try:
+        with torch.serialization.safe_globals(SAFE_GLOBALS):
+            return torch.load(
+                file, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as err:
+        raise UnsafeCheckpointError(
+            f'refused to load checkpoint {name}: it contains objects that '
+            'are not plain tensors or data, and loading it would run code '
+            'from the file. Only weights_only-safe checkpoints are loaded. '
+            f'torch said: {str(err).splitlines()[0]}') from None
+
+
+def _load_from_local(filename: str, map_location=None):
+    return safe_torch_load(osp.expanduser(filename), map_location)
+
+
+def _load_from_http(filename: str, map_location=None, model_dir=None,
+                    progress=False):
+    # torch.hub downloads to a temporary file and renames it, so an
+    # interrupted download leaves nothing that looks complete.
+    model_dir = model_dir or osp.join(torch.hub.get_dir(), 'checkpoints')
+    os.makedirs(model_dir, exist_ok=True)
+    cached = osp.join(model_dir,
+                      osp.basename(urllib.parse.urlparse(filename).path))
+    if not osp.exists(cached):
+        torch.hub.download_url_to_file(filename, cached, progress=progress)
+    return safe_torch_load(cached, map_location)
+
+
+def patch_mmengine_checkpoint_loading() -> None:
+    """Route mmengine's local and http(s) checkpoint loading through
+    :func:`safe_torch_load`. Idempotent; called on ``import mlic``."""
+    CheckpointLoader.register_scheme(
+        prefixes='', loader=_load_from_local, force=True)
+    CheckpointLoader.register_scheme(
+        prefixes=('http://', 'https://'), loader=_load_from_http, force=True)

@@ -1,0 +1,68 @@
+import datetime
+import os
+import warnings
+
+import torch
+from mmengine.registry import DefaultScope
+
+
+def register_all_modules(init_default_scope: bool = True) -> None:
+    """Import every mlic module so its components are registered.
+
+    Args:
+        init_default_scope (bool): Also make ``'mlic'`` the default scope, so
+            registries resolve mlic components first, then mmpretrain's and
+            mmengine's. Defaults to True.
+    """
+    import mlic.datasets  # noqa: F401
+    import mlic.engine  # noqa: F401
+    import mlic.evaluation  # noqa: F401
+    import mlic.models  # noqa: F401
+    import mlic.visualization  # noqa: F401
+
+    if not init_default_scope:
+        return
+    current_scope = DefaultScope.get_current_instance()
+    if current_scope is None:
+        DefaultScope.get_instance('mlic', scope_name='mlic')
+    elif current_scope.scope_name != 'mlic':
+        warnings.warn(f'The current default scope '
+                      f'"{current_scope.scope_name}" is not "mlic"; '
+                      '`register_all_modules` switches it to "mlic".')
+        # A new instance name is needed because mmengine keeps instances.
+        new_name = f'mlic-{datetime.datetime.now()}'
+        DefaultScope.get_instance(new_name, scope_name='mlic')
+
+
+def setup_distributed_for_device(cfg, launcher: str) -> None:
+    """Adapt a config's distributed settings to a machine without CUDA.
+
+    mmengine's ``init_dist`` calls ``torch.cuda.set_device`` and its DDP
+    wrapper passes ``device_ids``, both of which fail on CPU; SyncBatchNorm
+    has no CPU kernel. On a CUDA machine this does nothing. Without CUDA and
+    with a launcher it initialises the process group with gloo (from
+    torchrun's environment variables) before the runner does, builds DDP
+    without ``device_ids`` and drops ``sync_bn`` with a warning.
+
+    Args:
+        cfg (mmengine.Config): The config; modified in place.
+        launcher (str): ``'none'``, ``'pytorch'``, ``'slurm'`` or ``'mpi'``.
+    """
+    if launcher == 'none' or torch.cuda.is_available():
+        return
+    import torch.distributed as torch_dist
+    if launcher == 'pytorch' and not torch_dist.is_initialized():
+        torch_dist.init_process_group(
+            backend='gloo',
+            rank=int(os.environ['RANK']),
+            world_size=int(os.environ['WORLD_SIZE']))
+    env_cfg = cfg.setdefault('env_cfg', {})
+    env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
+    wrapper_cfg = cfg.get('model_wrapper_cfg') or dict(
+        type='MMDistributedDataParallel', broadcast_buffers=False)
+    wrapper_cfg['device_ids'] = None
+    cfg.model_wrapper_cfg = wrapper_cfg
+    if cfg.get('sync_bn') is not None:
+        warnings.warn('SyncBatchNorm needs CUDA; this CPU run keeps plain '
+                      'BatchNorm (cfg.sync_bn ignored).')
+        cfg.sync_bn = None

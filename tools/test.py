@@ -1,0 +1,69 @@
+"""Evaluate a checkpoint: python tools/test.py CONFIG CHECKPOINT."""
+import argparse
+import os
+import os.path as osp
+
+from mmengine.config import Config, DictAction
+from mmengine.runner import Runner
+
+from mlic.utils import register_all_modules, setup_distributed_for_device
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description='Test a classifier')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir', help='the dir to save logs and metrics')
+    parser.add_argument(
+        '--out', help='dump the predictions to this pickle file')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override settings in the config, key=value')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def merge_args(cfg, args):
+    cfg.launcher = args.launcher
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    cfg.load_from = args.checkpoint
+    cfg.resume = False
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    if args.out is not None:
+        if not args.out.endswith(('.pkl', '.pickle')):
+            raise ValueError(f'--out must be a .pkl file, got {args.out}')
+        evaluator = cfg.test_evaluator
+        if isinstance(evaluator, dict):
+            evaluator = [evaluator]
+        cfg.test_evaluator = list(evaluator) + [
+            dict(type='DumpResults', out_file_path=args.out)
+        ]
+    return cfg
+
+
+def main():
+    args = parse_args()
+    register_all_modules(init_default_scope=False)
+    cfg = merge_args(Config.fromfile(args.config), args)
+    setup_distributed_for_device(cfg, args.launcher)
+    runner = Runner.from_cfg(cfg)
+    runner.test()
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,98 @@
+"""Train a model: python tools/train.py CONFIG [--work-dir DIR] [--resume]."""
+import argparse
+import os
+import os.path as osp
+
+from mmengine.config import Config, DictAction
+from mmengine.runner import Runner
+
+from mlic.utils import register_all_modules, setup_distributed_for_device
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description='Train a classifier')
+    parser.add_argument('config', help='train config file path')
+    parser.add_argument('--work-dir', help='the dir to save logs and models')
+    parser.add_argument(
+        '--resume',
+        nargs='?',
+        type=str,
+        const='auto',
+        help='resume from this checkpoint; with no path, from the latest '
+        'checkpoint in the work dir')
+    parser.add_argument(
+        '--amp',
+        action='store_true',
+        help='mixed precision (bf16 autocast on a machine without a GPU)')
+    parser.add_argument(
+        '--no-validate',
+        action='store_true',
+        help='do not evaluate checkpoints during training')
+    parser.add_argument(
+        '--auto-scale-lr',
+        action='store_true',
+        help='scale the LR by the real total batch size')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override settings in the config, key=value, e.g. '
+        'train_cfg.max_epochs=1')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    # torch.distributed.launch passes --local-rank; torchrun sets LOCAL_RANK.
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def merge_args(cfg, args):
+    """Apply the command-line options to the config."""
+    cfg.launcher = args.launcher
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    if args.amp:
+        wrapper = cfg.optim_wrapper
+        if wrapper.get('type') not in ('AmpOptimWrapper',
+                                       'AnyDeviceAmpOptimWrapper'):
+            wrapper.type = 'AnyDeviceAmpOptimWrapper'
+            wrapper.setdefault('loss_scale', 'dynamic')
+        elif wrapper.get('type') == 'AmpOptimWrapper':
+            wrapper.type = 'AnyDeviceAmpOptimWrapper'
+    if args.resume == 'auto':
+        cfg.resume = True
+        cfg.load_from = None
+    elif args.resume is not None:
+        cfg.resume = True
+        cfg.load_from = args.resume
+    if args.no_validate:
+        cfg.val_cfg = None
+        cfg.val_dataloader = None
+        cfg.val_evaluator = None
+        cfg.default_hooks.checkpoint.save_best = None
+    if args.auto_scale_lr:
+        cfg.auto_scale_lr.enable = True
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    return cfg
+
+
+def main():
+    args = parse_args()
+    register_all_modules(init_default_scope=False)
+    cfg = merge_args(Config.fromfile(args.config), args)
+    setup_distributed_for_device(cfg, args.launcher)
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+
+
+if __name__ == '__main__':
+    main()
