@@ -9,6 +9,12 @@ downloaded file carries. Here every load is ``weights_only=True`` with a
 short allow-list of the plain data types mmengine checkpoints contain, and
 mmengine's loaders for local and URL paths are replaced by ones that use it.
 Nothing outside the allow-list is ever unpickled.
+
+Saving is made safe too: mmengine's ``HistoryBuffer.__getstate__`` stores
+its statistics *functions* (pickled as ``getattr`` calls, which no safe
+loader may allow); mlic's version leaves them out, and mmengine's own
+``__setstate__`` restores them on load. mmengine's ``OneCycleLR`` has the same
+problem and is replaced in mlic's scope (``mlic.engine.schedulers``).
 """
 import os
 import os.path as osp
@@ -74,11 +80,14 @@ def safe_torch_load(file: Union[str, IO[bytes]],
             return torch.load(
                 file, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as err:
+        lines = str(err).splitlines()
+        detail = next((line.strip() for line in lines if 'GLOBAL' in line),
+                      lines[0] if lines else '')
         raise UnsafeCheckpointError(
             f'refused to load checkpoint {name}: it contains objects that '
-            'are not plain tensors or data, and loading it would run code '
-            'from the file. Only weights_only-safe checkpoints are loaded. '
-            f'torch said: {str(err).splitlines()[0]}') from None
+            'are not plain tensors or data, and loading it could run code '
+            'from the file; only weights_only-safe checkpoints are loaded '
+            f'({detail})') from None
 
 
 def _load_from_local(filename: str, map_location=None):
@@ -98,9 +107,20 @@ def _load_from_http(filename: str, map_location=None, model_dir=None,
     return safe_torch_load(cached, map_location)
 
 
-def patch_mmengine_checkpoint_loading() -> None:
-    """Route mmengine's local and http(s) checkpoint loading through
-    :func:`safe_torch_load`. Idempotent; called on ``import mlic``."""
+def _history_buffer_state(self) -> dict:
+    state = dict(self.__dict__)
+    state.pop('statistics_methods', None)
+    return state
+
+
+def patch_mmengine_checkpoints() -> None:
+    """Make mmengine checkpoints weights_only-safe to save and load.
+
+    Routes mmengine's local and http(s) checkpoint loading through
+    :func:`safe_torch_load` and stops ``HistoryBuffer`` from pickling
+    functions. Idempotent; called on ``import mlic``.
+    """
+    HistoryBuffer.__getstate__ = _history_buffer_state
     CheckpointLoader.register_scheme(
         prefixes='', loader=_load_from_local, force=True)
     CheckpointLoader.register_scheme(

@@ -1,0 +1,65 @@
+import os
+import os.path as osp
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from mmengine.logging import HistoryBuffer, MessageHub
+from mmengine.runner import CheckpointLoader
+
+from mlic.utils import UnsafeCheckpointError, safe_torch_load
+
+
+class _WritesMarker:
+    """Unpickling this object would create a marker file."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (self.path, 'w'))
+
+
+def test_mmengine_style_checkpoint_loads(tmp_path):
+    hub = MessageHub('ckpt-test')
+    hub.update_scalar('train/loss', 1.5)
+    hub.update_scalar('train/loss', np.float64(2.5))
+    ckpt = dict(
+        meta=dict(epoch=1, iter=10, seed=0),
+        state_dict=dict(w=torch.ones(2)),
+        message_hub=hub.state_dict(),
+        extra=np.arange(3))
+    path = str(tmp_path / 'ok.pth')
+    torch.save(ckpt, path)
+    loaded = CheckpointLoader.load_checkpoint(path, map_location='cpu')
+    assert isinstance(loaded['message_hub']['log_scalars']['train/loss'],
+                      HistoryBuffer)
+    torch.testing.assert_close(loaded['state_dict']['w'], torch.ones(2))
+
+
+def test_code_carrying_checkpoint_is_refused_and_never_runs(tmp_path):
+    marker = tmp_path / 'pwned'
+    path = str(tmp_path / 'evil.pth')
+    torch.save(dict(state_dict={}, payload=_WritesMarker(str(marker))), path)
+    with pytest.raises(UnsafeCheckpointError, match='evil.pth'):
+        safe_torch_load(path)
+    with pytest.raises(UnsafeCheckpointError):
+        CheckpointLoader.load_checkpoint(path)
+    assert not marker.exists()
+
+
+def test_raw_pickle_is_refused(tmp_path):
+    marker = tmp_path / 'pwned2'
+    path = tmp_path / 'evil.pkl'
+    path.write_bytes(pickle.dumps(_WritesMarker(str(marker))))
+    with pytest.raises(UnsafeCheckpointError):
+        safe_torch_load(str(path))
+    assert not marker.exists()
+
+
+def test_missing_checkpoint_names_path(tmp_path):
+    missing = osp.join(str(tmp_path), 'nope.pth')
+    with pytest.raises(FileNotFoundError, match='nope.pth'):
+        safe_torch_load(missing)
+    assert not os.path.exists(missing)

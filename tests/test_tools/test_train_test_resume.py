@@ -1,0 +1,75 @@
+import glob
+import os.path as osp
+import re
+
+import pytest
+import torch
+
+from mlic.utils import safe_torch_load
+from .helpers import CONFIG, run_tool, tiny_multidigits_options
+
+METRIC = re.compile(r'multi-label/mAP: ([0-9.]+)')
+
+
+@pytest.fixture(scope='module')
+def trained(tmp_path_factory):
+    root = tmp_path_factory.mktemp('train')
+    data_root = str(root / 'multidigits')
+    work_dir = str(root / 'work')
+    code, out = run_tool([
+        'tools/train.py', CONFIG, '--work-dir', work_dir, '--cfg-options'
+    ] + tiny_multidigits_options(data_root, epochs=2))
+    assert code == 0, out
+    return dict(root=root, data_root=data_root, work_dir=work_dir, log=out)
+
+
+def test_train_saves_ema_checkpoints_that_load_safely(trained):
+    ckpt_path = osp.join(trained['work_dir'], 'epoch_2.pth')
+    ckpt = safe_torch_load(ckpt_path)
+    assert {'state_dict', 'ema_state_dict', 'optimizer', 'param_schedulers',
+            'message_hub'} <= set(ckpt)
+    assert glob.glob(osp.join(trained['work_dir'], 'best_multi-label_mAP_*'))
+    # The EMA weights are what validation used and what 'state_dict' holds.
+    assert ckpt['meta']['epoch'] == 2
+    assert any(k.startswith('module.head.') for k in ckpt['ema_state_dict'])
+
+
+def test_test_tool_reports_metrics_of_the_checkpoint(trained):
+    ckpt_path = osp.join(trained['work_dir'], 'epoch_2.pth')
+    code, out = run_tool([
+        'tools/test.py', CONFIG, ckpt_path, '--work-dir',
+        str(trained['root'] / 'test'), '--cfg-options'
+    ] + tiny_multidigits_options(trained['data_root']))
+    assert code == 0, out
+    test_map = float(METRIC.findall(out)[-1])
+    val_maps = [float(v) for v in METRIC.findall(trained['log'])]
+    # Same EMA weights, same test split: same mAP as the last validation.
+    assert test_map == pytest.approx(val_maps[-1], abs=1e-3)
+
+
+def test_resume_continues_from_last_checkpoint(trained):
+    code, out = run_tool([
+        'tools/train.py', CONFIG, '--work-dir', trained['work_dir'],
+        '--resume', '--cfg-options'
+    ] + tiny_multidigits_options(trained['data_root'], epochs=3))
+    assert code == 0, out
+    assert 'resumed epoch: 2' in out
+    assert re.search(r'Epoch\(train\)\s+\[3\]', out)
+    assert not re.search(r'Epoch\(train\)\s+\[1\]', out)
+    assert osp.isfile(osp.join(trained['work_dir'], 'epoch_3.pth'))
+    ckpt = safe_torch_load(osp.join(trained['work_dir'], 'epoch_3.pth'))
+    assert ckpt['meta']['epoch'] == 3
+    assert torch.isfinite(
+        torch.stack([v.float().sum() for v in ckpt['state_dict'].values()
+                     ])).all()
+
+
+def test_amp_flag_trains_on_cpu(tmp_path):
+    code, out = run_tool([
+        'tools/train.py', CONFIG, '--amp', '--work-dir',
+        str(tmp_path / 'work'), '--cfg-options'
+    ] + tiny_multidigits_options(str(tmp_path / 'data'), epochs=1,
+                                 num_train=32, num_test=16))
+    assert code == 0, out
+    assert 'AnyDeviceAmpOptimWrapper' in out
+    assert METRIC.search(out)
