@@ -190,7 +190,8 @@ class MultiDigits(LabelListDataset):
                          image_size: int, seed: int) -> None:
         wanted = _params(num_train, num_test, image_size, seed)
         meta_file = osp.join(data_root, 'meta.json')
-        if not osp.exists(data_root):
+        if not osp.exists(data_root) or (osp.isdir(data_root)
+                                         and not os.listdir(data_root)):
             generate_multidigits(data_root, num_train, num_test, image_size,
                                  seed)
             return

@@ -19,8 +19,9 @@ def cooccurrence_contrastive_loss(anchor: torch.Tensor,
     by B. An image without present labels contributes 0 (the reference gives
     NaN there); one with a single present label has only s+ and s-.
 
-    The whole batch is one masked log-sum-exp over (B, C, C + 2) similarity
-    logits, instead of the reference's Python loop with boolean indexing.
+    The whole batch is one masked log-sum-exp over (B, K, K + 2) similarity
+    logits, K being the largest number of present labels in an image,
+    instead of the reference's Python loop with boolean indexing.
     ``positive`` and ``negative`` are treated as constants (stop-gradient).
 
     Args:
@@ -37,24 +38,41 @@ def cooccurrence_contrastive_loss(anchor: torch.Tensor,
     positive = positive.detach().float()
     negative = negative.detach().float()
     present = targets > 0.5
-    num_classes = present.size(1)
+    num_slots = int(present.sum(dim=1).max()) if present.numel() else 0
+    if num_slots == 0:
+        # No image has a present label: the loss is 0, with a graph.
+        return anchor.sum() * 0.0
 
-    pos_logits = (anchor * positive).sum(-1, keepdim=True) / tau  # (B, C, 1)
-    neg_logits = (anchor * negative).sum(-1, keepdim=True) / tau  # (B, C, 1)
-    pair_logits = torch.bmm(anchor, anchor.transpose(1, 2)) / tau  # (B, C, C)
-    # Column j takes part in row i's denominator when j is present and j != i.
-    not_self = ~torch.eye(
-        num_classes, dtype=torch.bool, device=anchor.device)
-    pair_valid = present.unsqueeze(1) & not_self
+    # Only present labels enter the loss, so gather them into K slots per
+    # image (K = the most labels any image has, a few on COCO versus C = 80)
+    # instead of scoring all C x C pairs; ``valid`` marks the real slots.
+    order = torch.argsort(
+        present.to(torch.uint8), dim=1, descending=True,
+        stable=True)[:, :num_slots]  # (B, K)
+    valid = torch.gather(present, 1, order)  # (B, K)
+    index = order.unsqueeze(-1).expand(-1, -1, anchor.size(-1))
+    anchor = anchor.gather(1, index)  # (B, K, D)
+    positive = positive.gather(1, index)
+    negative = negative.gather(1, index)
+
+    pos_logits = torch.linalg.vecdot(anchor, positive) / tau  # (B, K)
+    neg_logits = torch.linalg.vecdot(anchor, negative) / tau  # (B, K)
+    pair_logits = torch.bmm(anchor, anchor.transpose(1, 2)) / tau  # (B,K,K)
+    # Column j takes part in row i's denominator when j is a real slot and
+    # j != i.
+    not_self = ~torch.eye(num_slots, dtype=torch.bool, device=anchor.device)
+    pair_valid = valid.unsqueeze(1) & not_self
     pair_logits = pair_logits.masked_fill(~pair_valid, float('-inf'))
 
-    logits = torch.cat([pos_logits, neg_logits, pair_logits], dim=-1)
-    per_label = torch.logsumexp(logits, dim=-1) - pos_logits.squeeze(-1)
+    logits = torch.cat(
+        [pos_logits.unsqueeze(-1),
+         neg_logits.unsqueeze(-1), pair_logits], dim=-1)
+    per_label = torch.logsumexp(logits, dim=-1) - pos_logits  # (B, K)
 
-    weights = present.to(per_label.dtype)
+    weights = valid.to(per_label.dtype)
     num_present = weights.sum(dim=1)
     per_image = (per_label * weights).sum(dim=1) / num_present.clamp(min=1)
-    return per_image.sum() / anchor.size(0)
+    return per_image.sum() / targets.size(0)
 
 
 @MODELS.register_module()
