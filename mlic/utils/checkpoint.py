@@ -26,6 +26,7 @@ import numpy as np
 import torch
 from mmengine.logging import HistoryBuffer
 from mmengine.runner import CheckpointLoader
+from mmengine.runner import checkpoint as mmengine_checkpoint
 
 
 def _numpy_globals() -> List[Any]:
@@ -121,6 +122,9 @@ def patch_mmengine_checkpoints() -> None:
     functions. Idempotent; called on ``import mlic``.
     """
     HistoryBuffer.__getstate__ = _history_buffer_state
+    # mmengine's torchvision://, open-mmlab:// and similar loaders call the
+    # module-level load_from_http by name; point it at the safe one too.
+    mmengine_checkpoint.load_from_http = _load_from_http
     CheckpointLoader.register_scheme(
         prefixes='', loader=_load_from_local, force=True)
     CheckpointLoader.register_scheme(
