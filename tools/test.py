@@ -15,7 +15,9 @@ def parse_args():
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--work-dir', help='the dir to save logs and metrics')
     parser.add_argument(
-        '--out', help='dump the predictions to this pickle file')
+        '--out',
+        help='also write scores and targets to this .pkl file, for '
+        'tools/analysis_tools/eval_metric.py')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -51,7 +53,7 @@ def merge_args(cfg, args):
         if isinstance(evaluator, dict):
             evaluator = [evaluator]
         cfg.test_evaluator = list(evaluator) + [
-            dict(type='DumpResults', out_file_path=args.out)
+            dict(type='DumpMultiLabelPredictions', out_file_path=args.out)
         ]
     return cfg
 

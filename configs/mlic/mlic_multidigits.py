@@ -11,7 +11,9 @@ num_classes = 10
 model = dict(
     data_preprocessor=dict(num_classes=num_classes),
     # A narrow ResNet-18 trained from scratch: D = 8 * base_channels = 256.
-    backbone=dict(depth=18, base_channels=32, init_cfg=None),
+    # The last stage keeps stride 16, so a 64 px scene gives 4 x 4 tokens.
+    backbone=dict(
+        depth=18, base_channels=32, strides=(1, 2, 2, 1), init_cfg=None),
     head=dict(
         num_classes=num_classes,
         num_heads=8,

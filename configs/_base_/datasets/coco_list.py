@@ -42,9 +42,8 @@ val_dataloader = dict(
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
-val_evaluator = [
-    dict(type='AveragePrecision'),
-    dict(type='MultiLabelMetric', thr=0.5),
-    dict(type='MultiLabelMetric', topk=3, items=['precision', 'recall', 'f1-score']),
-]
-test_evaluator = val_evaluator
+# The reference's metrics: VOC 2012 mAP, CP/CR/CF1/OP/OR/OF1 at 0.5 and over
+# each image's top 3 (ignore.npy / gt_label_difficult respected).
+val_evaluator = dict(type='ReferenceMultiLabelMetric', threshold=0.5, topk=3)
+test_evaluator = dict(
+    type='ReferenceMultiLabelMetric', threshold=0.5, topk=3, classwise=True)

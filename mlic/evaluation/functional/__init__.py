@@ -1,0 +1,8 @@
+from .multilabel_metrics import (average_precision_per_label,
+                                 descending_rank_order, multilabel_metrics)
+from .thresholds import best_f1_thresholds
+
+__all__ = [
+    'average_precision_per_label', 'best_f1_thresholds',
+    'descending_rank_order', 'multilabel_metrics'
+]

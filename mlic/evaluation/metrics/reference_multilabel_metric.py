@@ -1,0 +1,117 @@
+from typing import List, Optional, Sequence
+
+import numpy as np
+import torch
+from mmengine.evaluator import BaseMetric
+from mmengine.logging import MMLogger
+
+from mlic.registry import METRICS
+from ..functional import multilabel_metrics
+
+
+@METRICS.register_module()
+class ReferenceMultiLabelMetric(BaseMetric):
+    """mAP and CP/CR/CF1/OP/OR/OF1 (at a threshold and over the top k) as
+    the MLIC reference computes them; see
+    :func:`mlic.evaluation.multilabel_metrics` for the exact rules.
+
+    Reads ``pred_score``, ``gt_label`` and, where present,
+    ``gt_label_difficult`` (labels to leave out of that image's AP and
+    counts) from the data samples. Each sample is kept as one small record
+    (its score row and label indices), so mmengine's distributed collection
+    puts every test image back in dataset order exactly once, dropping the
+    sampler's padding, whatever the number of processes. The dense (N, C)
+    arrays are built once, in ``compute_metrics``.
+
+    Args:
+        threshold (float): Score threshold. Defaults to 0.5.
+        topk (int): k of the top-k metrics. Defaults to 3.
+        ap (str): ``'voc12'`` (the reference's) or ``'voc07'``.
+        classwise (bool): Log a per-label AP table with the label names.
+        collect_device (str): ``'cpu'`` or ``'gpu'``.
+        prefix (str): Metric name prefix. Defaults to ``'multi-label'``.
+    """
+    default_prefix: Optional[str] = 'multi-label'
+
+    def __init__(self,
+                 threshold: float = 0.5,
+                 topk: int = 3,
+                 ap: str = 'voc12',
+                 classwise: bool = False,
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None):
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        if ap not in ('voc12', 'voc07'):
+            raise ValueError(f"ap must be 'voc12' or 'voc07', got {ap!r}")
+        self.threshold = threshold
+        self.topk = topk
+        self.ap = ap
+        self.classwise = classwise
+
+    def process(self, data_batch, data_samples: Sequence[dict]) -> None:
+        self.results.extend(sample_records(data_samples))
+
+    def compute_metrics(self, results: List[tuple]) -> dict:
+        scores, targets, ignore = records_to_arrays(results)
+        metrics = multilabel_metrics(
+            scores,
+            targets,
+            ignore=ignore if ignore.any() else None,
+            threshold=self.threshold,
+            topk=self.topk,
+            ap=self.ap)
+        if self.classwise:
+            self._log_table(metrics['AP_classwise'])
+        if metrics['num_labels_without_positives']:
+            MMLogger.get_current_instance().warning(
+                f'{metrics["num_labels_without_positives"]} label(s) have no '
+                'positive test image; each counts as AP 0 in the mAP')
+        return metrics
+
+    def _log_table(self, aps: List[float]) -> None:
+        classes = (self.dataset_meta or {}).get('classes') or [
+            str(i) for i in range(len(aps))
+        ]
+        width = max(len('label'), *(len(str(c)) for c in classes))
+        lines = [f'{"label":<{width}}  AP (%)']
+        lines += [f'{str(c):<{width}}  {ap:6.2f}' for c, ap in zip(classes, aps)]
+        MMLogger.get_current_instance().info('per-label AP:\n' +
+                                             '\n'.join(lines))
+
+
+def sample_records(data_samples: Sequence[dict]) -> List[tuple]:
+    """One (score row, label indices, ignored label indices) per sample."""
+    scores = torch.stack([s['pred_score'] for s in data_samples])
+    scores = scores.detach().float().cpu().numpy()
+    return [(row, _indices(sample['gt_label']),
+             _indices(sample.get('gt_label_difficult', ())))
+            for row, sample in zip(scores, data_samples)]
+
+
+def records_to_arrays(records: List[tuple]):
+    """Dense (N, C) scores (float32), targets and ignore mask (bool)."""
+    scores = np.stack([r[0] for r in records])
+    targets = _dense([r[1] for r in records], scores.shape)
+    ignore = _dense([r[2] for r in records], scores.shape)
+    return scores, targets, ignore
+
+
+def _indices(labels) -> np.ndarray:
+    if isinstance(labels, torch.Tensor):
+        return labels.detach().cpu().numpy().astype(np.int64).ravel()
+    return np.asarray(labels, dtype=np.int64).ravel()
+
+
+def _dense(index_lists: List[np.ndarray], shape) -> np.ndarray:
+    """(N, C) bool from per-row label indices, one scatter."""
+    dense = np.zeros(shape, dtype=bool)
+    lengths = np.fromiter((len(i) for i in index_lists), dtype=np.int64,
+                          count=len(index_lists))
+    if lengths.sum():
+        rows = np.repeat(np.arange(len(index_lists)), lengths)
+        cols = np.concatenate(index_lists)
+        if cols.max() >= shape[1] or cols.min() < 0:
+            raise ValueError(f'a label index {int(cols.max())} is out of '
+                             f'range for {shape[1]} classes')
+        dense[rows, cols] = True
+    return dense

@@ -1,0 +1,102 @@
+"""Recompute the multi-label metrics from a prediction dump, no model.
+
+    python tools/test.py CONFIG CKPT --out preds.pkl
+    python tools/analysis_tools/eval_metric.py preds.pkl [--threshold 0.5]
+        [--topk 3] [--ap voc12|voc07] [--classwise]
+
+Per-label thresholds: search, on a *validation* dump, the threshold of
+each label that maximises its F1, and write them to a JSON file
+(``{"classes": [...], "thresholds": [...]}``); evaluate another dump with
+them through ``--thresholds FILE``:
+
+    python tools/analysis_tools/eval_metric.py val_preds.pkl \
+        --search-thresholds thresholds.json
+    python tools/analysis_tools/eval_metric.py test_preds.pkl \
+        --thresholds thresholds.json
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import tempfile
+
+import numpy as np
+
+from mlic.evaluation import multilabel_metrics
+from mlic.evaluation.functional import best_f1_thresholds
+from mlic.utils import safe_torch_load
+
+
+def load_dump(path):
+    data = safe_torch_load(path)
+    missing = {'scores', 'targets'} - set(data)
+    if missing:
+        raise KeyError(f'{path} has no {sorted(missing)}; make it with '
+                       'tools/test.py CONFIG CKPT --out FILE.pkl')
+    return data
+
+
+def write_json_atomic(path, payload):
+    folder = osp.dirname(osp.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix='.tmp')
+    with os.fdopen(fd, 'w') as f:
+        json.dump(payload, f, indent=1)
+    os.replace(tmp, path)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('dump', help='pickle written by tools/test.py --out')
+    parser.add_argument('--threshold', type=float, default=0.5)
+    parser.add_argument('--topk', type=int, default=3)
+    parser.add_argument('--ap', choices=['voc12', 'voc07'], default='voc12')
+    parser.add_argument('--classwise', action='store_true',
+                        help='print the AP of every label')
+    parser.add_argument('--search-thresholds', metavar='JSON',
+                        help='find per-label F1-best thresholds on this '
+                        '(validation) dump and write them here')
+    parser.add_argument('--thresholds', metavar='JSON',
+                        help='evaluate with per-label thresholds from this '
+                        'file instead of --threshold')
+    args = parser.parse_args()
+
+    data = load_dump(args.dump)
+    scores = np.asarray(data['scores'], dtype=np.float32)
+    targets = np.asarray(data['targets']).astype(np.int64)
+    ignore = data.get('ignore')
+    ignore = np.asarray(ignore, dtype=bool) if ignore is not None else None
+    classes = data.get('classes') or [str(i) for i in range(scores.shape[1])]
+
+    threshold = args.threshold
+    if args.search_thresholds:
+        thresholds = best_f1_thresholds(scores, targets, ignore)
+        write_json_atomic(args.search_thresholds,
+                          dict(classes=list(classes),
+                               thresholds=thresholds.tolist()))
+        print(f'per-label thresholds written to {args.search_thresholds}')
+    if args.thresholds:
+        with open(args.thresholds) as f:
+            saved = json.load(f)
+        if list(saved.get('classes', [])) != list(classes):
+            raise ValueError(f'{args.thresholds} was made for other labels '
+                             f'than those of {args.dump}')
+        threshold = np.asarray(saved['thresholds'], dtype=np.float32)
+        print(f'using per-label thresholds from {args.thresholds}')
+
+    out = multilabel_metrics(
+        scores, targets, ignore=ignore, threshold=threshold, topk=args.topk,
+        ap=args.ap)
+    print(f'{len(scores)} images, {scores.shape[1]} labels, AP {args.ap}')
+    for key, value in out.items():
+        if key != 'AP_classwise':
+            print(f'{key:>30}: {value:.4f}' if isinstance(value, float) else
+                  f'{key:>30}: {value}')
+    if args.classwise:
+        width = max(len(c) for c in classes)
+        for name, ap in zip(classes, out['AP_classwise']):
+            print(f'{name:>{width}}  {ap:6.2f}')
+
+
+if __name__ == '__main__':
+    main()
