@@ -16,6 +16,8 @@ loader may allow); mlic's version leaves them out, and mmengine's own
 ``__setstate__`` restores them on load. mmengine's ``OneCycleLR`` has the same
 problem and is replaced in mlic's scope (``mlic.engine.schedulers``).
 """
+import codecs
+import collections
 import os
 import os.path as osp
 import pickle
@@ -52,6 +54,8 @@ def _numpy_globals() -> List[Any]:
 #: Python builtins. Extend only with plain data types, never with callables
 #: that have side effects.
 SAFE_GLOBALS: List[Any] = [HistoryBuffer] + _numpy_globals()
+_PICKLE_SAFE: List[Any] = _numpy_globals() + [codecs.encode,
+                                              collections.OrderedDict]
 
 
 class UnsafeCheckpointError(pickle.UnpicklingError):
@@ -89,6 +93,37 @@ def safe_torch_load(file: Union[str, IO[bytes]],
             'are not plain tensors or data, and loading it could run code '
             'from the file; only weights_only-safe checkpoints are loaded '
             f'({detail})') from None
+
+
+_PICKLE_MODULES = ('numpy', 'numpy.core.multiarray', 'numpy._core.multiarray',
+                   'numpy.dtypes', '_codecs', 'collections')
+
+
+class _AllowListUnpickler(pickle.Unpickler):
+    """``pickle.Unpickler`` that resolves only allow-listed globals."""
+
+    def find_class(self, module: str, name: str):
+        if module in _PICKLE_MODULES:
+            obj = getattr(__import__(module, fromlist=[name]), name, None)
+            if obj is not None and any(obj is ok for ok in _PICKLE_SAFE):
+                return obj
+        raise UnsafeCheckpointError(
+            f'refused to unpickle {module}.{name}: only plain arrays and '
+            'containers are loaded')
+
+
+def safe_pickle_load(path: str) -> Any:
+    """Load a plain pickle (dicts, lists, numpy arrays) without running
+    code: any other global in the file raises :class:`UnsafeCheckpointError`
+    naming the file. For files like mlic's prediction dumps; checkpoints
+    written by ``torch.save`` go through :func:`safe_torch_load`."""
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'file not found: {path}')
+    with open(path, 'rb') as f:
+        try:
+            return _AllowListUnpickler(f).load()
+        except UnsafeCheckpointError as err:
+            raise UnsafeCheckpointError(f'{path}: {err}') from None
 
 
 def _load_from_local(filename: str, map_location=None):

@@ -24,11 +24,11 @@ import numpy as np
 
 from mlic.evaluation import multilabel_metrics
 from mlic.evaluation.functional import best_f1_thresholds
-from mlic.utils import safe_torch_load
+from mlic.utils import safe_pickle_load
 
 
 def load_dump(path):
-    data = safe_torch_load(path)
+    data = safe_pickle_load(path)
     missing = {'scores', 'targets'} - set(data)
     if missing:
         raise KeyError(f'{path} has no {sorted(missing)}; make it with '

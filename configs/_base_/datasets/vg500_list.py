@@ -14,7 +14,8 @@ train_pipeline = [
 test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=(img_size, img_size)),
-    dict(type='PackInputs'),
+    # gt_label_difficult: labels to leave out of an image's evaluation.
+    dict(type='PackInputs', algorithm_keys=('gt_label_difficult', )),
 ]
 
 train_dataloader = dict(

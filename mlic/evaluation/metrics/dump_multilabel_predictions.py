@@ -16,7 +16,7 @@ class DumpMultiLabelPredictions(BaseMetric):
     """Write the test set's scores and targets to a pickle file.
 
     The file holds a dict of plain arrays, readable with ``pickle.load`` and
-    with mlic's weights-only loader (``mlic.utils.safe_torch_load``), which
+    with mlic's allow-list loader (``mlic.utils.safe_pickle_load``), which
     ``tools/analysis_tools/eval_metric.py`` uses:
 
     - ``scores``: (N, C) float32, in dataset order;
