@@ -41,34 +41,43 @@ def _to_numpy(value, name: str, dtype=None) -> np.ndarray:
     return array.astype(dtype, copy=False) if dtype is not None else array
 
 
-def _order_keys(scores: np.ndarray) -> np.ndarray:
-    """uint32 keys with the same order as the float32 scores."""
-    bits = np.ascontiguousarray(scores, dtype=np.float32).view(np.uint32)
-    negative = (bits >> np.uint32(31)).astype(bool)
+def _order_keys(scores_t: np.ndarray) -> np.ndarray:
+    """uint32 keys with the same order as the float32 values."""
+    bits = scores_t.view(np.uint32)
+    if not np.signbit(scores_t).any():
+        return bits  # non-negative floats already order as their bits
+    negative = np.signbit(scores_t)
     return np.where(negative, ~bits, bits | np.uint32(0x80000000))
 
 
 def descending_rank_order(scores: np.ndarray) -> np.ndarray:
-    """Per column, image indices from highest to lowest score, equal scores
+    """Per label, image indices from highest to lowest score, equal scores
     in reverse image order.
 
     Each (score, index) pair is packed in one uint64 and the keys are
     sorted by value (``np.sort`` uses SIMD sorting networks), which is
-    several times faster than ``np.argsort`` of the scores.
+    about twice as fast as a stable ``np.argsort`` of the scores.
 
     Args:
         scores (ndarray): (N, C) scores.
 
     Returns:
-        ndarray: (C, N) int64 indices into the N images.
+        ndarray: (C, N) uint32 indices into the N images (a view).
     """
-    num = scores.shape[0]
+    num, num_classes = scores.shape
     if num >= 2**32:
         raise ValueError('at most 2**32 - 1 images are supported')
-    keys = _order_keys(scores.T).astype(np.uint64) << np.uint64(32)
+    scores_t = np.ascontiguousarray(scores.T, dtype=np.float32)
+    keys = np.empty((num_classes, num), dtype=np.uint64)
+    keys[...] = _order_keys(scores_t)
+    keys <<= np.uint64(32)
     keys |= np.arange(num, dtype=np.uint64)
     keys.sort(axis=1)
-    return (keys[:, ::-1] & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    # The low 32 bits of each key are the image index (little-endian
+    # word order is asserted by numpy's view of the byte order).
+    low_word = 0 if np.little_endian else 1
+    return keys.view(np.uint32).reshape(num_classes, num,
+                                        2)[:, ::-1, low_word]
 
 
 def average_precision_per_label(scores: np.ndarray,
@@ -76,6 +85,10 @@ def average_precision_per_label(scores: np.ndarray,
                                 ignore: Optional[np.ndarray] = None,
                                 mode: str = 'voc12') -> np.ndarray:
     """AP of each label as a fraction, (C,); see the module docstring.
+
+    Only the positives' ranks are needed: precision rises only at a
+    positive, so its maximum over any tail of the ranking sits at a positive
+    and both AP rules reduce to sums over the (few) positives.
 
     Args:
         scores (ndarray): (N, C) scores.
@@ -86,20 +99,32 @@ def average_precision_per_label(scores: np.ndarray,
     """
     if mode not in ('voc12', 'voc07'):
         raise ValueError(f"ap must be 'voc12' or 'voc07', got {mode!r}")
+    num_classes = scores.shape[1]
     order = descending_rank_order(scores)  # (C, N)
-    positive = targets.astype(bool).T
-    valid = np.ones_like(positive) if ignore is None else ~ignore.T
-    true_pos = np.take_along_axis(positive & valid, order, axis=1)
-    ranked_valid = np.take_along_axis(valid, order, axis=1)
-    cum_tp = np.cumsum(true_pos, axis=1, dtype=np.float64)
-    cum_valid = np.cumsum(ranked_valid, axis=1, dtype=np.float64)
-    precision = cum_tp / np.maximum(cum_valid, 1.0)
-    if mode == 'voc12':
-        # Monotone from the right; positions of ignored images carry the
-        # precision of the previous valid one, so they never raise the max.
-        precision = np.maximum.accumulate(precision[:, ::-1], axis=1)[:, ::-1]
-    num_pos = cum_tp[:, -1] if cum_tp.shape[1] else np.zeros(len(cum_tp))
-    return (precision * true_pos).sum(axis=1) / np.maximum(num_pos, EPS)
+    positive = np.asarray(targets).astype(bool)
+    if ignore is not None:
+        positive = positive & ~ignore
+    ranked_pos = np.take_along_axis(positive.T, order, axis=1)
+    rows, cols = np.nonzero(ranked_pos)  # positives, by label then rank
+    if ignore is None:
+        rank = cols + 1.0  # 1-based rank among all images
+    else:
+        ranked_valid = np.take_along_axis(~ignore.T, order, axis=1)
+        rank = np.cumsum(ranked_valid, axis=1, dtype=np.int64)[rows, cols]
+        rank = rank.astype(np.float64)
+    num_pos = np.bincount(rows, minlength=num_classes)
+    first = np.concatenate(([0], np.cumsum(num_pos)[:-1]))
+    hits = np.arange(len(rows)) - first[rows] + 1.0  # positives so far
+    precision = hits / rank
+    if mode == 'voc12' and len(rows):
+        # Max from the right within each label: labels are offset so a
+        # later (lower) label always exceeds the running max of the one
+        # before it in the reversed pass; precision is in [0, 1].
+        offset = 2.0 * (num_classes - rows)
+        tail_max = np.maximum.accumulate((precision + offset)[::-1])[::-1]
+        precision = tail_max - offset
+    sums = np.bincount(rows, weights=precision, minlength=num_classes)
+    return sums / np.maximum(num_pos, EPS)
 
 
 def _keep_topk(scores: np.ndarray, k: int) -> np.ndarray:
@@ -107,11 +132,17 @@ def _keep_topk(scores: np.ndarray, k: int) -> np.ndarray:
     num_classes = scores.shape[1]
     if k >= num_classes:
         return scores.copy()
-    kth = -np.partition(-scores, k - 1, axis=1)[:, k - 1:k]  # (N, 1)
-    above = scores > kth
+    kth = np.partition(scores, num_classes - k, axis=1)[:, num_classes - k,
+                                                         None]  # (N, 1)
+    keep = scores > kth
     at_kth = scores == kth
-    room = k - above.sum(axis=1, keepdims=True)
-    keep = above | (at_kth & (np.cumsum(at_kth, axis=1) <= room))
+    room = k - keep.sum(axis=1)
+    ties = at_kth.sum(axis=1) > room
+    keep |= at_kth & ~ties[:, None]
+    if ties.any():
+        # Equal scores at the k-th place: the lower label indices stay.
+        tied = np.cumsum(at_kth[ties], axis=1) <= room[ties, None]
+        keep[ties] |= at_kth[ties] & tied
     return np.where(keep, scores, 0.0)
 
 
@@ -166,7 +197,8 @@ def multilabel_metrics(scores: ArrayLike,
     if targets.shape != scores.shape:
         raise ValueError(f'targets shape {targets.shape} differs from scores '
                          f'shape {scores.shape}')
-    if not np.isin(targets, (0, 1)).all():
+    if targets.dtype != bool and not ((targets == 0) |
+                                      (targets == 1)).all():
         raise ValueError('targets must contain only 0 and 1')
     if np.isnan(scores).any():
         raise ValueError('scores contain NaN')

@@ -60,8 +60,11 @@ class ReferenceMultiLabelMetric(BaseMetric):
             threshold=self.threshold,
             topk=self.topk,
             ap=self.ap)
+        # The per-label list would flood the log line; it is shown as a
+        # table when asked.
+        per_label = metrics.pop('AP_classwise')
         if self.classwise:
-            self._log_table(metrics['AP_classwise'])
+            self._log_table(per_label)
         if metrics['num_labels_without_positives']:
             MMLogger.get_current_instance().warning(
                 f'{metrics["num_labels_without_positives"]} label(s) have no '
