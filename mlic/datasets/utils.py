@@ -1,0 +1,41 @@
+import os
+import os.path as osp
+from typing import Dict, Iterable, Set
+
+
+def require_file(path: str, what: str = 'file') -> str:
+    """``path`` if it is a file, else FileNotFoundError naming it."""
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'{what} not found: {path}')
+    return path
+
+
+def require_dir(path: str, what: str = 'folder') -> str:
+    if not osp.isdir(path):
+        raise FileNotFoundError(f'{what} not found: {path}')
+    return path
+
+
+def files_in(folders: Iterable[str]) -> Dict[str, Set[str]]:
+    """File names in each folder, one ``os.scandir`` per folder.
+
+    Checking hundreds of thousands of image paths this way costs one
+    directory listing per folder instead of one ``stat`` per image.
+    """
+    listing: Dict[str, Set[str]] = {}
+    for folder in folders:
+        if folder in listing:
+            continue
+        try:
+            with os.scandir(folder) as entries:
+                listing[folder] = {e.name for e in entries}
+        except FileNotFoundError:
+            listing[folder] = set()
+    return listing
+
+
+def read_lines(path: str) -> list:
+    """Stripped, non-empty lines of a text file (UTF-8)."""
+    require_file(path)
+    with open(path, encoding='utf-8') as f:
+        return [line.strip() for line in f if line.strip()]
