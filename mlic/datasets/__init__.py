@@ -1,5 +1,12 @@
 import mmpretrain.datasets  # noqa: F401  (registers the parent registries' types)
 from .label_list_dataset import LabelListDataset
+from .mscoco import MSCOCO
 from .multi_digits import MultiDigits
+from .nuswide import NUSWIDE
+from .vg500 import VG500
+from .voc2007 import VOC2007
 
-__all__ = ['LabelListDataset', 'MultiDigits']
+__all__ = [
+    'LabelListDataset', 'MSCOCO', 'MultiDigits', 'NUSWIDE', 'VG500',
+    'VOC2007'
+]

@@ -1,32 +1,61 @@
 import json
 import os.path as osp
-from typing import List
+from typing import Any, Dict, List
 
+import msgspec
 from mmpretrain.datasets import MultiLabelDataset
 
 from mlic.registry import DATASETS
 from .utils import require_file
 
-try:  # about 3x faster on the 450 MB train json; optional
-    import orjson
-except ImportError:  # pragma: no cover - depends on the environment
-    orjson = None
+
+class _CocoImage(msgspec.Struct):
+    id: int
+    file_name: str
 
 
-def load_json(path: str):
-    """Parse a JSON file; a syntax error names the file, line and column."""
+class _CocoAnnotation(msgspec.Struct):
+    image_id: int
+    category_id: int
+    id: Any = None
+
+
+class _CocoCategory(msgspec.Struct):
+    id: int
+    name: str
+
+
+class _CocoInstances(msgspec.Struct):
+    images: List[_CocoImage]
+    annotations: List[_CocoAnnotation]
+    categories: List[_CocoCategory]
+
+
+def load_json(path: str, schema: Any = Any):
+    """Parse a JSON file into ``schema`` (a msgspec type).
+
+    msgspec decodes only the fields the schema names and skips the rest
+    without building Python objects, which is what makes the 460 MB COCO
+    train file (whose polygons hold ~48 M numbers) parse in about a second
+    instead of 15-20 s with ``json``/``orjson``. A syntax error is reported
+    with its file, line and column; a missing or mistyped field with its
+    path in the document.
+    """
     require_file(path, 'annotation file')
     with open(path, 'rb') as f:
         data = f.read()
     try:
-        return orjson.loads(data) if orjson is not None else json.loads(data)
-    except ValueError:
+        return msgspec.json.decode(data, type=schema)
+    except msgspec.ValidationError as err:
+        raise ValueError(f'{path}: {err}') from None
+    except msgspec.DecodeError:
         # Re-parse with the stdlib for its line/column information.
         try:
             json.loads(data)
         except json.JSONDecodeError as err:
-            raise ValueError(f'{path}, line {err.lineno}, column '
-                             f'{err.colno}: malformed JSON ({err.msg})') from None
+            raise ValueError(
+                f'{path}, line {err.lineno}, column {err.colno}: malformed '
+                f'JSON ({err.msg})') from None
         raise
 
 
@@ -42,8 +71,9 @@ class MSCOCO(MultiLabelDataset):
     json's ``categories`` list (``person``, ``bicycle``, ``car``, ...), the
     same in the train and val files.
 
-    Only the ``images``, ``annotations`` (``image_id``, ``category_id``) and
-    ``categories`` fields are used; pycocotools is not needed.
+    Only the ``images`` (``id``, ``file_name``), ``annotations``
+    (``image_id``, ``category_id``) and ``categories`` (``id``, ``name``)
+    fields are decoded (see :func:`load_json`); pycocotools is not needed.
 
     Args:
         data_root (str): The ``MSCOCO`` folder.
@@ -64,8 +94,8 @@ class MSCOCO(MultiLabelDataset):
         ann_file = osp.join(data_root, 'annotations',
                             f'instances_{folder}.json')
         # The classes come from the json itself, so it is read here once.
-        self._coco = load_json(ann_file)
-        classes = self._categories(self._coco, ann_file)[1]
+        self._coco = load_json(ann_file, _CocoInstances)
+        classes = [c.name for c in self._coco.categories]
         metainfo = dict(metainfo or {}, classes=classes)
         super().__init__(
             ann_file=ann_file,
@@ -74,39 +104,29 @@ class MSCOCO(MultiLabelDataset):
             metainfo=metainfo,
             **kwargs)
 
-    @staticmethod
-    def _categories(coco: dict, ann_file: str):
-        for key in ('images', 'annotations', 'categories'):
-            if key not in coco:
-                raise KeyError(f'{ann_file} has no {key!r} list')
-        ids = [c['id'] for c in coco['categories']]
-        names = [c['name'] for c in coco['categories']]
-        return {cid: i for i, cid in enumerate(ids)}, names
-
     def load_data_list(self) -> List[dict]:
         coco = self._coco
-        if coco is None:
-            coco = load_json(self.ann_file)
+        if coco is None:  # a second full_init
+            coco = load_json(self.ann_file, _CocoInstances)
         self._coco = None  # free the parsed json once used
-        cat_index, _ = self._categories(coco, self.ann_file)
-        labels = {}
-        for ann in coco['annotations']:
-            try:
-                label = cat_index[ann['category_id']]
-            except KeyError:
+        cat_index: Dict[int, int] = {
+            c.id: i for i, c in enumerate(coco.categories)}
+        labels: Dict[int, set] = {}
+        for ann in coco.annotations:
+            label = cat_index.get(ann.category_id)
+            if label is None:
                 raise ValueError(
-                    f'{self.ann_file}: annotation {ann.get("id")} has '
-                    f'category_id {ann.get("category_id")} which is not in '
-                    'its categories list') from None
-            labels.setdefault(ann['image_id'], set()).add(label)
+                    f'{self.ann_file}: annotation {ann.id} has category_id '
+                    f'{ann.category_id} which is not in its categories list')
+            labels.setdefault(ann.image_id, set()).add(label)
         img_prefix = self.data_prefix['img_path']
         data_list = []
-        for img in coco['images']:
-            found = labels.get(img['id'])
+        for img in coco.images:
+            found = labels.get(img.id)
             if not found:
                 continue  # the reference drops images without annotations
             data_list.append(
                 dict(
-                    img_path=osp.join(img_prefix, img['file_name']),
+                    img_path=osp.join(img_prefix, img.file_name),
                     gt_label=sorted(found)))
         return data_list
