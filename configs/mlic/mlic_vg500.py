@@ -3,7 +3,7 @@
 # EMA decay 0.9997. Written for 4 GPUs: tools/dist_train.sh configs/mlic/mlic_vg500.py 4
 _base_ = [
     '../_base_/models/mlic_r101.py',
-    '../_base_/datasets/vg500_list.py',
+    '../_base_/datasets/vg500.py',
     '../_base_/schedules/mlic_onecycle_80e.py',
     '../_base_/default_runtime.py',
 ]

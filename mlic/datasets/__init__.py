@@ -3,10 +3,11 @@ from .label_list_dataset import LabelListDataset
 from .mscoco import MSCOCO
 from .multi_digits import MultiDigits
 from .nuswide import NUSWIDE
+from .transforms import RandomColorCutout, ReferenceRandAugment
 from .vg500 import VG500
 from .voc2007 import VOC2007
 
 __all__ = [
     'LabelListDataset', 'MSCOCO', 'MultiDigits', 'NUSWIDE', 'VG500',
-    'VOC2007'
+    'VOC2007', 'RandomColorCutout', 'ReferenceRandAugment'
 ]

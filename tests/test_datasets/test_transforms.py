@@ -1,0 +1,64 @@
+import numpy as np
+import pytest
+
+from mlic.datasets.transforms import OPERATIONS
+from mlic.registry import TRANSFORMS
+
+
+@pytest.fixture
+def image():
+    return np.random.default_rng(0).integers(0, 256, (40, 40, 3),
+                                             dtype=np.uint8)
+
+
+def test_random_color_cutout_paints_one_clipped_square(image):
+    np.random.seed(3)
+    out = TRANSFORMS.build(dict(type='RandomColorCutout', scale=0.5))(
+        dict(img=image.copy()))['img']
+    changed = np.any(out != image, axis=2)
+    ys, xs = np.nonzero(changed)
+    assert ys.max() - ys.min() + 1 <= 21 and xs.max() - xs.min() + 1 <= 21
+    colours = out[ys.min():ys.max() + 1, xs.min():xs.max() + 1].reshape(-1, 3)
+    assert len(np.unique(colours, axis=0)) == 1  # one colour
+
+
+@pytest.mark.parametrize('name', sorted(OPERATIONS))
+@pytest.mark.parametrize('level', [1, 5, 9])
+def test_every_operation_keeps_shape_and_dtype(image, name, level):
+    out = OPERATIONS[name](image.copy(), level)
+    assert out.shape == image.shape and out.dtype == np.uint8
+
+
+def test_operation_values_follow_the_level_scales(image):
+    np.testing.assert_array_equal(OPERATIONS['Invert'](image, 4), 255 - image)
+    # posterize 8 -> 4 bits: level 9 keeps 4 bits
+    assert (OPERATIONS['Posterize'](image, 9) % 16 == 0).all()
+    # solarize threshold 256 -> 0: level 9 is ~0, every pixel inverted
+    np.testing.assert_array_equal(OPERATIONS['Solarize'](image, 9),
+                                  255 - image)
+    grey = np.full_like(image, 100)
+    # rotate fills with grey 128 at the corners
+    assert (OPERATIONS['Rotate'](grey, 9)[0, 0] == 128).all()
+
+
+def test_reference_rand_augment_draws_two_ops_with_levels_1_to_9(
+        image, monkeypatch):
+    calls = []
+    import mlic.datasets.transforms.reference_rand_augment as ra
+    fake = {name: (lambda n: lambda img, level: calls.append((n, level))
+                   or img)(name) for name in ra.OPERATIONS}
+    monkeypatch.setattr(ra, 'OPERATIONS', fake)
+    aug = ra.ReferenceRandAugment(num_ops=2, prob=1.0)
+    np.random.seed(0)
+    for _ in range(300):
+        aug(dict(img=image))
+    assert len(calls) == 600
+    levels = {level for _, level in calls}
+    assert levels == set(range(1, 10))
+    assert {name for name, _ in calls} == set(ra.OPERATIONS)
+
+    calls.clear()
+    half = ra.ReferenceRandAugment(num_ops=2, prob=0.5)
+    for _ in range(500):
+        half(dict(img=image))
+    assert 400 < len(calls) < 600  # about half of 1000 drawn ops
