@@ -62,3 +62,30 @@ def test_reference_rand_augment_draws_two_ops_with_levels_1_to_9(
     for _ in range(500):
         half(dict(img=image))
     assert 400 < len(calls) < 600  # about half of 1000 drawn ops
+
+
+@pytest.mark.parametrize('name', ['auto_contrast', 'equalize'])
+def test_fast_histogram_ops_match_pil(image, name):
+    from PIL import Image, ImageOps
+
+    import mlic.datasets.transforms.reference_rand_augment as ra
+    img = (image // 2 + 40).astype(np.uint8)  # a narrow range to stretch
+    ours = getattr(ra, name)(img)
+    pil_fn = ImageOps.autocontrast if name == 'auto_contrast' else \
+        ImageOps.equalize
+    # PIL works on RGB; the ops are per channel, so order does not matter.
+    theirs = np.asarray(pil_fn(Image.fromarray(img[..., ::-1])))[..., ::-1]
+    np.testing.assert_array_equal(ours, theirs)
+
+
+@pytest.mark.parametrize('factor', [0.3, 1.7])
+def test_fast_enhance_ops_match_pil(image, factor):
+    from PIL import Image, ImageEnhance
+
+    import mlic.datasets.transforms.reference_rand_augment as ra
+    pil = Image.fromarray(image[..., ::-1].copy())
+    for ours, enhancer in ((ra.contrast, ImageEnhance.Contrast),
+                           (ra.sharpness, ImageEnhance.Sharpness)):
+        theirs = np.asarray(enhancer(pil).enhance(factor))[..., ::-1]
+        diff = np.abs(ours(image, factor).astype(int) - theirs)
+        assert diff.max() <= 1  # PIL rounds in fixed point
