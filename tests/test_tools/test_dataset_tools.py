@@ -1,0 +1,48 @@
+import os.path as osp
+
+import numpy as np
+
+from mlic.registry import DATASETS
+from ..test_datasets.raw_trees import make_voc
+from .helpers import REPO_ROOT, run_tool
+
+
+def test_raw_to_list_round_trips_through_label_list_dataset(tmp_path):
+    root = make_voc(str(tmp_path / 'VOC2007'))
+    out = str(tmp_path / 'lists')
+    code, log = run_tool(['tools/dataset_converters/raw_to_list.py',
+                          'VOC2007', root, out])
+    assert code == 0, log
+    raw = DATASETS.build(dict(type='VOC2007', data_root=root, split='test'))
+    lists = DATASETS.build(
+        dict(type='LabelListDataset', data_root=out, ann_file='test.txt',
+             label_file='label.txt', ignore_file='ignore.npy'))
+    assert list(lists.metainfo['classes']) == list(raw.metainfo['classes'])
+    for i in range(len(raw)):
+        a, b = raw.get_data_info(i), lists.get_data_info(i)
+        assert a['img_path'] == b['img_path']
+        assert a['gt_label'] == b['gt_label']
+        assert a['gt_label_difficult'] == b['gt_label_difficult']
+    assert np.load(osp.join(out, 'ignore.npy')).shape == (3, 20)
+
+    # Existing lists are never replaced silently.
+    code, log = run_tool(['tools/dataset_converters/raw_to_list.py',
+                          'VOC2007', root, out])
+    assert code != 0 and 'pass --overwrite' in log
+
+
+def test_browse_dataset_saves_augmented_samples(tmp_path):
+    out = tmp_path / 'browse'
+    config = osp.join(REPO_ROOT, 'configs', 'mlic', 'mlic_voc2007.py')
+    root = make_voc(str(tmp_path / 'VOC2007'))
+    code, log = run_tool([
+        'tools/misc/browse_dataset.py', config, '--output-dir',
+        str(out), '--num', '2', '--cfg-options',
+        f'train_dataloader.dataset.data_root={root}'
+    ])
+    assert code == 0, log
+    files = sorted(p.name for p in out.glob('*.png'))
+    assert files == ['0000.png', '0001.png']
+    import cv2
+    assert cv2.imread(str(out / '0000.png')).shape == (448, 448, 3)
+    assert 'dog' in log

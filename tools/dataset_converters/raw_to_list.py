@@ -1,0 +1,113 @@
+"""Write the MLIC reference's list format from a raw dataset layout.
+
+    python tools/dataset_converters/raw_to_list.py {MSCOCO,VOC2007,NUSWIDE,VG500} \
+        DATA_ROOT OUT_DIR [--missing-images skip]
+
+Writes ``OUT_DIR/train.txt`` and ``OUT_DIR/test.txt`` (``<image path>\\t
+<label>,<label>,...`` with label names and absolute image paths),
+``OUT_DIR/label.txt`` (label names in label order) and, for VOC 2007,
+``OUT_DIR/ignore.npy`` (test lines x labels, 1 = ignore). The samples are
+those of mlic's dataset types, so the reference code and mlic's
+``LabelListDataset`` see exactly the labels mlic trains on. Each file is
+written to a temporary name and renamed, so an interrupted run leaves no
+partial list behind; existing files are replaced only with ``--overwrite``.
+"""
+import argparse
+import os
+import os.path as osp
+import tempfile
+
+import numpy as np
+
+from mlic.registry import DATASETS
+from mlic.utils import register_all_modules
+
+SPLITS = {
+    'MSCOCO': ('train', 'test'),
+    'VOC2007': ('trainval', 'test'),
+    'NUSWIDE': ('train', 'test'),
+    'VG500': ('train', 'test'),
+}
+
+
+def atomic_write(path, write):
+    folder = osp.dirname(osp.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix='.tmp')
+    try:
+        with os.fdopen(fd, 'wb') as f:
+            write(f)
+        os.replace(tmp, path)
+    except BaseException:
+        if osp.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def convert(dataset_type, data_root, out_dir, missing_images=None,
+            overwrite=False):
+    """Write the list files; returns the paths written."""
+    register_all_modules(init_default_scope=False)
+    os.makedirs(out_dir, exist_ok=True)
+    names = ['train.txt', 'test.txt', 'label.txt']
+    if dataset_type == 'VOC2007':
+        names.append('ignore.npy')
+    existing = [n for n in names if osp.exists(osp.join(out_dir, n))]
+    if existing and not overwrite:
+        raise FileExistsError(f'{out_dir} already has {existing}; pass '
+                              '--overwrite to replace them')
+    extra = {}
+    if missing_images is not None:
+        extra['missing_images'] = missing_images
+    written = []
+    classes = None
+    for split, out_name in zip(SPLITS[dataset_type], ('train.txt',
+                                                       'test.txt')):
+        ds = DATASETS.build(
+            dict(type=dataset_type, data_root=data_root, split=split,
+                 **extra))
+        classes = list(ds.metainfo['classes'])
+        infos = [ds.get_data_info(i) for i in range(len(ds))]
+        for name in classes:
+            if ',' in name or '\t' in name:
+                raise ValueError(f'label {name!r} cannot be written in the '
+                                 'list format (it has a comma or tab)')
+        lines = ''.join(
+            f'{osp.abspath(info["img_path"])}\t'
+            f'{",".join(classes[i] for i in info["gt_label"])}\n'
+            for info in infos)
+        path = osp.join(out_dir, out_name)
+        atomic_write(path, lambda f: f.write(lines.encode('utf-8')))
+        written.append(path)
+        if dataset_type == 'VOC2007' and out_name == 'test.txt':
+            ignore = np.zeros((len(infos), len(classes)), dtype=np.int64)
+            for row, info in enumerate(infos):
+                ignore[row, info.get('gt_label_difficult', [])] = 1
+            path = osp.join(out_dir, 'ignore.npy')
+            atomic_write(path, lambda f: np.save(f, ignore))
+            written.append(path)
+    path = osp.join(out_dir, 'label.txt')
+    atomic_write(path,
+                 lambda f: f.write(''.join(f'{c}\n' for c in classes)
+                                   .encode('utf-8')))
+    written.append(path)
+    return written
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('dataset', choices=sorted(SPLITS))
+    parser.add_argument('data_root')
+    parser.add_argument('out_dir')
+    parser.add_argument('--missing-images', choices=['error', 'skip'],
+                        help='NUS-WIDE only')
+    parser.add_argument('--overwrite', action='store_true')
+    args = parser.parse_args()
+    if args.missing_images and args.dataset != 'NUSWIDE':
+        parser.error('--missing-images applies to NUSWIDE only')
+    for path in convert(args.dataset, args.data_root, args.out_dir,
+                        args.missing_images, args.overwrite):
+        print(f'wrote {path}')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,67 @@
+"""Save a few augmented training samples with their label names.
+
+    python tools/misc/browse_dataset.py CONFIG [--output-dir DIR]
+        [--num 8] [--split train|val|test] [--cfg-options k=v ...]
+
+Runs the config's pipeline up to (not including) ``PackInputs``, so the
+saved images are exactly what the model is fed before normalisation, and
+writes ``<index>.png`` with the label names drawn at the top-left.
+"""
+import argparse
+import os
+import os.path as osp
+
+import cv2
+import numpy as np
+from mmengine.config import Config, DictAction
+
+from mlic.registry import DATASETS
+from mlic.utils import register_all_modules
+
+
+def draw_labels(img: np.ndarray, names) -> np.ndarray:
+    """A copy of ``img`` (BGR) with one label name per line drawn on it."""
+    img = np.ascontiguousarray(img).copy()
+    scale = max(img.shape[1] / 600, 0.35)
+    step = int(22 * scale) + 4
+    for i, name in enumerate(names or ['(no label)']):
+        origin = (4, step * (i + 1))
+        cv2.putText(img, str(name), origin, cv2.FONT_HERSHEY_SIMPLEX, scale,
+                    (0, 0, 0), 3, cv2.LINE_AA)
+        cv2.putText(img, str(name), origin, cv2.FONT_HERSHEY_SIMPLEX, scale,
+                    (255, 255, 255), 1, cv2.LINE_AA)
+    return img
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('config')
+    parser.add_argument('--output-dir', default='work_dirs/browse_dataset')
+    parser.add_argument('--num', type=int, default=8)
+    parser.add_argument('--split', choices=['train', 'val', 'test'],
+                        default='train')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    args = parser.parse_args()
+
+    register_all_modules()
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    dataset_cfg = cfg[f'{args.split}_dataloader']['dataset']
+    dataset_cfg.pipeline = [
+        t for t in dataset_cfg.pipeline if t['type'] != 'PackInputs'
+    ]
+    dataset = DATASETS.build(dataset_cfg)
+    classes = dataset.metainfo.get('classes')
+    os.makedirs(args.output_dir, exist_ok=True)
+    for i in range(min(args.num, len(dataset))):
+        results = dataset[i]
+        names = [classes[j] if classes else str(j)
+                 for j in results['gt_label']]
+        path = osp.join(args.output_dir, f'{i:04d}.png')
+        cv2.imwrite(path, draw_labels(results['img'], names))
+        print(f'{path}: {", ".join(names) or "(no label)"}')
+
+
+if __name__ == '__main__':
+    main()
