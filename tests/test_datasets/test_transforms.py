@@ -89,3 +89,25 @@ def test_fast_enhance_ops_match_pil(image, factor):
         theirs = np.asarray(enhancer(pil).enhance(factor))[..., ::-1]
         diff = np.abs(ours(image, factor).astype(int) - theirs)
         assert diff.max() <= 1  # PIL rounds in fixed point
+
+
+def test_checked_loader_refuses_truncated_and_garbage_images(tmp_path):
+    import cv2
+
+    from mlic.datasets.transforms import UnreadableImageError
+    good = tmp_path / 'good.jpg'
+    cv2.imwrite(str(good), np.full((60, 80, 3), 90, np.uint8))
+    data = good.read_bytes()
+    (tmp_path / 'cut.jpg').write_bytes(data[:-200])
+    (tmp_path / 'junk.png').write_bytes(b'not an image')
+    load = TRANSFORMS.build(dict(type='CheckedLoadImageFromFile'))
+    assert load(dict(img_path=str(good)))['img'].shape == (60, 80, 3)
+    for name in ('cut.jpg', 'junk.png', 'missing.jpg'):
+        with pytest.raises(UnreadableImageError, match=name):
+            load(dict(img_path=str(tmp_path / name)))
+
+    skip = TRANSFORMS.build(
+        dict(type='CheckedLoadImageFromFile', skip_unreadable=True))
+    assert skip(dict(img_path=str(tmp_path / 'cut.jpg'))) is None
+    assert skip(dict(img_path=str(tmp_path / 'junk.png'))) is None
+    assert skip.num_skipped == 2

@@ -7,7 +7,7 @@ Writes COCO-sized JPEGs (640 x 480, smooth content with shapes, about the
 size of COCO files), then runs each pipeline over them in this process on
 one thread, as one DataLoader worker would:
 
-- mlic: LoadImageFromFile (OpenCV) -> Resize -> RandomFlip ->
+- mlic: CheckedLoadImageFromFile (OpenCV) -> Resize -> RandomFlip ->
   RandomColorCutout -> ReferenceRandAugment -> PackInputs (normalisation
   is done per batch by the model's data preprocessor, on the GPU);
 - reference: PIL open + RGB -> torchvision Resize -> RandomHorizontalFlip
@@ -151,7 +151,7 @@ def reference_pipeline(size):
 def mlic_pipeline(size):
     steps = [
         TRANSFORMS.build(cfg) for cfg in (
-            dict(type='LoadImageFromFile'),
+            dict(type='CheckedLoadImageFromFile'),
             dict(type='Resize', scale=(size, size)),
             dict(type='RandomFlip', prob=0.5, direction='horizontal'),
             dict(type='RandomColorCutout', scale=0.5),

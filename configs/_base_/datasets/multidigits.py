@@ -5,7 +5,7 @@ dataset_type = 'MultiDigits'
 data_root = 'data/multidigits'
 
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='CheckedLoadImageFromFile'),
     dict(type='PackInputs'),
 ]
 test_pipeline = train_pipeline

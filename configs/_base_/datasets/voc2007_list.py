@@ -6,13 +6,13 @@ data_root = 'data/voc2007'
 img_size = 448
 
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='CheckedLoadImageFromFile'),
     dict(type='Resize', scale=(img_size, img_size)),
     dict(type='RandomFlip', prob=0.5, direction='horizontal'),
     dict(type='PackInputs'),
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='CheckedLoadImageFromFile'),
     dict(type='Resize', scale=(img_size, img_size)),
     # gt_label_difficult: labels to leave out of an image's evaluation.
     dict(type='PackInputs', algorithm_keys=('gt_label_difficult', )),

@@ -1,4 +1,8 @@
+from .checked_load_image import CheckedLoadImageFromFile, UnreadableImageError
 from .random_color_cutout import RandomColorCutout
 from .reference_rand_augment import OPERATIONS, ReferenceRandAugment
 
-__all__ = ['RandomColorCutout', 'ReferenceRandAugment', 'OPERATIONS']
+__all__ = [
+    'CheckedLoadImageFromFile', 'UnreadableImageError', 'RandomColorCutout',
+    'ReferenceRandAugment', 'OPERATIONS'
+]
