@@ -5,6 +5,7 @@ from mmpretrain.datasets import MultiLabelDataset
 
 from mlic.registry import DATASETS
 from .mscoco import load_json
+from .categories import VG500_CATEGORIES
 from .utils import files_in, read_lines
 
 NUM_VG500_CLASSES = 500
@@ -28,7 +29,7 @@ class VG500(MultiLabelDataset):
         **kwargs: Other ``BaseDataset`` arguments.
     """
 
-    METAINFO = {'classes': tuple(str(i) for i in range(NUM_VG500_CLASSES))}
+    METAINFO = {'classes': VG500_CATEGORIES}
 
     def __init__(self, data_root: str, split: str = 'train', **kwargs):
         if split not in ('train', 'test'):

@@ -18,10 +18,8 @@ problem and is replaced in mlic's scope (``mlic.engine.schedulers``).
 """
 import codecs
 import collections
-import os
 import os.path as osp
 import pickle
-import urllib.parse
 from typing import IO, Any, List, Union
 
 import numpy as np
@@ -132,15 +130,9 @@ def _load_from_local(filename: str, map_location=None):
 
 def _load_from_http(filename: str, map_location=None, model_dir=None,
                     progress=False):
-    # torch.hub downloads to a temporary file and renames it, so an
-    # interrupted download leaves nothing that looks complete.
-    model_dir = model_dir or osp.join(torch.hub.get_dir(), 'checkpoints')
-    os.makedirs(model_dir, exist_ok=True)
-    cached = osp.join(model_dir,
-                      osp.basename(urllib.parse.urlparse(filename).path))
-    if not osp.exists(cached):
-        torch.hub.download_url_to_file(filename, cached, progress=progress)
-    return safe_torch_load(cached, map_location)
+    # Cached, atomic and hash-checked download (mlic.utils.download).
+    from .download import download_checkpoint
+    return safe_torch_load(download_checkpoint(filename), map_location)
 
 
 def _history_buffer_state(self) -> dict:

@@ -27,7 +27,7 @@ from typing import Dict, Optional, Union
 
 import numpy as np
 
-ArrayLike = Union[np.ndarray, 'torch.Tensor']  # noqa: F821
+ArrayLike = Union[np.ndarray, 'torch.Tensor']  # noqa: F821 (no torch import needed)
 EPS = np.finfo(np.float64).eps
 
 

@@ -1,0 +1,108 @@
+"""The model zoo: names from ``model-index.yml`` (OpenMMLab model-index
+format) and their configs and weights."""
+import fnmatch
+import os
+import os.path as osp
+from typing import Dict, List, Optional
+
+import yaml
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+def model_index_path() -> str:
+    """``$MLIC_MODEL_INDEX`` (a private zoo), else the repository's."""
+    path = os.environ.get('MLIC_MODEL_INDEX') or osp.join(
+        REPO_ROOT, 'model-index.yml')
+    if not osp.isfile(path):
+        raise FileNotFoundError(
+            f'model index not found: {path}; the model zoo needs the mlic '
+            'source tree (pip install -e .) or MLIC_MODEL_INDEX')
+    return path
+
+
+def _read_yaml(path: str) -> dict:
+    with open(path, encoding='utf-8') as f:
+        try:
+            return yaml.safe_load(f) or {}
+        except yaml.YAMLError as err:
+            raise ValueError(f'{path}: malformed YAML ({err})') from None
+
+
+def load_model_zoo() -> Dict[str, dict]:
+    """All zoo entries by name, with ``Config`` made an absolute path."""
+    index_path = model_index_path()
+    root = osp.dirname(index_path)
+    entries: Dict[str, dict] = {}
+    for rel in _read_yaml(index_path).get('Import', []):
+        metafile = osp.join(root, rel)
+        for model in _read_yaml(metafile).get('Models', []):
+            name = model.get('Name')
+            if not name or 'Config' not in model:
+                raise ValueError(f'{metafile}: every model needs Name and '
+                                 f'Config, got {model}')
+            if name in entries:
+                raise ValueError(f'{metafile}: model name {name!r} repeats')
+            model = dict(model)
+            model['Config'] = osp.join(root, model['Config'])
+            entries[name] = model
+    return entries
+
+
+def list_models(pattern: Optional[str] = None) -> List[str]:
+    """Names in the zoo, optionally filtered by a shell-style pattern
+    (``'*coco*'``)."""
+    names = sorted(load_model_zoo())
+    if pattern is not None:
+        names = [n for n in names if fnmatch.fnmatch(n, pattern)]
+    return names
+
+
+def zoo_entry(name: str) -> dict:
+    zoo = load_model_zoo()
+    if name not in zoo:
+        close = [n for n in zoo if name.lower() in n.lower()]
+        raise KeyError(f'{name!r} is not in the model zoo'
+                       + (f'; did you mean {close}?' if close else
+                          f'; list_models() gives {sorted(zoo)}'))
+    return zoo[name]
+
+
+def weights_url(entry: dict) -> Optional[str]:
+    """The entry's weights URL, its base replaced by
+    ``$MLIC_MODEL_ZOO_BASE`` when set (mirrors and closed networks serve
+    the files flat under that base)."""
+    url = entry.get('Weights')
+    if not url:
+        return None
+    base = os.environ.get('MLIC_MODEL_ZOO_BASE')
+    if base:
+        url = base.rstrip('/') + '/' + url.rsplit('/', 1)[-1]
+    return url
+
+
+def get_model(name: str, pretrained: bool = True, device: str = 'cpu'):
+    """Build a zoo model by name, with its published weights.
+
+    Args:
+        name (str): A name from :func:`list_models`.
+        pretrained (bool): Load the published weights (downloaded once into
+            the cache, verified by sha256). Defaults to True.
+        device (str): Defaults to ``'cpu'``.
+    """
+    from .inference import init_model
+    entry = zoo_entry(name)
+    checkpoint = None
+    if pretrained:
+        checkpoint = weights_url(entry)
+        if checkpoint is None:
+            raise ValueError(
+                f'{name} has no published weights yet; train it with '
+                f'tools/train.py {osp.relpath(entry["Config"])} and use '
+                'init_model(config, checkpoint), or get_model(name, '
+                'pretrained=False) for random weights')
+    return init_model(
+        entry['Config'],
+        checkpoint,
+        device=device,
+        checkpoint_sha256=entry.get('Metadata', {}).get('Weights SHA256'))
