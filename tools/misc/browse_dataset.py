@@ -12,25 +12,11 @@ import os
 import os.path as osp
 
 import cv2
-import numpy as np
 from mmengine.config import Config, DictAction
 
 from mlic.registry import DATASETS
 from mlic.utils import register_all_modules
-
-
-def draw_labels(img: np.ndarray, names) -> np.ndarray:
-    """A copy of ``img`` (BGR) with one label name per line drawn on it."""
-    img = np.ascontiguousarray(img).copy()
-    scale = max(img.shape[1] / 600, 0.35)
-    step = int(22 * scale) + 4
-    for i, name in enumerate(names or ['(no label)']):
-        origin = (4, step * (i + 1))
-        cv2.putText(img, str(name), origin, cv2.FONT_HERSHEY_SIMPLEX, scale,
-                    (0, 0, 0), 3, cv2.LINE_AA)
-        cv2.putText(img, str(name), origin, cv2.FONT_HERSHEY_SIMPLEX, scale,
-                    (255, 255, 255), 1, cv2.LINE_AA)
-    return img
+from mlic.visualization import draw_text_lines
 
 
 def main():
@@ -59,7 +45,8 @@ def main():
         names = [classes[j] if classes else str(j)
                  for j in results['gt_label']]
         path = osp.join(args.output_dir, f'{i:04d}.png')
-        cv2.imwrite(path, draw_labels(results['img'], names))
+        cv2.imwrite(path, draw_text_lines(results['img'],
+                                          names or ['(no label)']))
         print(f'{path}: {", ".join(names) or "(no label)"}')
 
 

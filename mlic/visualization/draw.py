@@ -1,0 +1,26 @@
+from typing import Sequence
+
+import cv2
+import numpy as np
+
+
+def draw_text_lines(img: np.ndarray, lines: Sequence[str]) -> np.ndarray:
+    """A copy of a BGR image with one text line per entry, top-left, white
+    on a black outline so it reads on any background. Small images are
+    upscaled first (at least 256 px wide) so the text stays legible."""
+    img = np.ascontiguousarray(img)
+    if img.shape[1] < 256:
+        factor = int(np.ceil(256 / img.shape[1]))
+        img = cv2.resize(img, None, fx=factor, fy=factor,
+                         interpolation=cv2.INTER_NEAREST)
+    else:
+        img = img.copy()
+    scale = max(img.shape[1] / 640, 0.45)
+    step = int(24 * scale) + 6
+    for i, text in enumerate(lines):
+        origin = (6, step * (i + 1))
+        cv2.putText(img, text, origin, cv2.FONT_HERSHEY_SIMPLEX, scale,
+                    (0, 0, 0), 3, cv2.LINE_AA)
+        cv2.putText(img, text, origin, cv2.FONT_HERSHEY_SIMPLEX, scale,
+                    (255, 255, 255), 1, cv2.LINE_AA)
+    return img
