@@ -142,22 +142,36 @@ def test_converter_names_unused_and_missing_keys(reference_coco, tmp_path):
     assert not (tmp_path / 'out.pth').exists()
 
 
-def test_converter_handles_keys_without_module_prefix_and_voc(tmp_path):
+@pytest.mark.parametrize('num_classes,dataset,steps,first', [
+    (20, 'voc2007', 2, 'aeroplane'),
+    (81, 'nuswide', 4, 'concept_0'),
+    (500, 'vg500', 2, '0'),
+])
+def test_converter_other_datasets_and_keys_without_prefix(
+        tmp_path, num_classes, dataset, steps, first):
     torch.manual_seed(1)
-    model = ReferenceLayoutMLIC(num_classes=20, depth=50, steps=2).eval()
-    src = tmp_path / 'voc.pth'
+    model = ReferenceLayoutMLIC(
+        num_classes=num_classes, depth=50, steps=steps).eval()
+    src = tmp_path / 'ref.pth'
     torch.save(model.state_dict(), str(src))  # no 'module.' prefix
-    dst = tmp_path / 'voc_mlic.pth'
-    code, out = run_tool(['tools/model_converters/official2mlic.py',
-                          str(src), str(dst)])
+    dst = tmp_path / 'mlic.pth'
+    args = ['tools/model_converters/official2mlic.py', str(src), str(dst)]
+    if dataset == 'nuswide':
+        names = tmp_path / 'Concepts81.txt'
+        names.write_text(''.join(f'concept_{i}\n' for i in range(81)))
+        code, out = run_tool(args)
+        assert code != 0 and '--label-file' in out
+        args += ['--label-file', str(names)]
+    code, out = run_tool(args)
     assert code == 0, out
     assert 'model.backbone.depth=50' in out
     from mmengine.config import Config
     cfg = Config.fromfile(
-        osp.join(REPO_ROOT, 'configs', 'mlic', 'mlic_voc2007.py'))
+        osp.join(REPO_ROOT, 'configs', 'mlic', f'mlic_{dataset}.py'))
     cfg.merge_from_dict({'model.backbone.depth': 50})
+    assert cfg.model.head.num_steps == steps
     converted = init_model(cfg, str(dst))
-    assert converted.dataset_meta['classes'][0] == 'aeroplane'
+    assert converted.dataset_meta['classes'][0] == first
     x = torch.randn(1, 3, 64, 64)
     with torch.no_grad():
         expected, got = model(x), converted(x, mode='tensor')
