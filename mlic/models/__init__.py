@@ -1,4 +1,5 @@
 import mmpretrain.models  # noqa: F401  (registers the parent registries' types)
+from .backbones import TimmTokenBackbone
 from .classifiers import MLICClassifier
 from .heads import MLICHead
 from .layers import (CooccurrencePredictor, ElementwiseLinear,
@@ -7,7 +8,7 @@ from .losses import (CooccurrenceContrastiveLoss, ReferenceAsymmetricLoss,
                      cooccurrence_contrastive_loss, reference_asymmetric_loss)
 
 __all__ = [
-    'MLICClassifier', 'MLICHead', 'CooccurrencePredictor',
+    'TimmTokenBackbone', 'MLICClassifier', 'MLICHead', 'CooccurrencePredictor',
     'ElementwiseLinear', 'GatedGraphEncoder', 'LabelQueryTransformer',
     'CooccurrenceContrastiveLoss', 'ReferenceAsymmetricLoss',
     'cooccurrence_contrastive_loss', 'reference_asymmetric_loss'

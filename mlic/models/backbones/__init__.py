@@ -1,2 +1,6 @@
-# mlic uses mmpretrain's backbones (ResNet, Swin, ViT, ...) through the
-# registry's parent chain; backbones written for mlic register here.
+# mlic uses mmpretrain's backbones (ResNet, SwinTransformer,
+# VisionTransformer, ConvNeXt, ...) through the registry's parent chain;
+# backbones written for mlic register here.
+from .timm_token_backbone import TimmTokenBackbone
+
+__all__ = ['TimmTokenBackbone']

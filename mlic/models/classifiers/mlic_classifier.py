@@ -11,14 +11,24 @@ from mlic.registry import MODELS
 def infer_backbone_width(backbone: torch.nn.Module) -> Optional[int]:
     """Channel width D of a backbone's last output, when it declares it.
 
-    mmpretrain's ResNet family sets ``feat_dim``; transformers expose
-    ``embed_dims``; timm models ``num_features``.
+    mmpretrain's ResNet family sets ``feat_dim``; Swin has a per-stage
+    ``num_features`` list and ConvNeXt a ``channels`` list (the entry of the
+    last ``out_indices`` is used); ViT has ``embed_dims``.
     """
-    for name in ('feat_dim', 'num_features', 'embed_dims'):
+    value = getattr(backbone, 'feat_dim', None)
+    if isinstance(value, int):
+        return value
+    out_indices = getattr(backbone, 'out_indices', None)
+    last = out_indices[-1] if isinstance(out_indices, (list, tuple)) and \
+        out_indices else -1
+    for name in ('num_features', 'channels'):
         value = getattr(backbone, name, None)
         if isinstance(value, int):
             return value
-    return None
+        if isinstance(value, (list, tuple)) and value:
+            return int(value[last])
+    value = getattr(backbone, 'embed_dims', None)
+    return value if isinstance(value, int) else None
 
 
 @MODELS.register_module()

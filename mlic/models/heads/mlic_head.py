@@ -111,6 +111,12 @@ class MLICHead(MultiLabelClsHead):
             Tensor: Tokens X, (B, N, D).
         """
         x = feats[-1]
+        if x.dim() == 2:
+            raise ValueError(
+                f'MLICHead needs spatial tokens, but the backbone gave pooled '
+                f'features {tuple(x.shape)}; use ConvNeXt with '
+                "gap_before_final_norm=False, VisionTransformer with "
+                "out_type='featmap'")
         if x.dim() == 4:
             x = x.flatten(2).transpose(1, 2)
         if x.size(-1) != self.in_channels:

@@ -1,0 +1,57 @@
+import pytest
+import torch
+
+from mlic.registry import MODELS
+
+BACKBONES = {
+    'swin': (dict(type='SwinTransformer', arch='tiny', img_size=96,
+                  out_indices=(3, ), pad_small_map=True), 768),
+    'vit': (dict(type='VisionTransformer', arch='deit-tiny', img_size=96,
+                 patch_size=16, out_type='featmap'), 192),
+    'convnext': (dict(type='ConvNeXt', arch='atto', out_indices=(3, ),
+                      gap_before_final_norm=False), 320),
+    'resnet': (dict(type='ResNet', depth=18, out_indices=(3, )), 512),
+}
+
+
+@pytest.mark.parametrize('name', sorted(BACKBONES))
+def test_mlic_head_on_token_backbones(name):
+    backbone, width = BACKBONES[name]
+    torch.manual_seed(0)
+    model = MODELS.build(
+        dict(type='MLICClassifier', backbone=backbone,
+             head=dict(type='MLICHead', num_classes=6, num_heads=4,
+                       ffn_dim=64, num_steps=1)))
+    assert model.head.in_channels == width
+    from mmpretrain.structures import DataSample
+    x = torch.randn(2, 3, 96, 96)
+    losses = model(x, [DataSample().set_gt_label([0, 5]),
+                       DataSample().set_gt_label([2])], mode='loss')
+    (losses['loss'] + losses['loss_contrastive']).backward()
+    assert model.backbone.parameters().__next__().grad is not None
+    with torch.no_grad():
+        assert model.eval()(x, mode='tensor').shape == (2, 6)
+
+
+def test_timm_backbone_says_how_to_install_timm():
+    try:
+        import timm  # noqa: F401
+    except ImportError:
+        with pytest.raises(ImportError, match='pip install timm'):
+            MODELS.build(dict(type='TimmTokenBackbone',
+                              model_name='tresnet_l'))
+    else:
+        backbone = MODELS.build(
+            dict(type='TimmTokenBackbone', model_name='tresnet_m'))
+        out = backbone(torch.randn(1, 3, 64, 64))[-1]
+        assert out.shape[1] == backbone.feat_dim
+
+
+def test_pooled_backbone_output_gets_a_clear_error():
+    model = MODELS.build(
+        dict(type='MLICClassifier',
+             backbone=dict(type='ConvNeXt', arch='atto', out_indices=(3, )),
+             head=dict(type='MLICHead', num_classes=3, num_heads=4,
+                       ffn_dim=32)))
+    with pytest.raises(ValueError, match='gap_before_final_norm=False'):
+        model(torch.randn(1, 3, 64, 64), mode='tensor')
