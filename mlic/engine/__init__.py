@@ -1,9 +1,9 @@
 import mmpretrain.engine  # noqa: F401  (registers the parent registries' types)
-from .hooks import NumClassCheckHook
+from .hooks import LabelCooccurrenceHook, NumClassCheckHook
 from .optimizers import AnyDeviceAmpOptimWrapper
 from .schedulers import OneCycleLR, OneCycleMomentum
 
 __all__ = [
-    'NumClassCheckHook', 'AnyDeviceAmpOptimWrapper', 'OneCycleLR',
+    'LabelCooccurrenceHook', 'NumClassCheckHook', 'AnyDeviceAmpOptimWrapper', 'OneCycleLR',
     'OneCycleMomentum'
 ]

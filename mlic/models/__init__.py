@@ -1,15 +1,18 @@
 import mmpretrain.models  # noqa: F401  (registers the parent registries' types)
 from .backbones import TimmTokenBackbone
 from .classifiers import MLICClassifier
-from .heads import MLICHead
+from .heads import MLGCNHead, MLICHead, Query2LabelHead
 from .layers import (CooccurrencePredictor, ElementwiseLinear,
                      GatedGraphEncoder, LabelQueryTransformer)
-from .losses import (CooccurrenceContrastiveLoss, ReferenceAsymmetricLoss,
-                     cooccurrence_contrastive_loss, reference_asymmetric_loss)
+from .losses import (CooccurrenceContrastiveLoss, MultiLabelSupConLoss,
+                     ReferenceAsymmetricLoss, cooccurrence_contrastive_loss,
+                     multilabel_supcon_loss, reference_asymmetric_loss)
 
 __all__ = [
-    'TimmTokenBackbone', 'MLICClassifier', 'MLICHead', 'CooccurrencePredictor',
+    'TimmTokenBackbone', 'MLICClassifier', 'MLICHead', 'MLGCNHead',
+    'Query2LabelHead', 'CooccurrencePredictor',
     'ElementwiseLinear', 'GatedGraphEncoder', 'LabelQueryTransformer',
-    'CooccurrenceContrastiveLoss', 'ReferenceAsymmetricLoss',
-    'cooccurrence_contrastive_loss', 'reference_asymmetric_loss'
+    'CooccurrenceContrastiveLoss', 'MultiLabelSupConLoss',
+    'ReferenceAsymmetricLoss', 'cooccurrence_contrastive_loss',
+    'multilabel_supcon_loss', 'reference_asymmetric_loss'
 ]

@@ -6,6 +6,7 @@ from mmengine.logging import MessageHub
 from mmpretrain.models.classifiers import ImageClassifier
 
 from mlic.registry import MODELS
+from ..heads.utils import multilabel_targets
 
 
 def infer_backbone_width(backbone: torch.nn.Module) -> Optional[int]:
@@ -44,6 +45,11 @@ class MLICClassifier(ImageClassifier):
       all-reduce of a flag), so no rank is left waiting.
     - ``num_classes`` for the dataset/head consistency check.
 
+    - An optional image-level ``embedding_loss`` (e.g.
+      ``MultiLabelSupConLoss``) beside any head: the last backbone map is
+      pooled, passed through a 2-layer projection to ``embedding_dims`` and
+      scored against the batch's targets, as ``loss_embedding``.
+
     ``forward(inputs, data_samples, mode)`` is ImageClassifier's:
     ``'tensor'`` gives the logits (B, C), ``'loss'`` a dict of losses,
     ``'predict'`` ``DataSample``s with ``pred_score``.
@@ -52,6 +58,8 @@ class MLICClassifier(ImageClassifier):
         backbone (dict): Backbone config.
         head (dict): Head config (e.g. ``MLICHead``).
         neck (dict, optional): Neck config.
+        embedding_loss (dict, optional): Image-embedding loss config.
+        embedding_dims (int): Projection width for it. Defaults to 128.
         **kwargs: ``pretrained``, ``train_cfg``, ``data_preprocessor``,
             ``init_cfg`` as in ``ImageClassifier``.
     """
@@ -60,6 +68,8 @@ class MLICClassifier(ImageClassifier):
                  backbone: dict,
                  head: dict,
                  neck: Optional[dict] = None,
+                 embedding_loss: Optional[dict] = None,
+                 embedding_dims: int = 128,
                  **kwargs):
         if not isinstance(backbone, torch.nn.Module):
             backbone = MODELS.build(backbone)
@@ -76,13 +86,37 @@ class MLICClassifier(ImageClassifier):
                 raise ValueError(
                     f'head.in_channels={head["in_channels"]} does not match '
                     f'the width {width} of backbone {type(backbone).__name__}')
+        declared = head.get('num_classes') if isinstance(head, dict) else None
         if isinstance(head, dict):
             head = MODELS.build(head)
         super().__init__(backbone=backbone, neck=neck, head=head, **kwargs)
+        # Heads such as mmpretrain's CSRAClsHead do not keep num_classes.
+        self._declared_num_classes = declared
+        self.embedding_loss = None
+        if embedding_loss is not None:
+            width = infer_backbone_width(self.backbone)
+            if width is None:
+                raise ValueError('embedding_loss needs the backbone width')
+            self.embedding_loss = MODELS.build(embedding_loss)
+            self.embedding_projector = torch.nn.Sequential(
+                torch.nn.Linear(width, width), torch.nn.ReLU(inplace=True),
+                torch.nn.Linear(width, embedding_dims))
+
+    def loss(self, inputs: torch.Tensor, data_samples) -> dict:
+        feats = self.extract_feat(inputs)
+        losses = self.head.loss(feats, data_samples)
+        if self.embedding_loss is not None:
+            fmap = self.backbone(inputs)[-1] if self.with_neck else feats[-1]
+            pooled = fmap.flatten(2).mean(-1) if fmap.dim() == 4 else fmap
+            targets = multilabel_targets(data_samples, self.num_classes,
+                                         pooled.device)
+            losses['loss_embedding'] = self.embedding_loss(
+                self.embedding_projector(pooled), targets)
+        return losses
 
     @property
     def num_classes(self) -> Optional[int]:
-        return getattr(self.head, 'num_classes', None)
+        return getattr(self.head, 'num_classes', self._declared_num_classes)
 
     def parse_losses(
         self, losses: Dict[str, torch.Tensor]

@@ -1,3 +1,5 @@
+from .ml_gcn_head import MLGCNHead, mlgcn_adjacency
 from .mlic_head import MLICHead
+from .query2label_head import Query2LabelHead
 
-__all__ = ['MLICHead']
+__all__ = ['MLGCNHead', 'MLICHead', 'Query2LabelHead', 'mlgcn_adjacency']

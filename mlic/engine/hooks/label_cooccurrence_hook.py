@@ -1,0 +1,44 @@
+import numpy as np
+import torch
+from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
+
+from mlic.registry import HOOKS
+
+
+def label_statistics(dataset, num_classes: int):
+    """(C, C) co-occurrence counts and (C,) label counts of a dataset, from
+    ``get_cat_ids`` (no image is read)."""
+    labels = [dataset.get_cat_ids(i) for i in range(len(dataset))]
+    lengths = np.fromiter((len(lab) for lab in labels), dtype=np.int64,
+                          count=len(labels))
+    onehot = np.zeros((len(labels), num_classes), dtype=np.float32)
+    if lengths.sum():
+        onehot[np.repeat(np.arange(len(labels)), lengths),
+               np.concatenate([np.asarray(lab, np.int64)
+                               for lab in labels])] = 1
+    return torch.from_numpy(onehot.T @ onehot), torch.from_numpy(
+        onehot.sum(0))
+
+
+@HOOKS.register_module()
+class LabelCooccurrenceHook(Hook):
+    """Estimate the label graph of a head from the training labels before
+    training (e.g. :class:`MLGCNHead`): calls
+    ``head.set_label_statistics(cooccurrence, label_counts)``. The graph is
+    a buffer, so checkpoints carry it to testing and inference."""
+
+    priority = 'VERY_HIGH'
+
+    def before_train(self, runner) -> None:
+        model = runner.model.module if is_model_wrapper(
+            runner.model) else runner.model
+        head = model.head
+        if not hasattr(head, 'set_label_statistics'):
+            raise TypeError(f'{type(head).__name__} has no '
+                            'set_label_statistics; LabelCooccurrenceHook '
+                            'serves heads with a label graph')
+        cooc, counts = label_statistics(runner.train_dataloader.dataset,
+                                        head.num_classes)
+        head.set_label_statistics(cooc.to(head.adjacency.device),
+                                  counts.to(head.adjacency.device))
