@@ -1,50 +1,26 @@
-# MS-COCO 2014 in the MLIC reference's list format (train.txt / test.txt /
-# label.txt), read by LabelListDataset. 448 px, total batch 128
-# (32 per GPU on 4 GPUs).
-dataset_type = 'LabelListDataset'
-data_root = 'data/coco'
-img_size = 448
+# MS-COCO 2014: the reference's list files (train.txt, test.txt,
+# label.txt) read by LabelListDataset, with the pipeline,
+# batch size and metric of coco.py. Use it in place of coco.py
+# when you have the reference's lists or your own data in that form
+# (tools/dataset_converters/raw_to_list.py writes them).
+_base_ = ['./coco.py']
 
-train_pipeline = [
-    dict(type='CheckedLoadImageFromFile'),
-    dict(type='Resize', scale=(img_size, img_size)),
-    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='PackInputs'),
-]
-test_pipeline = [
-    dict(type='CheckedLoadImageFromFile'),
-    dict(type='Resize', scale=(img_size, img_size)),
-    # gt_label_difficult: labels to leave out of an image's evaluation.
-    dict(type='PackInputs', algorithm_keys=('gt_label_difficult', )),
-]
-
+list_root = 'data/coco'
 train_dataloader = dict(
-    batch_size=32,
-    num_workers=8,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
+        _delete_=True,
+        type='LabelListDataset',
+        data_root=list_root,
         ann_file='train.txt',
         label_file='label.txt',
-        pipeline=train_pipeline))
+        pipeline={{_base_.train_pipeline}}))
 val_dataloader = dict(
-    batch_size=32,
-    num_workers=8,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
+        _delete_=True,
+        type='LabelListDataset',
+        data_root=list_root,
         ann_file='test.txt',
         label_file='label.txt',
         test_mode=True,
-        pipeline=test_pipeline))
+        pipeline={{_base_.test_pipeline}}))
 test_dataloader = val_dataloader
-
-# The reference's metrics: VOC 2012 mAP, CP/CR/CF1/OP/OR/OF1 at 0.5 and over
-# each image's top 3 (ignore.npy / gt_label_difficult respected).
-val_evaluator = dict(type='ReferenceMultiLabelMetric', threshold=0.5, topk=3)
-test_evaluator = dict(
-    type='ReferenceMultiLabelMetric', threshold=0.5, topk=3, classwise=True)

@@ -103,10 +103,13 @@ class MLICClassifier(ImageClassifier):
                 torch.nn.Linear(width, embedding_dims))
 
     def loss(self, inputs: torch.Tensor, data_samples) -> dict:
-        feats = self.extract_feat(inputs)
+        # The backbone runs once; the embedding loss reads its last map.
+        backbone_feats = self.backbone(inputs)
+        feats = self.neck(backbone_feats) if self.with_neck else \
+            backbone_feats
         losses = self.head.loss(feats, data_samples)
         if self.embedding_loss is not None:
-            fmap = self.backbone(inputs)[-1] if self.with_neck else feats[-1]
+            fmap = backbone_feats[-1]
             pooled = fmap.flatten(2).mean(-1) if fmap.dim() == 4 else fmap
             targets = multilabel_targets(data_samples, self.num_classes,
                                          pooled.device)
