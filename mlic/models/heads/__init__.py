@@ -1,5 +1,9 @@
+from .base_multilabel_head import BaseMultiLabelHead
 from .ml_gcn_head import MLGCNHead, mlgcn_adjacency
 from .mlic_head import MLICHead
 from .query2label_head import Query2LabelHead
 
-__all__ = ['MLGCNHead', 'MLICHead', 'Query2LabelHead', 'mlgcn_adjacency']
+__all__ = [
+    'BaseMultiLabelHead', 'MLGCNHead', 'MLICHead', 'Query2LabelHead',
+    'mlgcn_adjacency'
+]

@@ -1,13 +1,12 @@
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Optional, Tuple
 
 import numpy as np
 import torch
 import torch.nn as nn
-from mmpretrain.models.heads import MultiLabelClsHead
 from mmpretrain.structures import DataSample
 
 from mlic.registry import MODELS
-from .utils import multilabel_targets
+from .base_multilabel_head import BaseMultiLabelHead
 
 
 def mlgcn_adjacency(cooccurrence: torch.Tensor, label_counts: torch.Tensor,
@@ -39,7 +38,7 @@ def mlgcn_adjacency(cooccurrence: torch.Tensor, label_counts: torch.Tensor,
 
 
 @MODELS.register_module()
-class MLGCNHead(MultiLabelClsHead):
+class MLGCNHead(BaseMultiLabelHead):
     """An ML-GCN-style head (Chen et al., "Multi-Label Image Recognition
     with Graph Convolutional Networks", CVPR 2019).
 
@@ -79,13 +78,7 @@ class MLGCNHead(MultiLabelClsHead):
                  thr: Optional[float] = 0.5,
                  topk: Optional[int] = None,
                  init_cfg: Optional[dict] = None):
-        if not isinstance(loss, nn.Module):
-            loss = MODELS.build(loss)
-        super().__init__(loss=loss, thr=thr, topk=topk, init_cfg=init_cfg)
-        if in_channels is None:
-            raise ValueError('MLGCNHead needs in_channels')
-        self.num_classes = num_classes
-        self.in_channels = in_channels
+        super().__init__(num_classes, in_channels, loss, thr, topk, init_cfg)
         self.threshold = threshold
         self.reweight = reweight
         if label_embedding_file is not None:
@@ -140,14 +133,4 @@ class MLGCNHead(MultiLabelClsHead):
                 'MLGCNHead has no label graph: add '
                 "dict(type='LabelCooccurrenceHook') to custom_hooks, or "
                 'pass cooccurrence_file')
-        logits = self(feats)
-        targets = multilabel_targets(data_samples, self.num_classes,
-                                     logits.device)
-        return dict(loss=self.loss_module(
-            logits, targets, avg_factor=logits.size(0), **kwargs))
-
-    def predict(self,
-                feats,
-                data_samples: Optional[Sequence[DataSample]] = None
-                ) -> List[DataSample]:
-        return self._get_predictions(self(feats), data_samples)
+        return super().loss(feats, data_samples, **kwargs)

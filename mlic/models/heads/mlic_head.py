@@ -1,21 +1,21 @@
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import torch
-from mmpretrain.models.heads import MultiLabelClsHead
 from mmpretrain.structures import DataSample
 
 from mlic.registry import MODELS
+from .base_multilabel_head import BaseMultiLabelHead
 from .utils import multilabel_targets
 
 
 @MODELS.register_module()
-class MLICHead(MultiLabelClsHead):
+class MLICHead(BaseMultiLabelHead):
     """The MLIC head: label-query transformer, co-occurrence graph, gated GNN
     and element-wise classifier (method.md §1), with the losses of §2.
 
-    It subclasses mmpretrain's ``MultiLabelClsHead`` to keep its vocabulary
-    (``pre_logits``/``forward``/``loss``/``predict``) and reuse its
-    prediction post-processing (``pred_score``, thresholded ``pred_label``).
+    It keeps mmpretrain's head vocabulary (``pre_logits``/``forward``/
+    ``loss``/``predict``) through :class:`BaseMultiLabelHead`, whose
+    ``predict`` (``pred_score``, thresholded ``pred_label``) it reuses.
 
     Tensor flow for a (B, D, H', W') backbone map, N = H'·W':
     tokens X (B, N, D) -> g = mean(X) (B, D) -> F (B, C, D) -> A (B, C, C)
@@ -58,18 +58,7 @@ class MLICHead(MultiLabelClsHead):
                  thr: Optional[float] = 0.5,
                  topk: Optional[int] = None,
                  init_cfg: Optional[dict] = None):
-        # Built here with mlic's registry so the head also builds outside an
-        # 'mlic' default scope.
-        if not isinstance(loss, torch.nn.Module):
-            loss = MODELS.build(loss)
-        super().__init__(loss=loss, thr=thr, topk=topk, init_cfg=init_cfg)
-        if in_channels is None:
-            raise ValueError(
-                'MLICHead needs in_channels (the backbone width D); build it '
-                'through MLICClassifier, which reads D from the backbone, or '
-                'set head.in_channels in the config')
-        self.num_classes = num_classes
-        self.in_channels = in_channels
+        super().__init__(num_classes, in_channels, loss, thr, topk, init_cfg)
         self.transformer = MODELS.build(
             dict(
                 type='LabelQueryTransformer',
@@ -192,10 +181,3 @@ class MLICHead(MultiLabelClsHead):
             losses['loss_contrastive'] = self.contrastive_loss(
                 out['graph_feats'], positive, negative, targets)
         return losses
-
-    def predict(self,
-                feats: Tuple[torch.Tensor],
-                data_samples: Optional[Sequence[Optional[DataSample]]] = None
-                ) -> List[DataSample]:
-        """Scores (``pred_score``) and thresholded labels (``pred_label``)."""
-        return self._get_predictions(self(feats), data_samples)

@@ -1,17 +1,15 @@
-from typing import List, Optional, Sequence, Tuple
+from typing import Optional, Tuple
 
 import torch
 import torch.nn as nn
-from mmpretrain.models.heads import MultiLabelClsHead
-from mmpretrain.structures import DataSample
 
 from mlic.registry import MODELS
 from ..layers.sine_position_encoding import sine_position_encoding
-from .utils import multilabel_targets
+from .base_multilabel_head import BaseMultiLabelHead
 
 
 @MODELS.register_module()
-class Query2LabelHead(MultiLabelClsHead):
+class Query2LabelHead(BaseMultiLabelHead):
     """A Query2Label-style head (Liu et al., "Query2Label: A Simple
     Transformer Way to Multi-Label Classification", 2021).
 
@@ -52,13 +50,7 @@ class Query2LabelHead(MultiLabelClsHead):
                  thr: Optional[float] = 0.5,
                  topk: Optional[int] = None,
                  init_cfg: Optional[dict] = None):
-        if not isinstance(loss, nn.Module):
-            loss = MODELS.build(loss)
-        super().__init__(loss=loss, thr=thr, topk=topk, init_cfg=init_cfg)
-        if in_channels is None:
-            raise ValueError('Query2LabelHead needs in_channels')
-        self.num_classes = num_classes
-        self.in_channels = in_channels
+        super().__init__(num_classes, in_channels, loss, thr, topk, init_cfg)
         self.embed_dims = embed_dims or in_channels
         self.position_encoding = position_encoding
         self.input_proj = (
@@ -96,16 +88,3 @@ class Query2LabelHead(MultiLabelClsHead):
     def forward(self, feats: Tuple[torch.Tensor]) -> torch.Tensor:
         """Logits, (B, C)."""
         return self.classifier(self.pre_logits(feats))
-
-    def loss(self, feats, data_samples: List[DataSample], **kwargs) -> dict:
-        logits = self(feats)
-        targets = multilabel_targets(data_samples, self.num_classes,
-                                     logits.device)
-        return dict(loss=self.loss_module(
-            logits, targets, avg_factor=logits.size(0), **kwargs))
-
-    def predict(self,
-                feats,
-                data_samples: Optional[Sequence[DataSample]] = None
-                ) -> List[DataSample]:
-        return self._get_predictions(self(feats), data_samples)

@@ -1,0 +1,57 @@
+from typing import List, Optional, Sequence, Tuple
+
+import torch
+import torch.nn as nn
+from mmpretrain.models.heads import MultiLabelClsHead
+from mmpretrain.structures import DataSample
+
+from mlic.registry import MODELS
+from .utils import multilabel_targets
+
+
+class BaseMultiLabelHead(MultiLabelClsHead):
+    """What mlic's heads share on top of mmpretrain's ``MultiLabelClsHead``.
+
+    - the loss is built with mlic's registry, so a head also builds outside
+      an ``'mlic'`` default scope;
+    - ``in_channels`` (the backbone width D) is required; ``MLICClassifier``
+      fills it from the backbone;
+    - ``loss`` scores ``forward(feats)`` (B, C) against vectorised multi-hot
+      targets; ``predict`` reuses mmpretrain's post-processing
+      (``pred_score``, thresholded ``pred_label``).
+
+    Subclasses implement ``forward(feats) -> logits (B, C)``.
+    """
+
+    def __init__(self,
+                 num_classes: int,
+                 in_channels: Optional[int],
+                 loss: dict,
+                 thr: Optional[float] = 0.5,
+                 topk: Optional[int] = None,
+                 init_cfg: Optional[dict] = None):
+        if not isinstance(loss, nn.Module):
+            loss = MODELS.build(loss)
+        super().__init__(loss=loss, thr=thr, topk=topk, init_cfg=init_cfg)
+        if in_channels is None:
+            raise ValueError(
+                f'{type(self).__name__} needs in_channels (the backbone '
+                'width D); build it through MLICClassifier, which reads D '
+                'from the backbone, or set head.in_channels in the config')
+        self.num_classes = num_classes
+        self.in_channels = in_channels
+
+    def loss(self, feats: Tuple[torch.Tensor],
+             data_samples: List[DataSample], **kwargs) -> dict:
+        logits = self(feats)
+        targets = multilabel_targets(data_samples, self.num_classes,
+                                     logits.device)
+        return dict(loss=self.loss_module(
+            logits, targets, avg_factor=logits.size(0), **kwargs))
+
+    def predict(self,
+                feats: Tuple[torch.Tensor],
+                data_samples: Optional[Sequence[Optional[DataSample]]] = None
+                ) -> List[DataSample]:
+        """Scores (``pred_score``) and thresholded labels (``pred_label``)."""
+        return self._get_predictions(self(feats), data_samples)
