@@ -6,14 +6,12 @@ from mmengine.fileio import get_local_path
 from mmpretrain.datasets import MultiLabelDataset
 
 from mlic.registry import DATASETS
+from .utils import read_lines, require_file
 
 
 def read_label_names(label_file: str) -> List[str]:
     """Label names, one per non-empty line, in label order."""
-    if not osp.isfile(label_file):
-        raise FileNotFoundError(f'label file not found: {label_file}')
-    with open(label_file, encoding='utf-8') as f:
-        names = [line.strip() for line in f if line.strip()]
+    names = read_lines(require_file(label_file, 'label file'))
     if not names:
         raise ValueError(f'label file {label_file} lists no labels')
     duplicates = sorted({n for n in names if names.count(n) > 1})

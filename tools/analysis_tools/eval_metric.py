@@ -16,15 +16,12 @@ them through ``--thresholds FILE``:
 """
 import argparse
 import json
-import os
-import os.path as osp
-import tempfile
 
 import numpy as np
 
 from mlic.evaluation import multilabel_metrics
 from mlic.evaluation.functional import best_f1_thresholds
-from mlic.utils import safe_pickle_load
+from mlic.utils import atomic_write, safe_pickle_load
 
 
 def load_dump(path):
@@ -34,15 +31,6 @@ def load_dump(path):
         raise KeyError(f'{path} has no {sorted(missing)}; make it with '
                        'tools/test.py CONFIG CKPT --out FILE.pkl')
     return data
-
-
-def write_json_atomic(path, payload):
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix='.tmp')
-    with os.fdopen(fd, 'w') as f:
-        json.dump(payload, f, indent=1)
-    os.replace(tmp, path)
 
 
 def main():
@@ -71,9 +59,10 @@ def main():
     threshold = args.threshold
     if args.search_thresholds:
         thresholds = best_f1_thresholds(scores, targets, ignore)
-        write_json_atomic(args.search_thresholds,
-                          dict(classes=list(classes),
-                               thresholds=thresholds.tolist()))
+        payload = dict(classes=list(classes),
+                       thresholds=thresholds.tolist())
+        atomic_write(args.search_thresholds,
+                     lambda f: json.dump(payload, f, indent=1), mode='w')
         print(f'per-label thresholds written to {args.search_thresholds}')
     if args.thresholds:
         with open(args.thresholds) as f:

@@ -15,12 +15,11 @@ partial list behind; existing files are replaced only with ``--overwrite``.
 import argparse
 import os
 import os.path as osp
-import tempfile
 
 import numpy as np
 
 from mlic.registry import DATASETS
-from mlic.utils import register_all_modules
+from mlic.utils import atomic_write, register_all_modules
 
 SPLITS = {
     'MSCOCO': ('train', 'test'),
@@ -28,19 +27,6 @@ SPLITS = {
     'NUSWIDE': ('train', 'test'),
     'VG500': ('train', 'test'),
 }
-
-
-def atomic_write(path, write):
-    folder = osp.dirname(osp.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            write(f)
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
 
 
 def convert(dataset_type, data_root, out_dir, missing_images=None,

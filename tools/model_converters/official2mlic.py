@@ -18,10 +18,8 @@ NUS-WIDE's 81 concept names are not bundled: pass its ``Concepts81.txt``
 with ``--label-file``.
 """
 import argparse
-import os
 import os.path as osp
 import re
-import tempfile
 from collections import OrderedDict
 
 import torch
@@ -30,7 +28,7 @@ from mmengine.config import Config, DictAction
 from mlic.datasets.categories import (COCO_CATEGORIES, VG500_CATEGORIES,
                                       VOC2007_CATEGORIES)
 from mlic.registry import MODELS
-from mlic.utils import register_all_modules, safe_torch_load
+from mlic.utils import atomic_write, register_all_modules, safe_torch_load
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DATASETS_BY_C = {80: 'coco', 20: 'voc2007', 81: 'nuswide', 500: 'vg500'}
@@ -149,16 +147,7 @@ def main():
     args = parser.parse_args()
     result = convert(args.src, args.dataset, args.label_file, args.config,
                      args.cfg_options)
-    folder = osp.dirname(osp.abspath(args.dst))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix='.tmp')
-    os.close(fd)
-    try:
-        torch.save(result, tmp)
-        os.replace(tmp, args.dst)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
+    atomic_write(args.dst, lambda f: torch.save(result, f))
     meta = result['meta']
     print(f'wrote {args.dst}: {len(result["state_dict"])} tensors, '
           f'{len(meta["dataset_meta"]["classes"])} labels; use it with '

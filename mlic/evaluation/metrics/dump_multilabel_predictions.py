@@ -1,13 +1,11 @@
-import os
-import os.path as osp
 import pickle
-import tempfile
 from typing import List, Optional, Sequence
 
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 
 from mlic.registry import METRICS
+from mlic.utils.fileio import atomic_write
 from .reference_multilabel_metric import records_to_arrays, sample_records
 
 
@@ -52,18 +50,8 @@ class DumpMultiLabelPredictions(BaseMetric):
         classes = (self.dataset_meta or {}).get('classes')
         if classes is not None:
             payload['classes'] = [str(c) for c in classes]
-        folder = osp.dirname(osp.abspath(self.out_file_path))
-        os.makedirs(folder, exist_ok=True)
-        # Written beside the target and renamed, so no half file remains.
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix='.tmp')
-        try:
-            with os.fdopen(fd, 'wb') as f:
-                pickle.dump(payload, f, protocol=2)
-            os.replace(tmp, self.out_file_path)
-        except BaseException:
-            if osp.exists(tmp):
-                os.remove(tmp)
-            raise
+        atomic_write(self.out_file_path,
+                     lambda f: pickle.dump(payload, f, protocol=2))
         MMLogger.get_current_instance().info(
             f'predictions of {len(scores)} images written to '
             f'{self.out_file_path}')
