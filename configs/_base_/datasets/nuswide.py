@@ -1,58 +1,26 @@
-# NUS-WIDE read from its own layout under data_root (NUSWIDE), the
-# reference's training pipeline (method.md §3). 448 px, total batch 128
-# (32 per GPU on 4 GPUs). The reference's list format: see
+# NUS-WIDE read from its own layout under data_root (NUS-WIDE), the
+# reference's training pipeline and metric of coco.py at 448 px; total batch
+# 128 (32 per GPU on 4 GPUs). The reference's list format: see
 # configs/_base_/datasets/nuswide_list.py.
+_base_ = ['./coco.py']
+
 dataset_type = 'NUSWIDE'
 data_root = 'data/NUS-WIDE'
-img_size = 448
-
-train_pipeline = [
-    dict(type='CheckedLoadImageFromFile'),
-    dict(type='Resize', scale=(img_size, img_size)),  # aspect not kept
-    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='RandomColorCutout', scale=0.5),
-    dict(type='ReferenceRandAugment', num_ops=2, prob=0.5),
-    dict(type='PackInputs'),
-]
-test_pipeline = [
-    dict(type='CheckedLoadImageFromFile'),
-    dict(type='Resize', scale=(img_size, img_size)),
-    # gt_label_difficult: labels to leave out of an image's evaluation.
-    dict(type='PackInputs', algorithm_keys=('gt_label_difficult', )),
-]
+# Many public copies miss some Flickr files; 'skip' leaves them out (and
+# logs how many), which changes the split: numbers then no longer compare
+# with the paper's.
+missing_images = 'error'
 
 train_dataloader = dict(
-    batch_size=32,
-    num_workers=8,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,
         split='train',
-        # Many public copies miss some Flickr files; 'skip' leaves them out
-        # (and logs how many), which changes the split: numbers then no
-        # longer compare with the paper's.
-        missing_images='error',
-        pipeline=train_pipeline))
+        missing_images=missing_images))
 val_dataloader = dict(
-    batch_size=32,
-    num_workers=8,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,
         split='test',
-        # Many public copies miss some Flickr files; 'skip' leaves them out
-        # (and logs how many), which changes the split: numbers then no
-        # longer compare with the paper's.
-        missing_images='error',
-        pipeline=test_pipeline))
+        missing_images=missing_images))
 test_dataloader = val_dataloader
-
-# The reference's metrics: VOC 2012 mAP, CP/CR/CF1/OP/OR/OF1 at 0.5 and over
-# each image's top 3 (difficult labels ignored).
-val_evaluator = dict(type='ReferenceMultiLabelMetric', threshold=0.5, topk=3)
-test_evaluator = dict(
-    type='ReferenceMultiLabelMetric', threshold=0.5, topk=3, classwise=True)

@@ -1,7 +1,9 @@
-# Visual Genome VG-500 read from its own layout under data_root (VG500), the
-# reference's training pipeline (method.md §3). 512 px, total batch 128
-# (32 per GPU on 4 GPUs). The reference's list format: see
-# configs/_base_/datasets/vg500_list.py.
+# Visual Genome VG-500 read from its own layout under data_root
+# (VisualGenome), the reference's training pipeline and metric of coco.py at
+# 512 px; total batch 128 (32 per GPU on 4 GPUs). The reference's list
+# format: see configs/_base_/datasets/vg500_list.py.
+_base_ = ['./coco.py']
+
 dataset_type = 'VG500'
 data_root = 'data/VisualGenome'
 img_size = 512
@@ -17,34 +19,19 @@ train_pipeline = [
 test_pipeline = [
     dict(type='CheckedLoadImageFromFile'),
     dict(type='Resize', scale=(img_size, img_size)),
-    # gt_label_difficult: labels to leave out of an image's evaluation.
     dict(type='PackInputs', algorithm_keys=('gt_label_difficult', )),
 ]
 
 train_dataloader = dict(
-    batch_size=32,
-    num_workers=8,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,
         split='train',
         pipeline=train_pipeline))
 val_dataloader = dict(
-    batch_size=32,
-    num_workers=8,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,
         split='test',
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
-
-# The reference's metrics: VOC 2012 mAP, CP/CR/CF1/OP/OR/OF1 at 0.5 and over
-# each image's top 3 (difficult labels ignored).
-val_evaluator = dict(type='ReferenceMultiLabelMetric', threshold=0.5, topk=3)
-test_evaluator = dict(
-    type='ReferenceMultiLabelMetric', threshold=0.5, topk=3, classwise=True)

@@ -1,50 +1,17 @@
 # PASCAL VOC 2007 read from its own layout under data_root (VOC2007), the
-# reference's training pipeline (method.md §3). 448 px, total batch 32
-# (8 per GPU on 4 GPUs). The reference's list format: see
-# configs/_base_/datasets/voc2007_list.py.
+# reference's training pipeline and metric of coco.py at 448 px; total batch
+# 32 (8 per GPU on 4 GPUs). Difficult-only labels of a test image are
+# ignored in evaluation (gt_label_difficult). The reference's list format:
+# see configs/_base_/datasets/voc2007_list.py.
+_base_ = ['./coco.py']
+
 dataset_type = 'VOC2007'
 data_root = 'data/VOC2007'
-img_size = 448
-
-train_pipeline = [
-    dict(type='CheckedLoadImageFromFile'),
-    dict(type='Resize', scale=(img_size, img_size)),  # aspect not kept
-    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='RandomColorCutout', scale=0.5),
-    dict(type='ReferenceRandAugment', num_ops=2, prob=0.5),
-    dict(type='PackInputs'),
-]
-test_pipeline = [
-    dict(type='CheckedLoadImageFromFile'),
-    dict(type='Resize', scale=(img_size, img_size)),
-    # gt_label_difficult: labels to leave out of an image's evaluation.
-    dict(type='PackInputs', algorithm_keys=('gt_label_difficult', )),
-]
 
 train_dataloader = dict(
     batch_size=8,
-    num_workers=8,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        split='trainval',
-        pipeline=train_pipeline))
+    dataset=dict(type=dataset_type, data_root=data_root, split='trainval'))
 val_dataloader = dict(
     batch_size=8,
-    num_workers=8,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        split='test',
-        pipeline=test_pipeline))
+    dataset=dict(type=dataset_type, data_root=data_root, split='test'))
 test_dataloader = val_dataloader
-
-# The reference's metrics: VOC 2012 mAP, CP/CR/CF1/OP/OR/OF1 at 0.5 and over
-# each image's top 3 (difficult labels ignored).
-val_evaluator = dict(type='ReferenceMultiLabelMetric', threshold=0.5, topk=3)
-test_evaluator = dict(
-    type='ReferenceMultiLabelMetric', threshold=0.5, topk=3, classwise=True)
