@@ -145,6 +145,11 @@ def inference_model(model,
     batch = [images] if single else list(images)
     classes = model.dataset_meta['classes']
     thresholds = _thresholds(threshold, classes)
+    # Built once per call: from arrays the loading step is skipped.
+    pipelines = {
+        from_array: _test_pipeline(model.cfg, from_array)
+        for from_array in (True, False)
+    }
     outputs = []
     for start in range(0, len(batch), batch_size):
         chunk = batch[start:start + batch_size]
@@ -154,15 +159,13 @@ def inference_model(model,
                 if item.ndim != 3 or item.shape[2] != 3:
                     raise ValueError('an image array must be (H, W, 3) BGR, '
                                      f'got shape {item.shape}')
-                pipeline = _test_pipeline(model.cfg, from_array=True)
                 packed.append(
-                    pipeline(dict(img=item, img_shape=item.shape[:2],
+                    pipelines[True](dict(img=item, img_shape=item.shape[:2],
                                   ori_shape=item.shape[:2])))
             else:
                 if not osp.isfile(item):
                     raise FileNotFoundError(f'image not found: {item}')
-                pipeline = _test_pipeline(model.cfg, from_array=False)
-                packed.append(pipeline(dict(img_path=item)))
+                packed.append(pipelines[False](dict(img_path=item)))
         data = model.data_preprocessor(pseudo_collate(packed), False)
         scores = torch.sigmoid(model(data['inputs'], mode='tensor'))
         for row in scores.float().cpu().numpy():

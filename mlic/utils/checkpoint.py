@@ -51,9 +51,10 @@ def _numpy_globals() -> List[Any]:
 #: Types that may appear in an mmengine/mlic checkpoint besides tensors and
 #: Python builtins. Extend only with plain data types, never with callables
 #: that have side effects.
-SAFE_GLOBALS: List[Any] = [HistoryBuffer] + _numpy_globals()
-_PICKLE_SAFE: List[Any] = _numpy_globals() + [codecs.encode,
-                                              collections.OrderedDict]
+_NUMPY_GLOBALS: List[Any] = _numpy_globals()
+SAFE_GLOBALS: List[Any] = [HistoryBuffer] + _NUMPY_GLOBALS
+_PICKLE_SAFE: List[Any] = _NUMPY_GLOBALS + [codecs.encode,
+                                           collections.OrderedDict]
 
 
 class UnsafeCheckpointError(pickle.UnpicklingError):
