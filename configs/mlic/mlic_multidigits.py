@@ -16,9 +16,8 @@ model = dict(
         depth=18, base_channels=32, strides=(1, 2, 2, 1), init_cfg=None),
     head=dict(
         num_classes=num_classes,
-        num_heads=8,
-        ffn_dim=512,
-        num_steps=1,
+        transformer=dict(ffn_dim=512),
+        graph_encoder=dict(num_steps=1),
         loss=dict(gamma_neg=2.0)))
 
 default_hooks = dict(logger=dict(interval=20))

@@ -13,5 +13,5 @@ model = dict(
     data_preprocessor=dict(num_classes=num_classes),
     head=dict(
         num_classes=num_classes,
-        num_steps=4,
+        graph_encoder=dict(num_steps=4),
         loss=dict(gamma_neg=1.0)))

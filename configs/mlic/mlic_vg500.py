@@ -13,7 +13,7 @@ model = dict(
     data_preprocessor=dict(num_classes=num_classes),
     head=dict(
         num_classes=num_classes,
-        num_steps=2,
+        graph_encoder=dict(num_steps=2),
         loss=dict(gamma_neg=2.0)))
 
 pct_start = 0.2

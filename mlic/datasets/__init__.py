@@ -2,12 +2,13 @@ import mmpretrain.datasets  # noqa: F401  (registers the parent registries' type
 from .label_list_dataset import LabelListDataset
 from .mscoco import MSCOCO
 from .multi_digits import MultiDigits
+from .multi_glyphs import MultiGlyphs
 from .nuswide import NUSWIDE
 from .transforms import RandomColorCutout, ReferenceRandAugment
 from .vg500 import VG500
 from .voc2007 import VOC2007
 
 __all__ = [
-    'LabelListDataset', 'MSCOCO', 'MultiDigits', 'NUSWIDE', 'VG500',
-    'VOC2007', 'RandomColorCutout', 'ReferenceRandAugment'
+    'LabelListDataset', 'MSCOCO', 'MultiDigits', 'MultiGlyphs', 'NUSWIDE',
+    'VG500', 'VOC2007', 'RandomColorCutout', 'ReferenceRandAugment'
 ]

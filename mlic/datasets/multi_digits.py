@@ -1,20 +1,27 @@
-import json
 import os
 import os.path as osp
-import shutil
-import tempfile
 from typing import Dict, List
 
 import cv2
 import numpy as np
 
 from mlic.registry import DATASETS
+from .generated_folder import ensure_generated, generate_atomically
 from .label_list_dataset import LabelListDataset
 
 #: Digits that usually appear together: when a scene holds one of them, its
 #: partner is added with probability ``PARTNER_PROB``.
 PARTNERS: Dict[int, int] = {
-    0: 6, 6: 0, 1: 7, 7: 1, 2: 5, 5: 2, 3: 8, 8: 3, 4: 9, 9: 4
+    0: 6,
+    6: 0,
+    1: 7,
+    7: 1,
+    2: 5,
+    5: 2,
+    3: 8,
+    8: 3,
+    4: 9,
+    9: 4
 }
 PARTNER_PROB = 0.8
 #: Share of the 1,797 source scans given to the train split; the test split
@@ -73,24 +80,18 @@ def _render_scene(rng: np.random.Generator, scans: np.ndarray,
 
 def generate_multidigits(root: str, num_train: int, num_test: int,
                          image_size: int, seed: int) -> None:
-    """Write the MultiDigits scenes and lists under ``root``.
-
-    Writes into a temporary folder beside ``root`` and renames it at the
-    end, so concurrent processes (distributed runs) and interrupted runs
-    never see a half-written dataset.
-    """
+    """Write the MultiDigits scenes and lists under ``root``, atomically
+    (:func:`generate_atomically`)."""
     from sklearn.datasets import load_digits  # ships its data, no download
     digits = load_digits()
     scans = digits.images.astype(np.float32)
     scan_ids = _split_scans(digits.target, seed)
-    parent = osp.dirname(osp.abspath(root))
-    os.makedirs(parent, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix='.multidigits-', dir=parent)
-    try:
+
+    def fill(tmp: str) -> None:
         with open(osp.join(tmp, 'label.txt'), 'w') as f:
             f.write(''.join(f'{d}\n' for d in range(10)))
-        for offset, (split, count) in enumerate(
-            (('train', num_train), ('test', num_test))):
+        splits = (('train', num_train), ('test', num_test))
+        for offset, (split, count) in enumerate(splits):
             rng = np.random.default_rng([seed, offset])
             os.makedirs(osp.join(tmp, split))
             lines = []
@@ -103,29 +104,17 @@ def generate_multidigits(root: str, num_train: int, num_test: int,
                 lines.append(f'{rel}\t{",".join(map(str, labels))}\n')
             with open(osp.join(tmp, f'{split}.txt'), 'w') as f:
                 f.writelines(lines)
-        with open(osp.join(tmp, 'meta.json'), 'w') as f:
-            json.dump(
-                _params(num_train, num_test, image_size, seed), f, indent=1)
-        try:
-            os.rename(tmp, root)
-        except OSError:
-            if not osp.isfile(osp.join(root, 'meta.json')):
-                raise
-            # Another process finished first; its files are identical.
-            shutil.rmtree(tmp, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+
+    generate_atomically(root, _params(num_train, num_test, image_size, seed),
+                        fill, '.multidigits-')
 
 
-def _params(num_train: int, num_test: int, image_size: int,
-            seed: int) -> dict:
-    return dict(
-        format_version=FORMAT_VERSION,
-        num_train=num_train,
-        num_test=num_test,
-        image_size=image_size,
-        seed=seed)
+def _params(num_train: int, num_test: int, image_size: int, seed: int) -> dict:
+    return dict(format_version=FORMAT_VERSION,
+                num_train=num_train,
+                num_test=num_test,
+                image_size=image_size,
+                seed=seed)
 
 
 @DATASETS.register_module()
@@ -177,32 +166,16 @@ class MultiDigits(LabelListDataset):
         if image_size < 32:
             raise ValueError(f'image_size must be >= 32, got {image_size}')
         self.split = split
-        self.ensure_generated(data_root, num_train, num_test, image_size,
-                              seed)
-        super().__init__(
-            ann_file=f'{split}.txt',
-            label_file='label.txt',
-            data_root=data_root,
-            **kwargs)
+        self.ensure_generated(data_root, num_train, num_test, image_size, seed)
+        super().__init__(ann_file=f'{split}.txt',
+                         label_file='label.txt',
+                         data_root=data_root,
+                         **kwargs)
 
     @staticmethod
     def ensure_generated(data_root: str, num_train: int, num_test: int,
                          image_size: int, seed: int) -> None:
-        wanted = _params(num_train, num_test, image_size, seed)
-        meta_file = osp.join(data_root, 'meta.json')
-        if not osp.exists(data_root) or (osp.isdir(data_root)
-                                         and not os.listdir(data_root)):
-            generate_multidigits(data_root, num_train, num_test, image_size,
-                                 seed)
-            return
-        if not osp.isfile(meta_file):
-            raise FileExistsError(
-                f'{data_root} exists but has no meta.json, so it is not a '
-                'MultiDigits folder; choose another data_root')
-        with open(meta_file) as f:
-            found = json.load(f)
-        if found != wanted:
-            raise ValueError(
-                f'{meta_file} was generated with {found}, but the config '
-                f'asks for {wanted}; delete {data_root} or use another '
-                'data_root')
+        ensure_generated(
+            data_root, _params(num_train, num_test, image_size, seed),
+            lambda: generate_multidigits(data_root, num_train, num_test,
+                                         image_size, seed), 'MultiDigits')

@@ -169,7 +169,7 @@ def test_converter_other_datasets_and_keys_without_prefix(
     cfg = Config.fromfile(
         osp.join(REPO_ROOT, 'configs', 'mlic', f'mlic_{dataset}.py'))
     cfg.merge_from_dict({'model.backbone.depth': 50})
-    assert cfg.model.head.num_steps == steps
+    assert cfg.model.head.graph_encoder.num_steps == steps
     converted = init_model(cfg, str(dst))
     assert converted.dataset_meta['classes'][0] == first
     x = torch.randn(1, 3, 64, 64)

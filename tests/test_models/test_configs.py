@@ -42,12 +42,17 @@ def test_benchmark_configs_carry_the_reference_recipe(name):
     C, size, steps, gamma_neg, pct, decay = RECIPES[name]
     cfg = Config.fromfile(osp.join(REPO_ROOT, 'configs', 'mlic', name))
     head = cfg.model.head
-    assert (head.num_classes, head.num_steps) == (C, steps)
+    assert (head.num_classes, head.graph_encoder.num_steps) == (C, steps)
     assert head.loss.gamma_neg == gamma_neg and head.loss.gamma_pos == 0
     assert head.contrastive_loss.tau == 1.0
     assert head.contrastive_loss.loss_weight == 1.0
-    assert (head.num_encoder_layers, head.num_decoder_layers,
-            head.num_heads, head.ffn_dim) == (2, 1, 8, 2048)
+    assert head.transformer.type == 'LabelQueryTransformer'
+    assert (head.transformer.num_encoder_layers,
+            head.transformer.num_decoder_layers, head.transformer.num_heads,
+            head.transformer.ffn_dim) == (2, 1, 8, 2048)
+    assert head.cooccurrence.type == 'CooccurrencePredictor'
+    assert head.graph_encoder.type == 'GatedGraphEncoder'
+    assert head.classifier.type == 'ElementwiseLinear'
     assert cfg.model.backbone.depth == 101
     assert cfg.img_size == size
     opt = cfg.optim_wrapper

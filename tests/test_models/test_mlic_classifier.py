@@ -11,9 +11,8 @@ def small_cfg(**head):
     head_cfg = dict(
         type='MLICHead',
         num_classes=5,
-        num_heads=8,
-        ffn_dim=64,
-        num_steps=2,
+        transformer=dict(type='LabelQueryTransformer', ffn_dim=64),
+        graph_encoder=dict(type='GatedGraphEncoder', num_steps=2),
         loss=dict(type='ReferenceAsymmetricLoss', gamma_neg=2.0),
         contrastive_loss=dict(type='CooccurrenceContrastiveLoss', tau=1.0))
     head_cfg.update(head)
@@ -37,7 +36,10 @@ def test_width_comes_from_backbone():
         dict(
             type='MLICClassifier',
             backbone=dict(type='ResNet', depth=18),
-            head=dict(type='MLICHead', num_classes=3, ffn_dim=16)))
+            head=dict(
+                type='MLICHead',
+                num_classes=3,
+                transformer=dict(type='LabelQueryTransformer', ffn_dim=16))))
     assert r18.head.in_channels == 512
 
 
@@ -81,7 +83,10 @@ def test_lambda_zero_turns_contrastive_off():
 def test_head_matches_method_forward():
     """The head's logits equal method.md §1 written out step by step."""
     torch.manual_seed(3)
-    model = MODELS.build(small_cfg(num_steps=1, dropout=0.0)).eval()
+    model = MODELS.build(small_cfg(
+        transformer=dict(
+            type='LabelQueryTransformer', ffn_dim=64, dropout=0.0),
+        graph_encoder=dict(type='GatedGraphEncoder', num_steps=1))).eval()
     head = model.head
     x = torch.randn(2, 3, 64, 64)
     fmap = model.backbone(x)[-1]

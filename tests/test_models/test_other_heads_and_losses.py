@@ -19,7 +19,9 @@ def samples(labels):
     dict(type='MLGCNHead', embed_dims=16, hidden_dims=32),
     dict(type='CSRAClsHead', num_heads=1, lam=0.1,
          loss=dict(type='ReferenceAsymmetricLoss')),
-    dict(type='MLICHead', num_heads=4, ffn_dim=32),
+    dict(type='MLICHead',
+         transformer=dict(type='LabelQueryTransformer', num_heads=4,
+                          ffn_dim=32)),
 ])
 def test_heads_are_drop_in_replacements(head):
     torch.manual_seed(0)

@@ -20,8 +20,9 @@ def test_mlic_head_on_token_backbones(name):
     torch.manual_seed(0)
     model = MODELS.build(
         dict(type='MLICClassifier', backbone=backbone,
-             head=dict(type='MLICHead', num_classes=6, num_heads=4,
-                       ffn_dim=64, num_steps=1)))
+             head=dict(type='MLICHead', num_classes=6,
+                       transformer=dict(type='LabelQueryTransformer',
+                                        num_heads=4, ffn_dim=64))))
     assert model.head.in_channels == width
     from mmpretrain.structures import DataSample
     x = torch.randn(2, 3, 96, 96)
@@ -51,7 +52,8 @@ def test_pooled_backbone_output_gets_a_clear_error():
     model = MODELS.build(
         dict(type='MLICClassifier',
              backbone=dict(type='ConvNeXt', arch='atto', out_indices=(3, )),
-             head=dict(type='MLICHead', num_classes=3, num_heads=4,
-                       ffn_dim=32)))
+             head=dict(type='MLICHead', num_classes=3,
+                       transformer=dict(type='LabelQueryTransformer',
+                                        num_heads=4, ffn_dim=32))))
     with pytest.raises(ValueError, match='gap_before_final_norm=False'):
         model(torch.randn(1, 3, 64, 64), mode='tensor')

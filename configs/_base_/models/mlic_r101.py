@@ -20,12 +20,18 @@ model = dict(
         type='MLICHead',
         num_classes=80,
         # in_channels (D) is read from the backbone.
-        num_encoder_layers=2,
-        num_decoder_layers=1,
-        num_heads=8,
-        ffn_dim=2048,
-        dropout=0.1,
-        num_steps=1,
+        # The four parts are sub-configs: an ablation swaps or removes one
+        # (see configs/mlic/ablations/).
+        transformer=dict(
+            type='LabelQueryTransformer',
+            num_encoder_layers=2,
+            num_decoder_layers=1,
+            num_heads=8,
+            ffn_dim=2048,
+            dropout=0.1),
+        cooccurrence=dict(type='CooccurrencePredictor'),
+        graph_encoder=dict(type='GatedGraphEncoder', num_steps=1),
+        classifier=dict(type='ElementwiseLinear'),
         loss=dict(type='ReferenceAsymmetricLoss', gamma_neg=2.0,
                   gamma_pos=0.0),
         contrastive_loss=dict(

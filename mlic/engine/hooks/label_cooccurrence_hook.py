@@ -3,22 +3,17 @@ import torch
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
+from mlic.datasets.statistics import label_statistics
 from mlic.registry import HOOKS
 
 
-def label_statistics(dataset, num_classes: int):
-    """(C, C) co-occurrence counts and (C,) label counts of a dataset, from
-    ``get_cat_ids`` (no image is read)."""
-    labels = [dataset.get_cat_ids(i) for i in range(len(dataset))]
-    lengths = np.fromiter((len(lab) for lab in labels), dtype=np.int64,
-                          count=len(labels))
-    onehot = np.zeros((len(labels), num_classes), dtype=np.float32)
-    if lengths.sum():
-        onehot[np.repeat(np.arange(len(labels)), lengths),
-               np.concatenate([np.asarray(lab, np.int64)
-                               for lab in labels])] = 1
-    return torch.from_numpy(onehot.T @ onehot), torch.from_numpy(
-        onehot.sum(0))
+def dataset_cooccurrence(dataset, num_classes: int):
+    """(C, C) co-occurrence counts and (C,) label counts of a dataset, as
+    float tensors, from ``get_cat_ids`` (no image is read)."""
+    stats = label_statistics(
+        [dataset.get_cat_ids(i) for i in range(len(dataset))], num_classes)
+    return (torch.from_numpy(stats['cooccurrence'].astype(np.float32)),
+            torch.from_numpy(stats['frequency'].astype(np.float32)))
 
 
 @HOOKS.register_module()
@@ -38,7 +33,7 @@ class LabelCooccurrenceHook(Hook):
             raise TypeError(f'{type(head).__name__} has no '
                             'set_label_statistics; LabelCooccurrenceHook '
                             'serves heads with a label graph')
-        cooc, counts = label_statistics(runner.train_dataloader.dataset,
-                                        head.num_classes)
+        cooc, counts = dataset_cooccurrence(runner.train_dataloader.dataset,
+                                            head.num_classes)
         head.set_label_statistics(cooc.to(head.adjacency.device),
                                   counts.to(head.adjacency.device))

@@ -21,16 +21,28 @@ class MLICHead(BaseMultiLabelHead):
     tokens X (B, N, D) -> g = mean(X) (B, D) -> F (B, C, D) -> A (B, C, C)
     -> H^T (B, C, D) -> logits from [F, H^T] (B, C).
 
+    Each part is a sub-config built through the registry, as mmpretrain's
+    heads take ``loss=dict(...)``; ``num_classes`` and the widths are filled
+    in, so a config names only what it changes. Ablations swap a part:
+    ``cooccurrence=dict(type='UniformCooccurrence')`` (a fixed graph),
+    ``graph_encoder=None`` (label features F go straight to the classifier,
+    which then reads (B, C, D); the co-occurrence part and the contrastive
+    loss, which lives on graph outputs, must then be ``None`` too),
+    ``contrastive_loss=None`` (λ = 0), ``graph_encoder=dict(num_steps=T)``.
+
     Args:
         num_classes (int): Number of labels C.
         in_channels (int, optional): D. Left ``None``, ``MLICClassifier``
             fills it from the backbone.
-        num_encoder_layers (int): Transformer encoder depth. Defaults to 2.
-        num_decoder_layers (int): Transformer decoder depth. Defaults to 1.
-        num_heads (int): Attention heads. Defaults to 8.
-        ffn_dim (int): Transformer FFN width. Defaults to 2048.
-        dropout (float): Transformer dropout. Defaults to 0.1.
-        num_steps (int): Graph propagation steps T. Defaults to 1.
+        transformer (dict): Label-query transformer, tokens -> F.
+            Defaults to ``LabelQueryTransformer`` (2 encoder layers,
+            1 decoder layer, 8 heads, FFN 2048, dropout 0.1).
+        cooccurrence (dict, optional): (F, g) -> A. Defaults to
+            ``CooccurrencePredictor``.
+        graph_encoder (dict, optional): (F, A) -> H^T. Defaults to
+            ``GatedGraphEncoder`` with T = 1.
+        classifier (dict): Per-label scorer. Defaults to
+            ``ElementwiseLinear``.
         loss (dict): Classification loss config. Defaults to the reference's
             asymmetric loss with gamma_neg=2.
         contrastive_loss (dict, optional): Contrastive loss config; its
@@ -42,52 +54,51 @@ class MLICHead(BaseMultiLabelHead):
         init_cfg (dict, optional): Initialisation config.
     """
 
-    def __init__(self,
-                 num_classes: int,
-                 in_channels: Optional[int] = None,
-                 num_encoder_layers: int = 2,
-                 num_decoder_layers: int = 1,
-                 num_heads: int = 8,
-                 ffn_dim: int = 2048,
-                 dropout: float = 0.1,
-                 num_steps: int = 1,
-                 loss: dict = dict(
-                     type='ReferenceAsymmetricLoss', gamma_neg=2.0),
-                 contrastive_loss: Optional[dict] = dict(
-                     type='CooccurrenceContrastiveLoss', tau=1.0),
-                 thr: Optional[float] = 0.5,
-                 topk: Optional[int] = None,
-                 init_cfg: Optional[dict] = None):
+    def __init__(
+            self,
+            num_classes: int,
+            in_channels: Optional[int] = None,
+            transformer: dict = dict(type='LabelQueryTransformer'),
+            cooccurrence: Optional[dict] = dict(type='CooccurrencePredictor'),
+            graph_encoder: Optional[dict] = dict(type='GatedGraphEncoder',
+                                                 num_steps=1),
+            classifier: dict = dict(type='ElementwiseLinear'),
+            loss: dict = dict(type='ReferenceAsymmetricLoss', gamma_neg=2.0),
+            contrastive_loss: Optional[dict] = dict(
+                type='CooccurrenceContrastiveLoss', tau=1.0),
+            thr: Optional[float] = 0.5,
+            topk: Optional[int] = None,
+            init_cfg: Optional[dict] = None):
         super().__init__(num_classes, in_channels, loss, thr, topk, init_cfg)
-        self.transformer = MODELS.build(
-            dict(
-                type='LabelQueryTransformer',
-                num_classes=num_classes,
-                embed_dims=in_channels,
-                num_encoder_layers=num_encoder_layers,
-                num_decoder_layers=num_decoder_layers,
-                num_heads=num_heads,
-                ffn_dim=ffn_dim,
-                dropout=dropout))
-        self.cooccurrence = MODELS.build(
-            dict(
-                type='CooccurrencePredictor',
-                num_classes=num_classes,
-                embed_dims=in_channels))
-        self.graph_encoder = MODELS.build(
-            dict(
-                type='GatedGraphEncoder',
-                embed_dims=in_channels,
-                num_steps=num_steps))
-        self.classifier = MODELS.build(
-            dict(
-                type='ElementwiseLinear',
-                num_classes=num_classes,
-                in_channels=2 * in_channels))
-        self.contrastive_loss = None
         if contrastive_loss is not None and contrastive_loss.get(
-                'loss_weight', 1.0) != 0:
-            self.contrastive_loss = MODELS.build(contrastive_loss)
+                'loss_weight', 1.0) == 0:
+            contrastive_loss = None
+        if graph_encoder is None and (cooccurrence is not None
+                                      or contrastive_loss is not None):
+            raise ValueError(
+                'MLICHead: graph_encoder=None leaves nothing to use the '
+                'co-occurrence graph or the contrastive loss (it compares '
+                'graph outputs); set cooccurrence=None and '
+                'contrastive_loss=None as well')
+        if graph_encoder is not None and cooccurrence is None:
+            raise ValueError(
+                'MLICHead: the graph encoder needs a co-occurrence part; use '
+                "cooccurrence=dict(type='UniformCooccurrence') for a fixed "
+                'graph')
+        # Built in this order so that a seed gives the same initial weights
+        # as before the parts became sub-configs.
+        self.transformer = MODELS.build(
+            dict(transformer, num_classes=num_classes, embed_dims=in_channels))
+        self.cooccurrence = None if cooccurrence is None else MODELS.build(
+            dict(cooccurrence, num_classes=num_classes,
+                 embed_dims=in_channels))
+        self.graph_encoder = None if graph_encoder is None else \
+            MODELS.build(dict(graph_encoder, embed_dims=in_channels))
+        width = in_channels if graph_encoder is None else 2 * in_channels
+        self.classifier = MODELS.build(
+            dict(classifier, num_classes=num_classes, in_channels=width))
+        self.contrastive_loss = None if contrastive_loss is None else \
+            MODELS.build(contrastive_loss)
 
     def pre_logits(self, feats: Tuple[torch.Tensor]) -> torch.Tensor:
         """Flatten the last backbone stage to tokens.
@@ -114,25 +125,27 @@ class MLICHead(BaseMultiLabelHead):
                              f'of shape {tuple(feats[-1].shape)}')
         return x
 
-    def forward_features(self,
-                         feats: Tuple[torch.Tensor]) -> Dict[str, torch.Tensor]:
+    def forward_features(
+            self, feats: Tuple[torch.Tensor]) -> Dict[str, torch.Tensor]:
         """Run the head and keep the intermediate tensors.
 
         Returns:
             dict: ``label_feats`` F (B, C, D), ``adjacency`` A (B, C, C),
-            ``graph_feats`` H^T (B, C, D) and ``logits`` (B, C).
+            ``graph_feats`` H^T (B, C, D) and ``logits`` (B, C); without a
+            graph encoder only ``label_feats`` and ``logits``.
         """
         tokens = self.pre_logits(feats)
-        global_feat = tokens.mean(dim=1)
         label_feats = self.transformer(tokens)
-        adjacency = self.cooccurrence(label_feats, global_feat)
+        if self.graph_encoder is None:
+            return dict(label_feats=label_feats,
+                        logits=self.classifier(label_feats))
+        adjacency = self.cooccurrence(label_feats, tokens.mean(dim=1))
         graph_feats = self.graph_encoder(label_feats, adjacency)
         logits = self.classifier(torch.cat([label_feats, graph_feats], -1))
-        return dict(
-            label_feats=label_feats,
-            adjacency=adjacency,
-            graph_feats=graph_feats,
-            logits=logits)
+        return dict(label_feats=label_feats,
+                    adjacency=adjacency,
+                    graph_feats=graph_feats,
+                    logits=logits)
 
     def forward(self, feats: Tuple[torch.Tensor]) -> torch.Tensor:
         """Returns the logits, (B, C)."""
@@ -158,12 +171,12 @@ class MLICHead(BaseMultiLabelHead):
             both_present = targets.unsqueeze(2) * targets.unsqueeze(1)
             views = torch.cat(
                 [adjacency * both_present, adjacency * (1 - both_present)])
-            out = self.graph_encoder(
-                torch.cat([label_feats, label_feats]), views)
+            out = self.graph_encoder(torch.cat([label_feats, label_feats]),
+                                     views)
         return out.chunk(2)
 
-    def loss(self, feats: Tuple[torch.Tensor],
-             data_samples: List[DataSample], **kwargs) -> dict:
+    def loss(self, feats: Tuple[torch.Tensor], data_samples: List[DataSample],
+             **kwargs) -> dict:
         """Classification loss and, when enabled, the contrastive loss.
 
         Returns:

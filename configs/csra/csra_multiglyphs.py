@@ -1,0 +1,12 @@
+# mmpretrain's CSRA head (Zhu & Wu, ICCV 2021) on MultiGlyphs. Same
+# backbone, data, schedule and seed as configs/mlic/mlic_multiglyphs.py.
+_base_ = ['../mlic/mlic_multiglyphs.py']
+
+model = dict(
+    head=dict(
+        _delete_=True,
+        type='CSRAClsHead',
+        num_classes=30,
+        num_heads=1,
+        lam=0.1,
+        loss=dict(type='ReferenceAsymmetricLoss', gamma_neg=2.0)))

@@ -1,0 +1,77 @@
+"""Datasets that mlic renders itself: one folder per parameter set.
+
+MultiDigits and MultiGlyphs are generated on first use. Both need the same
+guarantees, so they live here once:
+
+- the folder is written into a temporary sibling and renamed at the end, so
+  an interrupted run or a second process (distributed training) never sees
+  half a dataset;
+- ``meta.json`` records the parameters, and a folder generated with other
+  parameters is refused instead of silently reused.
+"""
+import json
+import os
+import os.path as osp
+import shutil
+import tempfile
+from typing import Callable
+
+
+def generate_atomically(root: str, params: dict, fill: Callable[[str], None],
+                        prefix: str) -> None:
+    """Run ``fill(tmp_folder)``, add ``meta.json`` and rename to ``root``.
+
+    Args:
+        root (str): The folder to create.
+        params (dict): Written to ``meta.json``.
+        fill (callable): Writes the dataset files into the folder it gets.
+        prefix (str): Name prefix of the temporary sibling folder.
+    """
+    parent = osp.dirname(osp.abspath(root))
+    os.makedirs(parent, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=prefix, dir=parent)
+    try:
+        fill(tmp)
+        with open(osp.join(tmp, 'meta.json'), 'w') as f:
+            json.dump(params, f, indent=1)
+        try:
+            os.rename(tmp, root)
+        except OSError:
+            if not osp.isfile(osp.join(root, 'meta.json')):
+                raise
+            # Another process finished first; its files are identical.
+            shutil.rmtree(tmp, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def ensure_generated(root: str, params: dict, generate: Callable[[], None],
+                     name: str) -> None:
+    """Generate ``root`` if it is missing or empty, else check its params.
+
+    Args:
+        root (str): The dataset folder.
+        params (dict): The parameters the config asks for.
+        generate (callable): Creates ``root`` (through
+            :func:`generate_atomically`).
+        name (str): Dataset name for the error messages.
+
+    Raises:
+        FileExistsError: ``root`` holds something that is not this dataset.
+        ValueError: ``root`` was generated with other parameters.
+    """
+    if not osp.exists(root) or (osp.isdir(root) and not os.listdir(root)):
+        generate()
+        return
+    meta_file = osp.join(root, 'meta.json')
+    if not osp.isfile(meta_file):
+        raise FileExistsError(
+            f'{root} exists but has no meta.json, so it is not a {name} '
+            'folder; choose another data_root')
+    with open(meta_file) as f:
+        found = json.load(f)
+    if found != params:
+        raise ValueError(
+            f'{meta_file} was generated with {found}, but the config asks '
+            f'for {params}; delete {root} or use another data_root')

@@ -1,0 +1,138 @@
+"""compare_methods.py: log parsing, aggregation over seeds (mean, sample
+std, paired difference to the baseline), resuming, on canned logs."""
+import importlib.util
+import json
+import os.path as osp
+
+import numpy as np
+import pytest
+
+from .helpers import REPO_ROOT, run_tool
+
+TOOL = osp.join(REPO_ROOT, 'tools', 'analysis_tools', 'compare_methods.py')
+
+
+def load_tool():
+    spec = importlib.util.spec_from_file_location('compare_methods', TOOL)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def canned_log(mAP, cf1, of1, times=(0.25, 0.35)):
+    """Lines in the form mmengine's LoggerHook writes them."""
+    lines = [
+        f'11/29 10:00:0{i} - mmengine - INFO - Epoch(train) [1][{20 * i}/94]'
+        f'  lr: 1.0e-03  eta: 0:01:00  time: {t}  data_time: 0.0200  '
+        'loss: 190.0' for i, t in enumerate(times, start=1)
+    ]
+    for epoch, scale in ((4, 0.5), (8, 1.0)):
+        lines.append(
+            f'11/29 10:01:00 - mmengine - INFO - Epoch(val) [{epoch}][16/16]'
+            f'    multi-label/mAP: {mAP * scale:.4f}  multi-label/CP: 50.0'
+            f'  multi-label/CR: 50.0  multi-label/CF1: {cf1 * scale:.4f}  '
+            f'multi-label/OP: 50.0  multi-label/OR: 50.0  '
+            f'multi-label/OF1: {of1 * scale:.4f}  multi-label/CP_top3: 1.0'
+            f'  multi-label/CF1_top3: 1.0  data_time: 0.05  time: 0.2')
+    return '\n'.join(lines) + '\n'
+
+
+BASE = {0: (60.0, 55.0, 58.0), 1: (62.0, 56.0, 59.0), 2: (61.0, 57.0, 60.0)}
+MLIC = {0: (64.0, 60.0, 61.0), 1: (63.0, 61.0, 62.0)}  # seed 2 missing
+
+
+def results_from_logs(tool):
+    results = {}
+    for key, runs in (('baseline', BASE), ('mlic', MLIC)):
+        for seed, metrics in runs.items():
+            res = tool.parse_log(canned_log(*metrics), batch_size=64)
+            results.setdefault(key, {})[seed] = dict(res, params=1000000)
+    return results
+
+
+def test_parse_log_reads_the_last_validation_and_speed():
+    tool = load_tool()
+    res = tool.parse_log(canned_log(60.0, 55.0, 58.0), batch_size=64)
+    assert res['epoch'] == 8
+    assert (res['mAP'], res['CF1'], res['OF1']) == (60.0, 55.0, 58.0)
+    assert res['images_per_s'] == pytest.approx(64 / 0.3)
+    with pytest.raises(ValueError, match='no validation'):
+        tool.parse_log('Epoch(train) [1][1/1] time: 0.2\n', batch_size=1)
+
+
+def test_aggregate_mean_std_and_paired_difference():
+    tool = load_tool()
+    summary = tool.aggregate(results_from_logs(tool), baseline='baseline')
+    base, mlic = summary['baseline'], summary['mlic']
+    assert base['seeds'] == [0, 1, 2] and mlic['seeds'] == [0, 1]
+    assert base['mAP'] == pytest.approx((61.0, 1.0))  # sample std, ddof=1
+    assert base['delta_mAP'] is None
+    assert mlic['mAP'] == pytest.approx((63.5, np.std([64, 63], ddof=1)))
+    # Paired over seeds 0 and 1 only: differences 4 and 1.
+    assert mlic['paired_seeds'] == [0, 1]
+    assert mlic['delta_mAP'] == pytest.approx((2.5, np.std([4.0, 1.0],
+                                                           ddof=1)))
+    assert mlic['delta_CF1'] == pytest.approx((5.0, 0.0))
+    assert mlic['delta_OF1'] == pytest.approx((3.0, 0.0))
+
+    table = tool.format_table(tool.BENCHMARKS['multiglyphs'], summary)
+    lines = table.strip().split('\n')
+    assert len(lines) == 4  # header, rule, two rows with results
+    assert '| 3 | 61.00 ± 1.00 |' in lines[2]
+    assert '+2.50 ± 2.12' in lines[3]
+
+
+def test_single_seed_has_no_std():
+    tool = load_tool()
+    results = results_from_logs(tool)
+    results = {k: {0: v[0]} for k, v in results.items()}
+    summary = tool.aggregate(results, baseline='baseline')
+    assert np.isnan(summary['mlic']['mAP'][1])
+    table = tool.format_table(tool.BENCHMARKS['multiglyphs'], summary)
+    assert '| 64.00 |' in table and '+4.00 |' in table
+
+
+def test_finished_runs_are_read_not_repeated(tmp_path, monkeypatch):
+    tool = load_tool()
+    run_dir = tmp_path / 'mlic' / 'seed_0'
+    run_dir.mkdir(parents=True)
+    stored = dict(mAP=1.0,
+                  CF1=2.0,
+                  OF1=3.0,
+                  images_per_s=4.0,
+                  params=5,
+                  seed=0,
+                  epoch=8)
+    (run_dir / 'result.json').write_text(json.dumps(stored))
+
+    def no_subprocess(*args, **kwargs):
+        raise AssertionError('a finished run was started again')
+
+    monkeypatch.setattr(tool.subprocess, 'call', no_subprocess)
+    assert tool.run_one('mlic', 'unused.py', 0, str(tmp_path), []) == stored
+
+
+def test_tool_tabulates_a_work_dir_without_training(tmp_path):
+    tool = load_tool()
+    for key, runs in (('baseline', BASE), ('mlic', MLIC)):
+        for seed, metrics in runs.items():
+            run_dir = tmp_path / key / f'seed_{seed}'
+            run_dir.mkdir(parents=True)
+            res = dict(tool.parse_log(canned_log(*metrics), 64),
+                       params=2000000,
+                       seed=seed)
+            (run_dir / 'result.json').write_text(json.dumps(res))
+    # An interrupted run (no result.json) is not counted.
+    (tmp_path / 'q2l' / 'seed_0').mkdir(parents=True)
+    code, out = run_tool(
+        [TOOL, '--work-dir',
+         str(tmp_path), '--no-train', '--seeds', '0'])
+    assert code == 0, out
+    table = (tmp_path / 'results.md').read_text()
+    assert 'baseline (GAP + linear)' in table and 'MLIC (T = 1)' in table
+    assert 'Query2Label' not in table
+    summary = json.loads((tmp_path / 'results.json').read_text())['summary']
+    assert summary['mlic']['delta_mAP'][0] == pytest.approx(2.5)
+
+    code, out = run_tool([TOOL, '--only', 'nope', '--no-train'])
+    assert code != 0 and "unknown rows ['nope']" in out

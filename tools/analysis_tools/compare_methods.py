@@ -1,0 +1,304 @@
+"""Train every method of a benchmark over several seeds; resumable; writes a
+mean ± std table with differences to the baseline paired over seeds.
+
+    python tools/analysis_tools/compare_methods.py [--benchmark multiglyphs]
+        [--seeds 0 1 2] [--only baseline mlic ...] [--work-dir DIR]
+        [--cfg-options k=v ...] [--list]
+
+Each (row, seed) is ``tools/train.py CONFIG --work-dir DIR/ROW/seed_S
+--cfg-options randomness.seed=S``, one subprocess at a time, its output in
+``DIR/ROW/seed_S.log``. The rows share backbone, data, schedule and EMA, so
+they differ only in the head (or loss). A finished run leaves
+``DIR/ROW/seed_S/result.json``; runs that have one are read, not repeated,
+so the tool can be stopped and started again. A run that was interrupted
+is started afresh. Seeds are the outer loop, so a partial campaign has every
+row at its first seed before any row gets a second.
+
+Reported per row: mean ± sample std over seeds of the last validation's
+test mAP, CF1 and OF1 (the configs validate on the test split with the EMA
+weights; reference metric), the parameter count, training images/s (batch
+size over the mean iteration time in the log, all epochs: on a shared
+machine, compare these only within one campaign), and the difference to the
+baseline paired over the seeds both have (mean ± std of the per-seed
+differences). Writes ``results.md`` and ``results.json`` in the work dir.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import re
+import shutil
+import subprocess
+import sys
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+#: benchmark -> rows of (key, title, config). The first row is the baseline
+#: every other row is compared with.
+BENCHMARKS = {
+    'multiglyphs': [
+        ('baseline', 'baseline (GAP + linear)',
+         'configs/baseline/resnet18_gap_linear_multiglyphs.py'),
+        ('baseline_supcon', 'baseline + MultiLabelSupConLoss',
+         'configs/baseline/resnet18_gap_linear_supcon_multiglyphs.py'),
+        ('csra', 'CSRA (mmpretrain)', 'configs/csra/csra_multiglyphs.py'),
+        ('mlgcn', 'ML-GCN-style', 'configs/ml_gcn/mlgcn_multiglyphs.py'),
+        ('q2l', 'Query2Label-style', 'configs/query2label/q2l_multiglyphs.py'),
+        ('mlic', 'MLIC (T = 1)', 'configs/mlic/mlic_multiglyphs.py'),
+        ('mlic_no_contrastive', 'MLIC without contrastive loss (λ = 0)',
+         'configs/mlic/ablations/mlic_no-contrastive_multiglyphs.py'),
+        ('mlic_no_gnn', 'MLIC without gated graph network',
+         'configs/mlic/ablations/mlic_no-gnn_multiglyphs.py'),
+        ('mlic_uniform_graph', 'MLIC with a fixed uniform graph',
+         'configs/mlic/ablations/mlic_uniform-graph_multiglyphs.py'),
+        ('mlic_t2', 'MLIC, T = 2',
+         'configs/mlic/ablations/mlic_t2_multiglyphs.py'),
+        ('mlic_t4', 'MLIC, T = 4',
+         'configs/mlic/ablations/mlic_t4_multiglyphs.py'),
+    ],
+    'multidigits': [
+        ('baseline', 'baseline (GAP + linear)',
+         'configs/baseline/resnet18_gap_linear_multidigits.py'),
+        ('baseline_supcon', 'baseline + MultiLabelSupConLoss',
+         'configs/baseline/resnet18_gap_linear_supcon_multidigits.py'),
+        ('csra', 'CSRA (mmpretrain)', 'configs/csra/csra_multidigits.py'),
+        ('mlgcn', 'ML-GCN-style', 'configs/ml_gcn/mlgcn_multidigits.py'),
+        ('q2l', 'Query2Label-style', 'configs/query2label/q2l_multidigits.py'),
+        ('mlic', 'MLIC', 'configs/mlic/mlic_multidigits.py'),
+    ],
+}
+METRICS = ('mAP', 'CF1', 'OF1')
+VAL = re.compile(r'Epoch\(val\) \[(\d+)\].*?multi-label/mAP: ([\d.]+).*?'
+                 r'multi-label/CF1: ([\d.]+).*?multi-label/OF1: ([\d.]+)')
+ITER = re.compile(r'Epoch\(train\).*?\btime: ([\d.]+)')
+
+
+def parse_log(text: str, batch_size: int) -> dict:
+    """Metrics of a finished training log.
+
+    Args:
+        text (str): The log of ``tools/train.py``.
+        batch_size (int): Training batch size, for images/s.
+
+    Returns:
+        dict: ``epoch``, ``mAP``, ``CF1``, ``OF1`` of the last validation
+        and ``images_per_s`` over all logged training iterations.
+    """
+    vals = VAL.findall(text)
+    if not vals:
+        raise ValueError('the log holds no validation result')
+    times = [float(t) for t in ITER.findall(text)]
+    if not times:
+        raise ValueError('the log holds no training iteration time')
+    epoch, mAP, cf1, of1 = vals[-1]
+    return dict(epoch=int(epoch),
+                mAP=float(mAP),
+                CF1=float(cf1),
+                OF1=float(of1),
+                images_per_s=batch_size / float(np.mean(times)))
+
+
+def _mean_std(values: Sequence[float]) -> tuple:
+    values = np.asarray(values, np.float64)
+    std = float(values.std(ddof=1)) if len(values) > 1 else float('nan')
+    return float(values.mean()), std
+
+
+def aggregate(results: Dict[str, Dict[int, dict]],
+              baseline: str) -> Dict[str, dict]:
+    """Mean ± std over seeds and the paired difference to ``baseline``.
+
+    Args:
+        results: ``{row: {seed: {'mAP': .., 'CF1': .., 'OF1': ..,
+            'images_per_s': .., 'params': ..}}}``.
+        baseline: the row the others are compared with.
+
+    Returns:
+        dict: per row, ``seeds`` (sorted list), ``<metric>`` = (mean, std),
+        ``delta_<metric>`` = (mean, std) of row minus baseline over the seeds
+        both rows have (None for the baseline or without common seeds),
+        ``paired_seeds``, ``images_per_s`` (mean) and ``params``.
+    """
+    base = results.get(baseline, {})
+    summary = {}
+    for row, runs in results.items():
+        if not runs:
+            continue
+        seeds = sorted(runs)
+        paired = sorted(set(seeds) & set(base)) if row != baseline else []
+        entry = dict(seeds=seeds, paired_seeds=paired)
+        for metric in METRICS:
+            entry[metric] = _mean_std([runs[s][metric] for s in seeds])
+            entry[f'delta_{metric}'] = _mean_std(
+                [runs[s][metric] - base[s][metric]
+                 for s in paired]) if paired else None
+        entry['images_per_s'] = float(
+            np.mean([runs[s]['images_per_s'] for s in seeds]))
+        entry['params'] = runs[seeds[0]]['params']
+        summary[row] = entry
+    return summary
+
+
+def _fmt(pair: Optional[tuple], signed: bool = False) -> str:
+    if pair is None:
+        return '—'
+    mean, std = pair
+    text = f'{mean:+.2f}' if signed else f'{mean:.2f}'
+    return text if np.isnan(std) else f'{text} ± {std:.2f}'
+
+
+def format_table(rows: List[tuple], summary: Dict[str, dict]) -> str:
+    """A Markdown table, one line per row that has results."""
+    lines = [
+        '| method | config | seeds | mAP | CF1 | OF1 | Δ mAP | Δ CF1 | '
+        'Δ OF1 | parameters | train images/s |',
+        '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |'
+    ]
+    for key, title, config in rows:
+        if key not in summary:
+            continue
+        s = summary[key]
+        lines.append(
+            f'| {title} | `{config}` | {len(s["seeds"])} | ' +
+            ' | '.join(_fmt(s[m]) for m in METRICS) + ' | ' +
+            ' | '.join(_fmt(s[f'delta_{m}'], signed=True) for m in METRICS) +
+            f' | {s["params"] / 1e6:.2f} M | {s["images_per_s"]:.0f} |')
+    return '\n'.join(lines) + '\n'
+
+
+def count_parameters(config: str) -> tuple:
+    """(parameter count, training batch size) of a config's model."""
+    from mmengine.config import Config
+
+    from mlic.registry import MODELS
+    from mlic.utils import register_all_modules
+    register_all_modules()
+    cfg = Config.fromfile(config)
+    cfg.model.backbone.init_cfg = None
+    model = MODELS.build(cfg.model)
+    return (sum(p.numel()
+                for p in model.parameters()), cfg.train_dataloader.batch_size)
+
+
+def run_one(key: str, config: str, seed: int, work_dir: str,
+            cfg_options: List[str]) -> dict:
+    """Train one (row, seed) unless its result.json exists; its result."""
+    run_dir = osp.join(work_dir, key, f'seed_{seed}')
+    result_file = osp.join(run_dir, 'result.json')
+    if osp.isfile(result_file):
+        with open(result_file) as f:
+            return json.load(f)
+    if osp.isdir(run_dir):  # an interrupted run: start it again
+        shutil.rmtree(run_dir)
+    log_path = osp.join(work_dir, key, f'seed_{seed}.log')
+    os.makedirs(run_dir)
+    cmd = [
+        sys.executable,
+        osp.join(REPO_ROOT, 'tools', 'train.py'),
+        osp.join(REPO_ROOT, config), '--work-dir', run_dir, '--cfg-options',
+        f'randomness.seed={seed}'
+    ] + cfg_options
+    print(f'[{key} seed {seed}] {" ".join(cmd)}', flush=True)
+    with open(log_path, 'w') as log:
+        code = subprocess.call(cmd, stdout=log, stderr=subprocess.STDOUT)
+    if code != 0:
+        raise RuntimeError(f'{key} seed {seed} failed (exit {code}); see '
+                           f'{log_path}')
+    with open(log_path) as f:
+        text = f.read()
+    params, batch = count_parameters(osp.join(REPO_ROOT, config))
+    result = dict(parse_log(text, batch),
+                  params=params,
+                  seed=seed,
+                  config=config)
+    tmp = result_file + '.tmp'
+    with open(tmp, 'w') as f:
+        json.dump(result, f, indent=1)
+    os.replace(tmp, result_file)
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--benchmark',
+                        choices=sorted(BENCHMARKS),
+                        default='multiglyphs')
+    parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
+    parser.add_argument('--only', nargs='+', help='row keys to run')
+    parser.add_argument('--work-dir',
+                        help='defaults to '
+                        'work_dirs/compare_<benchmark>')
+    parser.add_argument('--cfg-options', nargs='+', default=[])
+    parser.add_argument('--list',
+                        action='store_true',
+                        help='print the rows and exit')
+    parser.add_argument('--no-train',
+                        action='store_true',
+                        help='only tabulate the runs already finished')
+    args = parser.parse_args()
+    rows = BENCHMARKS[args.benchmark]
+    if args.list:
+        for key, title, config in rows:
+            print(f'{key:22s} {config}  ({title})')
+        return
+    keys = [r[0] for r in rows]
+    unknown = sorted(set(args.only or []) - set(keys))
+    if unknown:
+        parser.error(f'unknown rows {unknown}; rows are {keys}')
+    selected = [r for r in rows if not args.only or r[0] in args.only]
+    work_dir = args.work_dir or osp.join('work_dirs',
+                                         f'compare_{args.benchmark}')
+    os.makedirs(work_dir, exist_ok=True)
+
+    failures = []
+    if not args.no_train:
+        for seed in args.seeds:
+            for key, _, config in selected:
+                try:
+                    res = run_one(key, config, seed, work_dir,
+                                  args.cfg_options)
+                except RuntimeError as err:
+                    print(err, flush=True)
+                    failures.append(str(err))
+                    continue
+                print(
+                    f'[{key} seed {seed}] mAP {res["mAP"]:.2f} CF1 '
+                    f'{res["CF1"]:.2f} OF1 {res["OF1"]:.2f}',
+                    flush=True)
+
+    # Every finished run in the work dir counts, also those of other calls.
+    results: Dict[str, Dict[int, dict]] = {}
+    for key, _, _ in rows:
+        for seed_dir in sorted(os.listdir(osp.join(work_dir, key))) \
+                if osp.isdir(osp.join(work_dir, key)) else []:
+            result_file = osp.join(work_dir, key, seed_dir, 'result.json')
+            if osp.isfile(result_file):
+                with open(result_file) as f:
+                    res = json.load(f)
+                results.setdefault(key, {})[int(res['seed'])] = res
+    summary = aggregate(results, baseline=rows[0][0])
+    table = format_table(rows, summary)
+    with open(osp.join(work_dir, 'results.md'), 'w') as f:
+        f.write(table)
+    with open(osp.join(work_dir, 'results.json'), 'w') as f:
+        json.dump(dict(results={
+            k: {
+                str(s): r
+                for s, r in v.items()
+            }
+            for k, v in results.items()
+        },
+                       summary=summary),
+                  f,
+                  indent=1)
+    print(table)
+    print(f'written to {osp.join(work_dir, "results.md")}')
+    if failures:
+        sys.exit('failed runs:\n' + '\n'.join(failures))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,120 @@
+"""Label statistics of a config's dataset: labels per image, label
+frequencies, and the label co-occurrence matrix as a heatmap PNG.
+
+    python tools/analysis_tools/dataset_statistics.py CONFIG
+        [--split train|val|test] [--out-dir DIR] [--samples N]
+        [--cfg-options k=v ...]
+
+Prints a Markdown histogram of the number of labels per image and the label
+frequencies, and writes ``cooccurrence_<split>.png``: P(column label |
+row label) over the split's images (each row sums the images holding the
+row label), the statistic that ML-GCN-style graphs are built from. With
+``--samples N``, also ``samples_<split>.png``: the first N images (8 a row,
+at twice their size when small) with their label names beneath.
+"""
+import argparse
+import os
+import os.path as osp
+
+import cv2
+import numpy as np
+from mmengine.config import Config, DictAction
+
+from mlic.datasets.statistics import label_statistics
+from mlic.registry import DATASETS
+from mlic.utils import register_all_modules
+from mlic.visualization import draw_matrix_heatmap
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('config')
+    parser.add_argument('--split',
+                        choices=['train', 'val', 'test'],
+                        default='train')
+    parser.add_argument('--out-dir', default='work_dirs/dataset_statistics')
+    parser.add_argument('--samples', type=int, default=0)
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    args = parser.parse_args()
+
+    register_all_modules()
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    dataset_cfg = cfg[f'{args.split}_dataloader']['dataset']
+    dataset_cfg.pipeline = []
+    dataset = DATASETS.build(dataset_cfg)
+    names = dataset.metainfo['classes']
+    stats = label_statistics(
+        [dataset.get_cat_ids(i) for i in range(len(dataset))], len(names))
+
+    hist = stats['count_histogram']
+    last = int(max(k for k in range(len(hist)) if hist[k]))
+    print(f'{len(dataset)} images, {len(names)} labels, '
+          f'{stats["labels_per_image"].mean():.2f} labels per image\n')
+    print('| labels per image | ' +
+          ' | '.join(str(k) for k in range(last + 1)) + ' |')
+    print('| --- ' * (last + 2) + '|')
+    print('| images | ' + ' | '.join(str(int(v))
+                                     for v in hist[:last + 1]) + ' |\n')
+    print('| label | ' + ' | '.join(names) + ' |')
+    print('| --- ' * (len(names) + 1) + '|')
+    print('| images | ' + ' | '.join(str(int(v))
+                                     for v in stats['frequency']) + ' |')
+
+    os.makedirs(args.out_dir, exist_ok=True)
+    out = osp.join(args.out_dir, f'cooccurrence_{args.split}.png')
+    image = draw_matrix_heatmap(
+        stats['conditional'],
+        names,
+        title=f'P(column | row), {len(dataset)} {args.split} images')
+    if not cv2.imwrite(out, image):
+        raise OSError(f'could not write {out}')
+    print(f'\nheatmap written to {out}')
+    if args.samples:
+        out = osp.join(args.out_dir, f'samples_{args.split}.png')
+        if not cv2.imwrite(out, sample_mosaic(dataset, names, args.samples)):
+            raise OSError(f'could not write {out}')
+        print(f'samples written to {out}')
+
+
+def sample_mosaic(dataset, names, num, per_row=8):
+    """The first ``num`` images with their label names beneath, in a grid."""
+    tiles = []
+    for i in range(min(num, len(dataset))):
+        img = cv2.imread(dataset.get_data_info(i)['img_path'])
+        if img is None:
+            raise OSError(
+                f'cannot read {dataset.get_data_info(i)["img_path"]}')
+        if img.shape[1] < 128:
+            img = cv2.resize(img,
+                             None,
+                             fx=2,
+                             fy=2,
+                             interpolation=cv2.INTER_NEAREST)
+        text = ' '.join(names[c] for c in dataset.get_cat_ids(i))
+        tile = np.full((img.shape[0] + 20, img.shape[1] + 4, 3), 255, np.uint8)
+        tile[:img.shape[0], 2:2 + img.shape[1]] = img
+        cv2.putText(tile, text, (3, img.shape[0] + 14),
+                    cv2.FONT_HERSHEY_SIMPLEX, 0.38, (0, 0, 0), 1, cv2.LINE_AA)
+        tiles.append(tile)
+    h = max(t.shape[0] for t in tiles)
+    w = max(t.shape[1] for t in tiles)
+    tiles = [
+        cv2.copyMakeBorder(t,
+                           0,
+                           h - t.shape[0],
+                           0,
+                           w - t.shape[1],
+                           cv2.BORDER_CONSTANT,
+                           value=(255, 255, 255)) for t in tiles
+    ]
+    tiles += [np.full_like(tiles[0], 255)] * (-len(tiles) % per_row)
+    rows = [
+        np.hstack(tiles[r:r + per_row]) for r in range(0, len(tiles), per_row)
+    ]
+    return np.vstack(rows)
+
+
+if __name__ == '__main__':
+    main()
