@@ -5,9 +5,10 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=50),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    # Keeps the last checkpoint and the best one by validation mAP.
+    # Keeps the last checkpoint and the best one by validation mAP, written
+    # atomically, deleted only once replaced; RNG states for exact resume.
     checkpoint=dict(
-        type='CheckpointHook',
+        type='SafeCheckpointHook',
         interval=1,
         max_keep_ckpts=1,
         save_best='multi-label/mAP',

@@ -18,9 +18,11 @@ problem and is replaced in mlic's scope (``mlic.engine.schedulers``).
 """
 import codecs
 import collections
+import os
 import os.path as osp
 import pickle
-from typing import IO, Any, List, Union
+import zipfile
+from typing import IO, Any, List, Optional, Union
 
 import numpy as np
 import torch
@@ -61,6 +63,53 @@ class UnsafeCheckpointError(pickle.UnpicklingError):
     """A checkpoint holds objects outside the allow-list; nothing was run."""
 
 
+class CheckpointReadError(RuntimeError):
+    """A checkpoint file is empty, truncated or corrupt."""
+
+
+def checkpoint_damage(path: str, full: bool = False) -> Optional[str]:
+    """Why ``path`` is not a readable checkpoint, or None if it looks whole.
+
+    ``torch.save`` writes zip archives whose directory sits at the end, so
+    opening the archive catches empty and truncated files. ``full=True``
+    also checks every member's CRC (reads the whole file), which catches
+    damage in the middle. Files in torch's legacy (pre-zip) format cannot be
+    checked and are reported whole.
+
+    Args:
+        path (str): Checkpoint file.
+        full (bool): Also verify the CRCs. Defaults to False.
+
+    Returns:
+        str | None: The reason, e.g. ``'the file is empty'``.
+    """
+    try:
+        size = os.path.getsize(path)
+    except OSError as err:
+        return f'cannot be read ({err.strerror})'
+    if size == 0:
+        return 'the file is empty'
+    if not zipfile.is_zipfile(path):
+        with open(path, 'rb') as f:
+            head = f.read(2)
+        # Legacy torch files start with a pickle protocol marker.
+        if head[:1] == b'\x80' and head[1:2] in (b'\x02', b'\x03', b'\x04',
+                                                b'\x05'):
+            return None
+        return 'not a torch checkpoint archive (truncated or corrupt)'
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if not any(n.endswith('data.pkl') for n in archive.namelist()):
+                return 'the archive holds no data.pkl'
+            if full:
+                bad = archive.testzip()
+                if bad is not None:
+                    return f'member {bad} fails its CRC check'
+    except (zipfile.BadZipFile, OSError, EOFError) as err:
+        return f'damaged archive ({err})'
+    return None
+
+
 def safe_torch_load(file: Union[str, IO[bytes]],
                     map_location: Any = None) -> Any:
     """``torch.load`` with ``weights_only=True`` and mlic's allow-list.
@@ -71,27 +120,49 @@ def safe_torch_load(file: Union[str, IO[bytes]],
 
     Raises:
         FileNotFoundError: ``file`` is a path that does not exist.
+        CheckpointReadError: the file is empty, truncated or corrupt; the
+            message names the file and what is wrong.
         UnsafeCheckpointError: the pickle references a type or function
             outside the allow-list; the message names the file and what
             was refused. Its payload is never executed.
     """
     name = file if isinstance(file, str) else getattr(file, 'name',
                                                       '<stream>')
-    if isinstance(file, str) and not osp.isfile(file):
-        raise FileNotFoundError(f'checkpoint file not found: {file}')
+    if isinstance(file, str):
+        if not osp.isfile(file):
+            raise FileNotFoundError(f'checkpoint file not found: {file}')
+        # torch does not check the archive's CRCs: a flipped block in the
+        # middle would load as silently wrong weights.
+        damage = checkpoint_damage(file, full=True)
+        if damage is not None:
+            raise CheckpointReadError(
+                f'{file} is not a readable checkpoint (empty, truncated or '
+                f'corrupt): {damage}')
     try:
         with torch.serialization.safe_globals(SAFE_GLOBALS):
             return torch.load(
                 file, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as err:
         lines = str(err).splitlines()
-        detail = next((line.strip() for line in lines if 'GLOBAL' in line),
-                      lines[0] if lines else '')
+        refused = [line.strip() for line in lines if 'GLOBAL' in line]
+        if not refused:
+            # Not a refused global but bytes that are no valid pickle.
+            raise CheckpointReadError(
+                f'{name} is not a readable checkpoint (empty, truncated or '
+                f'corrupt): {lines[0] if lines else err!r}') from None
         raise UnsafeCheckpointError(
             f'refused to load checkpoint {name}: it contains objects that '
             'are not plain tensors or data, and loading it could run code '
-            'from the file; only weights_only-safe checkpoints are loaded '
-            f'({detail})') from None
+            'from the file; only plain tensors and data are loaded '
+            f'({refused[0]})') from None
+    except (EOFError, RuntimeError, zipfile.BadZipFile) as err:
+        if isinstance(err, RuntimeError) and not any(
+                word in str(err) for word in ('zip', 'archive', 'stream',
+                                              'file')):
+            raise
+        raise CheckpointReadError(
+            f'{name} is not a readable checkpoint (empty, truncated or '
+            f'corrupt): {err}') from None
 
 
 _PICKLE_MODULES = ('numpy', 'numpy.core.multiarray', 'numpy._core.multiarray',

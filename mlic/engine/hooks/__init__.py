@@ -1,7 +1,10 @@
 from .label_cooccurrence_hook import (LabelCooccurrenceHook,
                                       dataset_cooccurrence)
 from .num_class_check_hook import NumClassCheckHook
+from .safe_checkpoint_hook import (SafeCheckpointHook, capture_rng_state,
+                                   restore_rng_state)
 
 __all__ = [
-    'LabelCooccurrenceHook', 'NumClassCheckHook', 'dataset_cooccurrence'
+    'LabelCooccurrenceHook', 'NumClassCheckHook', 'SafeCheckpointHook',
+    'capture_rng_state', 'dataset_cooccurrence', 'restore_rng_state'
 ]

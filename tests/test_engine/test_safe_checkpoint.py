@@ -1,0 +1,213 @@
+"""SafeCheckpointHook and atomic writes: crash-safe saving, intact-only
+auto-resume, exact resume, no diverged checkpoint."""
+import errno
+import os
+import os.path as osp
+import stat
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.hooks import Hook
+from mmengine.runner import Runner
+
+import mlic.utils.fileio as fileio
+from mlic.engine.hooks import SafeCheckpointHook
+from mlic.registry import HOOKS
+from mlic.utils import safe_torch_load
+from mlic.utils.checkpoint import CheckpointReadError
+from mlic.utils.fileio import atomic_write
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIG = osp.join(REPO_ROOT, 'configs', 'mlic', 'mlic_multidigits.py')
+
+
+class SimulatedCrash(RuntimeError):
+    pass
+
+
+@HOOKS.register_module(force=True)
+class CrashAfterEpochForTest(Hook):
+    """Raises after the given epoch's checkpoint is written (lowest
+    priority, so after SafeCheckpointHook.after_train_epoch)."""
+    priority = 'LOWEST'
+
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def after_train_epoch(self, runner):
+        if runner.epoch + 1 == self.epoch:
+            raise SimulatedCrash(f'killed after epoch {self.epoch}')
+
+
+def tiny_cfg(work_dir, data_root, epochs=3, keep=1, workers=0):
+    cfg = Config.fromfile(CONFIG)
+    cfg.work_dir = str(work_dir)
+    cfg.train_cfg.max_epochs = epochs
+    cfg.param_scheduler = [
+        dict(p, end=epochs) for p in cfg.param_scheduler
+    ]
+    cfg.default_hooks.logger.interval = 1
+    cfg.default_hooks.checkpoint.max_keep_ckpts = keep
+    cfg.log_level = 'WARNING'
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        cfg[loader].dataset.update(
+            data_root=str(data_root), num_train=64, num_test=32)
+        cfg[loader].update(
+            batch_size=16,
+            num_workers=workers,
+            persistent_workers=workers > 0)
+    return cfg
+
+
+@pytest.fixture(scope='module')
+def data_root(tmp_path_factory):
+    return tmp_path_factory.mktemp('data') / 'multidigits'
+
+
+def weights(path):
+    ckpt = safe_torch_load(path)
+    return {**ckpt['state_dict'],
+            **{f'ema.{k}': v for k, v in ckpt['ema_state_dict'].items()}}
+
+
+# Atomic files -------------------------------------------------------------
+
+def test_atomic_write_failure_keeps_the_old_file(tmp_path):
+    target = tmp_path / 'epoch_1.pth'
+    atomic_write(str(target), lambda f: f.write(b'old checkpoint'))
+
+    def disk_full(f):
+        f.write(b'half of the new')
+        raise OSError(errno.ENOSPC, 'No space left on device')
+
+    with pytest.raises(OSError, match='could not write .*epoch_1.pth'):
+        atomic_write(str(target), disk_full)
+    assert target.read_bytes() == b'old checkpoint'
+    assert os.listdir(tmp_path) == ['epoch_1.pth']  # no temporary left
+    # The user's umask decides the mode, as for a plain open().
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~mask
+
+
+def test_failed_save_during_training_keeps_previous_checkpoint(
+        tmp_path, data_root, monkeypatch):
+    cfg = tiny_cfg(tmp_path / 'work', data_root, epochs=2, keep=1)
+    calls = []
+    real_write = fileio.atomic_write
+
+    def failing_second_epoch(path, write, mode='wb'):
+        if path.endswith('epoch_2.pth'):
+            calls.append(path)
+
+            def half(f):
+                f.write(b'PK\x03\x04 partial')
+                raise OSError(errno.ENOSPC, 'No space left on device')
+
+            return real_write(path, half, mode)
+        return real_write(path, write, mode)
+
+    monkeypatch.setattr(fileio, 'atomic_write', failing_second_epoch)
+    with pytest.raises(OSError, match='could not write .*epoch_2.pth'):
+        Runner.from_cfg(cfg).train()
+    assert calls
+    work = tmp_path / 'work'
+    assert not (work / 'epoch_2.pth').exists()
+    assert (work / 'epoch_1.pth').exists()  # not deleted before its successor
+    assert (work / 'last_checkpoint').read_text().endswith('epoch_1.pth')
+    assert not [n for n in os.listdir(work) if n.endswith('.tmp')]
+    safe_torch_load(str(work / 'epoch_1.pth'))  # intact
+
+
+# Resume -------------------------------------------------------------------
+
+def test_resume_is_bitwise_exact_with_dropout(tmp_path, data_root):
+    cfg = tiny_cfg(tmp_path / 'full', data_root, epochs=3, workers=2)
+    assert cfg.model.head.transformer.get('dropout', 0.1) > 0
+    Runner.from_cfg(cfg).train()
+    uninterrupted = weights(str(tmp_path / 'full' / 'epoch_3.pth'))
+
+    cfg = tiny_cfg(tmp_path / 'crash', data_root, epochs=3, workers=2)
+    cfg.custom_hooks = cfg.custom_hooks + [
+        dict(type='CrashAfterEpochForTest', epoch=1)
+    ]
+    with pytest.raises(SimulatedCrash):
+        Runner.from_cfg(cfg).train()
+    cfg = tiny_cfg(tmp_path / 'crash', data_root, epochs=3, workers=2)
+    cfg.resume = True
+    Runner.from_cfg(cfg).train()
+    resumed = weights(str(tmp_path / 'crash' / 'epoch_3.pth'))
+    assert uninterrupted.keys() == resumed.keys()
+    different = [
+        k for k in uninterrupted if not torch.equal(uninterrupted[k],
+                                                    resumed[k])
+    ]
+    assert not different, different[:5]
+
+
+def test_auto_resume_skips_damaged_checkpoints(tmp_path, data_root, capsys):
+    work = tmp_path / 'work'
+    Runner.from_cfg(tiny_cfg(work, data_root, epochs=2, keep=2)).train()
+    newest = work / 'epoch_2.pth'
+    newest.write_bytes(newest.read_bytes()[:1000])  # killed mid-copy
+    hook = SafeCheckpointHook(interval=1)
+    chosen, skipped = hook.find_intact_checkpoint(str(work))
+    assert chosen == str(work / 'epoch_1.pth')
+    assert skipped[0][0] == str(newest) and 'truncated' in skipped[0][1]
+
+    cfg = tiny_cfg(work, data_root, epochs=2, keep=2)
+    cfg.resume = True
+    capsys.readouterr()
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    assert runner.epoch == 2
+    # mmengine's logger prints to the console and does not propagate.
+    assert f'auto-resume skips {newest}: not a torch' in capsys.readouterr().out
+    safe_torch_load(str(newest))  # rewritten whole by the resumed run
+
+
+def test_resume_from_weights_only_file_names_load_from(tmp_path, data_root):
+    work = tmp_path / 'work'
+    Runner.from_cfg(tiny_cfg(work, data_root, epochs=1)).train()
+    best = [n for n in os.listdir(work) if n.startswith('best_')]
+    assert best
+    cfg = tiny_cfg(tmp_path / 'again', data_root, epochs=2)
+    cfg.resume = True
+    cfg.load_from = str(work / best[0])
+    with pytest.raises(ValueError, match='no optimizer or param_schedulers'
+                       '.*load_from='):
+        Runner.from_cfg(cfg).train()
+
+
+def test_damaged_checkpoints_get_a_clear_error(tmp_path):
+    empty = tmp_path / 'empty.pth'
+    empty.write_bytes(b'')
+    noise = tmp_path / 'noise.pth'
+    noise.write_bytes(os.urandom(4096))
+    for path in (empty, noise):
+        with pytest.raises(CheckpointReadError) as info:
+            safe_torch_load(str(path))
+        message = str(info.value)
+        assert str(path) in message and 'not a readable checkpoint' in message
+        assert 'weights_only' not in message and 'unsafe' not in message
+
+
+# Divergence ---------------------------------------------------------------
+
+class _FakeRunner:
+    epoch, iter = 4, 250
+
+
+def test_non_finite_weights_are_never_saved():
+    hook = SafeCheckpointHook(interval=1)
+    checkpoint = dict(
+        state_dict={'head.w': torch.ones(3), 'step': torch.tensor(3)},
+        ema_state_dict={'head.w': torch.tensor([1.0, float('inf'), 2.0])})
+    with pytest.raises(FloatingPointError,
+                       match=r'epoch 5, iteration 250: ema_state_dict.head.w'
+                       ):
+        hook.before_save_checkpoint(_FakeRunner(), checkpoint)
+    checkpoint['ema_state_dict']['head.w'] = torch.ones(3)
+    hook.before_save_checkpoint(_FakeRunner(), checkpoint)
+    assert 'rng_state' in checkpoint
