@@ -66,3 +66,20 @@ def test_out_dump_and_offline_eval_reproduce_the_test_metrics(tmp_path):
                           '--thresholds', str(tmp_path / 'thr.json')])
     assert code == 0, out
     assert 'per-label thresholds' in out
+
+
+def test_non_finite_scores_name_the_epoch_and_count():
+    import numpy as np
+    from mmengine.logging import MessageHub
+
+    from mlic.evaluation.metrics import ReferenceMultiLabelMetric
+    metric = ReferenceMultiLabelMetric()
+    hub = MessageHub.get_current_instance()
+    hub.update_info('epoch', 2)
+    scores = np.full((4, 3), 0.5, np.float32)
+    scores[1, 2] = np.nan
+    scores[3, 0] = np.inf
+    results = [(s, np.array([0]), np.array([], np.int64)) for s in scores]
+    with pytest.raises(FloatingPointError,
+                       match=r'after epoch 3: 2 of 12 scores are not finite'):
+        metric.compute_metrics(results)

@@ -200,8 +200,12 @@ def multilabel_metrics(scores: ArrayLike,
     if targets.dtype != bool and not ((targets == 0) |
                                       (targets == 1)).all():
         raise ValueError('targets must contain only 0 and 1')
-    if np.isnan(scores).any():
-        raise ValueError('scores contain NaN')
+    bad = ~np.isfinite(scores)
+    if bad.any():
+        raise FloatingPointError(
+            f'{int(bad.sum())} of {scores.size} scores are not finite '
+            f'(NaN or inf, in {int(bad.any(1).sum())} images); the model '
+            'diverged or its input was broken')
     positive = targets.astype(bool)
     if ignore is None:
         valid = np.ones_like(positive)

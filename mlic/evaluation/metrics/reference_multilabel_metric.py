@@ -3,7 +3,7 @@ from typing import List, Optional, Sequence
 import numpy as np
 import torch
 from mmengine.evaluator import BaseMetric
-from mmengine.logging import MMLogger
+from mmengine.logging import MessageHub, MMLogger
 
 from mlic.registry import METRICS
 from ..functional import multilabel_metrics
@@ -53,13 +53,21 @@ class ReferenceMultiLabelMetric(BaseMetric):
 
     def compute_metrics(self, results: List[tuple]) -> dict:
         scores, targets, ignore = records_to_arrays(results)
-        metrics = multilabel_metrics(
-            scores,
-            targets,
-            ignore=ignore if ignore.any() else None,
-            threshold=self.threshold,
-            topk=self.topk,
-            ap=self.ap)
+        try:
+            metrics = multilabel_metrics(
+                scores,
+                targets,
+                ignore=ignore if ignore.any() else None,
+                threshold=self.threshold,
+                topk=self.topk,
+                ap=self.ap)
+        except FloatingPointError as err:
+            hub = MessageHub.get_current_instance()
+            # RuntimeInfoHook records the 0-based epoch being trained.
+            epoch = hub.get_info('epoch')
+            where = f' after epoch {epoch + 1}' if epoch is not None else ''
+            raise FloatingPointError(
+                f'{self.prefix} evaluation{where}: {err}') from None
         # The per-label list would flood the log line; it is shown as a
         # table when asked.
         per_label = metrics.pop('AP_classwise')
