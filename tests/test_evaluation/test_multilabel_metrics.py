@@ -61,12 +61,63 @@ def test_interpolated_and_plain_ap_by_hand():
         2 / 3)
 
 
-def test_ties_rank_in_reverse_image_order():
+def test_reference_ties_rank_in_reverse_image_order():
     scores = np.array([[0.5], [0.5]])
     targets = np.array([[1], [0]])
     # Image 1 (negative) ranks first, as argsort(...)[::-1] puts it.
-    assert average_precision_per_label(scores, targets)[0] == pytest.approx(
-        0.5)
+    assert average_precision_per_label(
+        scores, targets, ties='reference')[0] == pytest.approx(0.5)
+    assert average_precision_per_label(
+        scores[::-1], targets[::-1], ties='reference')[0] == pytest.approx(1)
+
+
+def test_block_ties_do_not_depend_on_image_order():
+    rng = np.random.default_rng(0)
+    scores = np.round(rng.random((300, 6)), 1)  # many ties
+    targets = (rng.random((300, 6)) < 0.3).astype(int)
+    ignore = rng.random((300, 6)) < 0.1
+    perm = rng.permutation(300)
+    for mode in ('voc12', 'voc07'):
+        a = average_precision_per_label(scores, targets, ignore, mode)
+        b = average_precision_per_label(scores[perm], targets[perm],
+                                        ignore[perm], mode)
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-15)
+    # Non-interpolated AP with tie blocks is scikit-learn's AP.
+    ours = average_precision_per_label(scores, targets, mode='voc07')
+    theirs = [
+        average_precision_score(targets[:, c], scores[:, c]) for c in range(6)
+    ]
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+def test_constant_predictor_scores_chance():
+    targets = np.array([[1], [1], [0], [0], [0]])
+    constant = np.full((5, 1), 0.7)
+    for order in (slice(None), slice(None, None, -1)):
+        out = multilabel_metrics(constant[order], targets[order])
+        assert out['mAP'] == pytest.approx(40.0)  # the prevalence
+    # The reference's rule depends on the order alone: 100 or 40 * ... .
+    first = multilabel_metrics(constant, targets, ties='reference')['mAP']
+    last = multilabel_metrics(constant, targets[::-1], ties='reference')['mAP']
+    assert first != last and max(first, last) == pytest.approx(100.0)
+
+
+def test_both_tie_rules_agree_without_ties():
+    rng = np.random.default_rng(1)
+    scores = rng.random((400, 5))
+    targets = (rng.random((400, 5)) < 0.2).astype(int)
+    ignore = rng.random((400, 5)) < 0.05
+    a = multilabel_metrics(scores, targets, ignore=ignore)
+    b = multilabel_metrics(scores, targets, ignore=ignore, ties='reference')
+    assert a == b
+
+
+def test_empty_prediction_set_is_an_error():
+    with pytest.raises(ValueError, match='no predictions to evaluate'):
+        multilabel_metrics(np.zeros((0, 3)), np.zeros((0, 3)))
+    with pytest.raises(ValueError, match="ties must be 'block'"):
+        average_precision_per_label(np.zeros((2, 1)), np.ones((2, 1)),
+                                    ties='random')
 
 
 def test_label_without_positives_counts_as_zero_and_is_reported():
@@ -119,7 +170,8 @@ def test_matches_loop_implementation_with_ties_and_ignore(seed):
     targets = (rng.random((N, C)) < 0.3).astype(np.int64)
     targets[:, 3] = 0  # a label without positives
     ignore = rng.random((N, C)) < 0.1
-    out = multilabel_metrics(scores, targets, ignore=ignore, topk=3)
+    out = multilabel_metrics(
+        scores, targets, ignore=ignore, topk=3, ties='reference')
     expected, aps = reference_style(scores, targets, ignore)
     for key, value in expected.items():
         assert out[key] == pytest.approx(value, rel=1e-9, abs=1e-9), key

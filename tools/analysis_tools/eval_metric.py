@@ -39,6 +39,10 @@ def main():
     parser.add_argument('--threshold', type=float, default=0.5)
     parser.add_argument('--topk', type=int, default=3)
     parser.add_argument('--ap', choices=['voc12', 'voc07'], default='voc12')
+    parser.add_argument(
+        '--ties', choices=['block', 'reference'], default='block',
+        help='equal scores in the AP: one block (order-independent) or the '
+        "reference's image order")
     parser.add_argument('--classwise', action='store_true',
                         help='print the AP of every label')
     parser.add_argument('--search-thresholds', metavar='JSON',
@@ -75,8 +79,9 @@ def main():
 
     out = multilabel_metrics(
         scores, targets, ignore=ignore, threshold=threshold, topk=args.topk,
-        ap=args.ap)
-    print(f'{len(scores)} images, {scores.shape[1]} labels, AP {args.ap}')
+        ap=args.ap, ties=args.ties)
+    print(f'{len(scores)} images, {scores.shape[1]} labels, AP {args.ap}, '
+          f'ties {args.ties}')
     for key, value in out.items():
         if key != 'AP_classwise':
             print(f'{key:>30}: {value:.4f}' if isinstance(value, float) else

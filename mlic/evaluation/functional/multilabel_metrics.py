@@ -6,8 +6,14 @@ Rules (method.md §4), all in percent:
   removed from that label's ranking, AP by the VOC 2012 rule (``'voc12'``:
   precision made monotone from the right, summed over the recall steps) or
   the non-interpolated rule (``'voc07'``: mean precision at each positive).
-  Ties are ranked as the reference's ``np.argsort(score)[::-1]`` ranks them
-  with a stable sort: equal scores in reverse image order. A label with no
+  Ties (``ties='block'``, the default) are ranked as one block, as
+  scikit-learn's ``average_precision_score`` does: every positive of a
+  block of equal scores gets the precision at the end of the block, so the
+  AP does not depend on the order of the images. ``ties='reference'`` ranks
+  them as the reference's ``np.argsort(score)[::-1]`` does with a stable
+  sort (equal scores in reverse image order), for exact parity; there a
+  constant predictor scores 100 or near 0 depending only on the dataset
+  order. On scores without ties both rules agree. A label with no
   positive image gets AP 0 and still counts in the mean (as in the
   reference); ``num_labels_without_positives`` says how many there were.
 - **CP, CR, CF1, OP, OR, OF1** at ``score >= threshold``; per label the
@@ -64,26 +70,35 @@ def descending_rank_order(scores: np.ndarray) -> np.ndarray:
     Returns:
         ndarray: (C, N) uint32 indices into the N images (a view).
     """
+    return _sorted_keys(scores)[0]
+
+
+def _sorted_keys(scores: np.ndarray):
+    """(C, N) image order (see :func:`descending_rank_order`) and, aligned
+    with it, (C, N) uint32 keys that order and compare as the scores (equal
+    keys = tied scores). Both are views of one sorted array."""
     num, num_classes = scores.shape
     if num >= 2**32:
         raise ValueError('at most 2**32 - 1 images are supported')
     scores_t = np.ascontiguousarray(scores.T, dtype=np.float32)
+    scores_t += np.float32(0.0)  # -0.0 -> 0.0, so equal scores share a key
     keys = np.empty((num_classes, num), dtype=np.uint64)
     keys[...] = _order_keys(scores_t)
     keys <<= np.uint64(32)
     keys |= np.arange(num, dtype=np.uint64)
     keys.sort(axis=1)
-    # The low 32 bits of each key are the image index (little-endian
-    # word order is asserted by numpy's view of the byte order).
+    # The low 32 bits of each key are the image index, the high 32 bits
+    # the score key (numpy's view follows the machine's byte order).
     low_word = 0 if np.little_endian else 1
-    return keys.view(np.uint32).reshape(num_classes, num,
-                                        2)[:, ::-1, low_word]
+    words = keys.view(np.uint32).reshape(num_classes, num, 2)[:, ::-1]
+    return words[..., low_word], words[..., 1 - low_word]
 
 
 def average_precision_per_label(scores: np.ndarray,
                                 targets: np.ndarray,
                                 ignore: Optional[np.ndarray] = None,
-                                mode: str = 'voc12') -> np.ndarray:
+                                mode: str = 'voc12',
+                                ties: str = 'block') -> np.ndarray:
     """AP of each label as a fraction, (C,); see the module docstring.
 
     Only the positives' ranks are needed: precision rises only at a
@@ -96,11 +111,15 @@ def average_precision_per_label(scores: np.ndarray,
         ignore (ndarray, optional): (N, C) bool, True leaves the image out
             of that label's ranking.
         mode (str): ``'voc12'`` (interpolated) or ``'voc07'``.
+        ties (str): ``'block'`` (order-independent) or ``'reference'``.
     """
     if mode not in ('voc12', 'voc07'):
         raise ValueError(f"ap must be 'voc12' or 'voc07', got {mode!r}")
+    if ties not in ('block', 'reference'):
+        raise ValueError(
+            f"ties must be 'block' or 'reference', got {ties!r}")
     num_classes = scores.shape[1]
-    order = descending_rank_order(scores)  # (C, N)
+    order, ranked_keys = _sorted_keys(scores)  # (C, N) each
     positive = np.asarray(targets).astype(bool)
     if ignore is not None:
         positive = positive & ~ignore
@@ -115,6 +134,13 @@ def average_precision_per_label(scores: np.ndarray,
     num_pos = np.bincount(rows, minlength=num_classes)
     first = np.concatenate(([0], np.cumsum(num_pos)[:-1]))
     hits = np.arange(len(rows)) - first[rows] + 1.0  # positives so far
+    if ties == 'block' and len(rows):
+        is_end = np.ones(ranked_keys.shape, bool)
+        np.not_equal(ranked_keys[:, :-1], ranked_keys[:, 1:],
+                     out=is_end[:, :-1])
+        if not is_end.all():  # without ties both rules agree
+            rank, hits = _at_block_ends(is_end, order, ranked_pos, ignore,
+                                        rows, cols)
     precision = hits / rank
     if mode == 'voc12' and len(rows):
         # Max from the right within each label: labels are offset so a
@@ -125,6 +151,28 @@ def average_precision_per_label(scores: np.ndarray,
         precision = tail_max - offset
     sums = np.bincount(rows, weights=precision, minlength=num_classes)
     return sums / np.maximum(num_pos, EPS)
+
+
+def _at_block_ends(is_end, order, ranked_pos, ignore, rows, cols):
+    """Rank and positives-so-far at the end of each positive's block of
+    equal scores: both (P,) float for the P positives ``(rows, cols)``.
+
+    Args:
+        is_end (ndarray): (C, N) bool, the ranked position ends a block.
+    """
+    num = is_end.shape[1]
+    # Block end of each position: the nearest end at or after it.
+    ends = np.where(is_end, np.arange(num), num)
+    ends = np.minimum.accumulate(ends[:, ::-1], axis=1)[:, ::-1]
+    block_end = ends[rows, cols]
+    hits = np.cumsum(ranked_pos, axis=1, dtype=np.int64)[rows, block_end]
+    if ignore is None:
+        rank = block_end + 1.0
+    else:
+        ranked_valid = np.take_along_axis(~ignore.T, order, axis=1)
+        rank = np.cumsum(
+            ranked_valid, axis=1, dtype=np.int64)[rows, block_end]
+    return rank.astype(np.float64), hits.astype(np.float64)
 
 
 def _keep_topk(scores: np.ndarray, k: int) -> np.ndarray:
@@ -173,7 +221,8 @@ def multilabel_metrics(scores: ArrayLike,
                        ignore: Optional[ArrayLike] = None,
                        threshold: Union[float, np.ndarray] = 0.5,
                        topk: int = 3,
-                       ap: str = 'voc12') -> Dict[str, object]:
+                       ap: str = 'voc12',
+                       ties: str = 'block') -> Dict[str, object]:
     """The reference's multi-label metrics for a whole test set.
 
     Args:
@@ -186,6 +235,8 @@ def multilabel_metrics(scores: ArrayLike,
             :func:`best_f1_thresholds`).
         topk (int): k of the ``_top{k}`` metrics.
         ap (str): ``'voc12'`` (the reference's) or ``'voc07'``.
+        ties (str): How equal scores rank in the AP: ``'block'`` (one
+            block, order-independent, the default) or ``'reference'``.
 
     Returns:
         dict: ``mAP``, ``CP``, ``CR``, ``CF1``, ``OP``, ``OR``, ``OF1``, the
@@ -193,6 +244,9 @@ def multilabel_metrics(scores: ArrayLike,
         percent) and ``num_labels_without_positives`` (int).
     """
     scores = _to_numpy(scores, 'scores', np.float32)
+    if scores.shape[0] == 0:
+        raise ValueError('there are no predictions to evaluate (the test '
+                         'set or the prediction dump is empty)')
     targets = _to_numpy(targets, 'targets')
     if targets.shape != scores.shape:
         raise ValueError(f'targets shape {targets.shape} differs from scores '
@@ -224,7 +278,7 @@ def multilabel_metrics(scores: ArrayLike,
                          f'({scores.shape[1]},), got {threshold.shape}')
 
     ap_per_label = average_precision_per_label(scores, positive, ignore_mask,
-                                               ap)
+                                               ap, ties)
     results: Dict[str, object] = dict(mAP=100 * float(ap_per_label.mean()))
     results.update(
         _counting_metrics(scores >= threshold, positive, valid))

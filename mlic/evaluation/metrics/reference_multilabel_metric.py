@@ -27,6 +27,9 @@ class ReferenceMultiLabelMetric(BaseMetric):
         threshold (float): Score threshold. Defaults to 0.5.
         topk (int): k of the top-k metrics. Defaults to 3.
         ap (str): ``'voc12'`` (the reference's) or ``'voc07'``.
+        ties (str): Equal scores in the AP: ``'block'`` (ranked as one
+            block, independent of the image order; the default) or
+            ``'reference'`` (the reference's order, for exact parity).
         classwise (bool): Log a per-label AP table with the label names.
         collect_device (str): ``'cpu'`` or ``'gpu'``.
         prefix (str): Metric name prefix. Defaults to ``'multi-label'``.
@@ -37,6 +40,7 @@ class ReferenceMultiLabelMetric(BaseMetric):
                  threshold: float = 0.5,
                  topk: int = 3,
                  ap: str = 'voc12',
+                 ties: str = 'block',
                  classwise: bool = False,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None):
@@ -45,7 +49,11 @@ class ReferenceMultiLabelMetric(BaseMetric):
             raise ValueError(f"ap must be 'voc12' or 'voc07', got {ap!r}")
         self.threshold = threshold
         self.topk = topk
+        if ties not in ('block', 'reference'):
+            raise ValueError(
+                f"ties must be 'block' or 'reference', got {ties!r}")
         self.ap = ap
+        self.ties = ties
         self.classwise = classwise
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
@@ -60,7 +68,8 @@ class ReferenceMultiLabelMetric(BaseMetric):
                 ignore=ignore if ignore.any() else None,
                 threshold=self.threshold,
                 topk=self.topk,
-                ap=self.ap)
+                ap=self.ap,
+                ties=self.ties)
         except FloatingPointError as err:
             hub = MessageHub.get_current_instance()
             # RuntimeInfoHook records the 0-based epoch being trained.
