@@ -7,14 +7,21 @@ guarantees, so they live here once:
   an interrupted run or a second process (distributed training) never sees
   half a dataset;
 - ``meta.json`` records the parameters, and a folder generated with other
-  parameters is refused instead of silently reused.
+  parameters is refused instead of silently reused;
+- the folder gets the permissions of a plain ``mkdir`` under the user's
+  umask (``mkdtemp`` alone makes it 0700);
+- the temporary folder of a generation that was killed (its owner process
+  is gone) is removed by the next generation beside it.
 """
 import json
 import os
 import os.path as osp
 import shutil
+import socket
 import tempfile
 from typing import Callable
+
+OWNER_FILE = '.owner'
 
 
 def generate_atomically(root: str, params: dict, fill: Callable[[str], None],
@@ -29,9 +36,16 @@ def generate_atomically(root: str, params: dict, fill: Callable[[str], None],
     """
     parent = osp.dirname(osp.abspath(root))
     os.makedirs(parent, exist_ok=True)
+    remove_abandoned_folders(parent, prefix)
     tmp = tempfile.mkdtemp(prefix=prefix, dir=parent)
     try:
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o777 & ~mask)
+        with open(osp.join(tmp, OWNER_FILE), 'w') as f:
+            f.write(f'{socket.gethostname()} {os.getpid()}\n')
         fill(tmp)
+        os.remove(osp.join(tmp, OWNER_FILE))
         with open(osp.join(tmp, 'meta.json'), 'w') as f:
             json.dump(params, f, indent=1)
         try:
@@ -44,6 +58,40 @@ def generate_atomically(root: str, params: dict, fill: Callable[[str], None],
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def remove_abandoned_folders(parent: str, prefix: str) -> None:
+    """Delete ``parent/<prefix>*`` folders left by killed generations.
+
+    A folder is abandoned when its owner file names this host and a process
+    id that no longer runs. Folders of live processes (another rank
+    generating now), of other hosts (a shared file system) or without an
+    owner file are left alone.
+    """
+    host = socket.gethostname()
+    for name in os.listdir(parent):
+        folder = osp.join(parent, name)
+        if not name.startswith(prefix) or not osp.isdir(folder):
+            continue
+        try:
+            with open(osp.join(folder, OWNER_FILE)) as f:
+                owner_host, pid = f.read().split()
+            pid = int(pid)
+        except (OSError, ValueError):
+            continue
+        if owner_host != host or _process_alive(pid):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
 
 
 def ensure_generated(root: str, params: dict, generate: Callable[[], None],

@@ -5,7 +5,9 @@ dataset_type = 'MultiDigits'
 data_root = 'data/multidigits'
 
 train_pipeline = [
-    dict(type='CheckedLoadImageFromFile'),
+    # No resize step, so refuse an image far larger than the generated
+    # scenes before it reaches the model (raise it with image_size > 256).
+    dict(type='CheckedLoadImageFromFile', max_pixels=256 * 256),
     dict(type='PackInputs'),
 ]
 test_pipeline = train_pipeline
