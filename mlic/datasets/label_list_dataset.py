@@ -6,7 +6,7 @@ from mmengine.fileio import get_local_path
 from mmpretrain.datasets import MultiLabelDataset
 
 from mlic.registry import DATASETS
-from .utils import read_lines, require_file
+from .utils import read_lines, read_text, require_file
 
 
 def read_label_names(label_file: str) -> List[str]:
@@ -84,17 +84,16 @@ class LabelListDataset(MultiLabelDataset):
         label_to_index = {name: i for i, name in enumerate(self.CLASSES)}
         img_prefix = self.data_prefix.get('img_path', '') or ''
         data_list = []
-        with get_local_path(self.ann_file) as local_path, open(
-                local_path, encoding='utf-8') as f:
-            for line_no, line in enumerate(f, start=1):
-                line = line.rstrip('\r\n')
-                if not line.strip():
-                    continue
-                path, labels = self._parse_line(line, line_no,
-                                                label_to_index)
-                if img_prefix and not osp.isabs(path):
-                    path = osp.join(img_prefix, path)
-                data_list.append(dict(img_path=path, gt_label=labels))
+        with get_local_path(self.ann_file) as local_path:
+            text = read_text(local_path)
+        for line_no, line in enumerate(text.split('\n'), start=1):
+            line = line.rstrip('\r')
+            if not line.strip():
+                continue
+            path, labels = self._parse_line(line, line_no, label_to_index)
+            if img_prefix and not osp.isabs(path):
+                path = osp.join(img_prefix, path)
+            data_list.append(dict(img_path=path, gt_label=labels))
         if self.ignore_file is not None:
             self._attach_ignore(data_list)
         return data_list

@@ -44,6 +44,8 @@ def load_json(path: str, schema: Any = Any):
     require_file(path, 'annotation file')
     with open(path, 'rb') as f:
         data = f.read()
+    if data.startswith(b'\xef\xbb\xbf'):  # a UTF-8 byte-order mark
+        data = data[3:]
     try:
         return msgspec.json.decode(data, type=schema)
     except msgspec.ValidationError as err:
@@ -57,6 +59,26 @@ def load_json(path: str, schema: Any = Any):
                 f'{path}, line {err.lineno}, column {err.colno}: malformed '
                 f'JSON ({err.msg})') from None
         raise
+
+
+def check_coco(coco, path: str) -> None:
+    """Refuse what would silently mislabel: empty lists and duplicate
+    category ids, category names or image ids, named with the file."""
+    for field in ('images', 'annotations', 'categories'):
+        if not getattr(coco, field):
+            raise ValueError(f'{path}: the {field!r} list is empty')
+    for what, values in (('category id', [c.id for c in coco.categories]),
+                         ('category name',
+                          [c.name for c in coco.categories]),
+                         ('image id', [img.id for img in coco.images])):
+        seen, repeated = set(), []
+        for value in values:
+            if value in seen:
+                repeated.append(value)
+            seen.add(value)
+        if repeated:
+            raise ValueError(f'{path}: {what} {repeated[0]!r} appears more '
+                             f'than once ({len(repeated)} repeats)')
 
 
 @DATASETS.register_module()
@@ -109,8 +131,10 @@ class MSCOCO(MultiLabelDataset):
         if coco is None:  # a second full_init
             coco = load_json(self.ann_file, _CocoInstances)
         self._coco = None  # free the parsed json once used
+        check_coco(coco, self.ann_file)
         cat_index: Dict[int, int] = {
             c.id: i for i, c in enumerate(coco.categories)}
+        image_ids = {img.id for img in coco.images}
         labels: Dict[int, set] = {}
         for ann in coco.annotations:
             label = cat_index.get(ann.category_id)
@@ -118,6 +142,10 @@ class MSCOCO(MultiLabelDataset):
                 raise ValueError(
                     f'{self.ann_file}: annotation {ann.id} has category_id '
                     f'{ann.category_id} which is not in its categories list')
+            if ann.image_id not in image_ids:
+                raise ValueError(
+                    f'{self.ann_file}: annotation {ann.id} has image_id '
+                    f'{ann.image_id} which is not in its images list')
             labels.setdefault(ann.image_id, set()).add(label)
         img_prefix = self.data_prefix['img_path']
         data_list = []

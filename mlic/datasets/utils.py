@@ -34,8 +34,26 @@ def files_in(folders: Iterable[str]) -> Dict[str, Set[str]]:
     return listing
 
 
-def read_lines(path: str) -> list:
-    """Stripped, non-empty lines of a text file (UTF-8)."""
+def read_text(path: str) -> str:
+    """A UTF-8 text file's content; a leading byte-order mark is dropped.
+
+    Raises:
+        ValueError: the file is not UTF-8; the message names the file, the
+            line and the offending bytes.
+    """
     require_file(path)
-    with open(path, encoding='utf-8') as f:
-        return [line.strip() for line in f if line.strip()]
+    with open(path, 'rb') as f:
+        data = f.read()
+    try:
+        return data.decode('utf-8-sig')
+    except UnicodeDecodeError as err:
+        line = data[:err.start].count(b'\n') + 1
+        raise ValueError(
+            f'{path}, line {line}: not UTF-8 text (bytes '
+            f'{data[err.start:err.end]!r}); save the file as UTF-8') from None
+
+
+def read_lines(path: str) -> list:
+    """Stripped, non-empty lines of a UTF-8 text file (BOM allowed)."""
+    return [line.strip() for line in read_text(path).splitlines()
+            if line.strip()]

@@ -9,6 +9,10 @@ from mlic.registry import DATASETS
 from .utils import read_lines, require_dir
 
 
+#: Spellings of the <difficult> flag seen in VOC-style XML files.
+DIFFICULT_VALUES = {'0': False, '1': True, 'false': False, 'true': True}
+
+
 @DATASETS.register_module()
 class VOC2007(MultiLabelDataset):
     """PASCAL VOC 2007 read from its own layout, with the reference's rules.
@@ -82,7 +86,11 @@ class VOC2007(MultiLabelDataset):
                 raise ValueError(f'{xml_path}: object name {name!r} is not '
                                  'one of the 20 VOC labels')
             flag = obj.find('difficult')
-            is_difficult = flag is not None and (flag.text or '0').strip() \
-                == '1'
+            text = '0' if flag is None else (flag.text or '0').strip().lower()
+            if text not in DIFFICULT_VALUES:
+                raise ValueError(
+                    f'{xml_path}: <difficult>{flag.text}</difficult> of '
+                    f'object {name!r} is neither 0/1 nor false/true')
+            is_difficult = DIFFICULT_VALUES[text]
             (difficult if is_difficult else present).add(index[name])
         return present, difficult

@@ -99,3 +99,23 @@ def test_multidigits_refuses_data_generated_with_other_parameters(tmp_path):
         MultiDigits(data_root=str(tmp_path), num_train=21, num_test=10)
     meta = json.loads((tmp_path / 'meta.json').read_text())
     assert meta['num_train'] == 20
+
+
+def test_label_list_accepts_a_byte_order_mark(tmp_path):
+    (tmp_path / 'label.txt').write_bytes('\ufeffcat\ndog\n'.encode())
+    (tmp_path / 'train.txt').write_bytes('\ufeffa.jpg\tcat,dog\n'.encode())
+    ds = LabelListDataset(
+        data_root=str(tmp_path), ann_file='train.txt',
+        label_file='label.txt')
+    assert list(ds.metainfo['classes']) == ['cat', 'dog']
+    assert ds.get_data_info(0)['gt_label'] == [0, 1]
+    assert ds.get_data_info(0)['img_path'].endswith('a.jpg')
+
+
+def test_label_list_names_a_file_that_is_not_utf8(tmp_path):
+    (tmp_path / 'label.txt').write_text('cat\ndog\n')
+    (tmp_path / 'train.txt').write_bytes(b'a.jpg\tcat\nb\xe9.jpg\tdog\n')
+    with pytest.raises(ValueError, match=r'train.txt, line 2: not UTF-8'):
+        LabelListDataset(
+            data_root=str(tmp_path), ann_file='train.txt',
+            label_file='label.txt')

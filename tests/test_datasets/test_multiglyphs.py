@@ -129,8 +129,9 @@ def test_generated_folder_permissions_and_abandoned_temporaries(tmp_path):
 
     from mlic.datasets.generated_folder import OWNER_FILE
     # A generation killed part-way: its owner process no longer runs.
-    dead = subprocess.run([sys.executable, '-c', 'import os; print(os.getpid())'],
-                          capture_output=True, text=True)
+    dead = subprocess.run(
+        [sys.executable, '-c', 'import os; print(os.getpid())'],
+        capture_output=True, text=True)
     abandoned = tmp_path / '.multiglyphs-killed'
     abandoned.mkdir()
     (abandoned / OWNER_FILE).write_text(

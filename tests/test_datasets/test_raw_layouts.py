@@ -145,3 +145,59 @@ def test_dataset_arguments_keep_working(tmp_path):
     lazy = build('VOC2007', make_voc(str(tmp_path / 'voc')), split='test',
                  lazy_init=True)
     assert len(lazy) == 3
+
+
+@pytest.mark.parametrize('edit,message', [
+    (lambda d: d['categories'].append(dict(id=2, name='boat')),
+     "category id 2 appears more than once"),
+    (lambda d: d['categories'].append(dict(id=9, name='person')),
+     "category name 'person' appears more than once"),
+    (lambda d: d['images'].append(dict(id=10, file_name='again.jpg')),
+     "image id 10 appears more than once"),
+    (lambda d: d['annotations'].append(
+        dict(id=50, image_id=404, category_id=1)),
+     "annotation 50 has image_id 404 which is not in its images list"),
+    (lambda d: d.update(categories=[]), "the 'categories' list is empty"),
+    (lambda d: d.update(images=[]), "the 'images' list is empty"),
+])
+def test_mscoco_mislabelling_input_is_refused(tmp_path, edit, message):
+    root = make_coco(str(tmp_path))
+    path = osp.join(root, 'annotations', 'instances_val2014.json')
+    data = json.load(open(path))
+    edit(data)
+    json.dump(data, open(path, 'w'))
+    with pytest.raises(ValueError, match=f'instances_val2014.json: {message}'):
+        build('MSCOCO', root, split='test')
+
+
+def test_mscoco_json_with_a_byte_order_mark_loads(tmp_path):
+    root = make_coco(str(tmp_path))
+    path = osp.join(root, 'annotations', 'instances_val2014.json')
+    with open(path, 'rb') as f:
+        data = f.read()
+    with open(path, 'wb') as f:
+        f.write(b'\xef\xbb\xbf' + data)
+    assert len(build('MSCOCO', root, split='test')) == 2
+
+
+def test_voc2007_difficult_spelled_true_false(tmp_path):
+    root = make_voc(str(tmp_path))
+    path = osp.join(root, 'Annotations', '000001.xml')
+    with open(path) as f:
+        text = f.read()
+    with open(path, 'w') as f:
+        f.write(text.replace('<difficult>1</difficult>',
+                             '<difficult>true</difficult>').replace(
+                                 '<difficult>0</difficult>',
+                                 '<difficult>False</difficult>'))
+    test = build('VOC2007', root, split='test')
+    idx = {c: i for i, c in enumerate(test.metainfo['classes'])}
+    first = test.get_data_info(0)
+    assert first['gt_label'] == [idx['dog']]
+    assert first['gt_label_difficult'] == [idx['person']]
+    with open(path, 'w') as f:
+        f.write(text.replace('<difficult>1</difficult>',
+                             '<difficult>yes</difficult>'))
+    with pytest.raises(ValueError, match=r"000001.xml: <difficult>yes"
+                       r"</difficult> of object 'person'"):
+        build('VOC2007', root, split='test')
