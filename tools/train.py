@@ -79,6 +79,12 @@ def merge_args(cfg, args):
         cfg.val_evaluator = None
         cfg.default_hooks.checkpoint.save_best = None
     if args.auto_scale_lr:
+        if 'base_batch_size' not in (cfg.get('auto_scale_lr') or {}):
+            raise ValueError(
+                f'{args.config} has no auto_scale_lr.base_batch_size, so '
+                '--auto-scale-lr cannot know what to scale from; add '
+                'auto_scale_lr = dict(base_batch_size=N, enable=False) to it, '
+                'N being the total batch size its LR was chosen for')
         cfg.auto_scale_lr.enable = True
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)

@@ -20,7 +20,8 @@ pct_start = 0.2
 param_scheduler = [
     dict(
         type='OneCycleLR',
-        eta_max=1e-4,
+        # eta_max left out: the peak is the optimizer's lr (so lr overrides
+        # and --auto-scale-lr take effect).
         pct_start=pct_start,
         by_epoch=True,
         begin=0,

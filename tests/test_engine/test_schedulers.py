@@ -59,3 +59,59 @@ def test_one_cycle_state_is_weights_only_safe():
     other.load_state_dict(state)
     assert other.anneal_func == other._annealing_linear
     assert other.last_step == sched.last_step
+
+
+def test_one_cycle_peak_follows_the_optimizer_lr(monkeypatch):
+    import mlic.engine.schedulers.one_cycle_lr as module
+    logged = []
+    monkeypatch.setattr(module, 'print_log',
+                        lambda msg, **kwargs: logged.append(msg))
+    opt = torch.optim.AdamW(torch.nn.Linear(2, 2).parameters(), lr=3e-4)
+    sched = PARAM_SCHEDULERS.build(
+        dict(type='OneCycleLR', total_steps=10, pct_start=0.2,
+             by_epoch=False),
+        default_args=dict(optimizer=OptimWrapper(opt)))
+    assert opt.param_groups[0]['max_lr'] == pytest.approx(3e-4)
+    peaks = []
+    for _ in range(9):
+        peaks.append(opt.param_groups[0]['lr'])
+        sched.step()
+    assert max(peaks) == pytest.approx(3e-4)
+    assert not logged
+
+    # An explicit eta_max that disagrees with the optimizer wins, loudly.
+    opt = torch.optim.AdamW(torch.nn.Linear(2, 2).parameters(), lr=3e-4)
+    PARAM_SCHEDULERS.build(
+        dict(type='OneCycleLR', eta_max=1e-4, total_steps=10,
+             by_epoch=False),
+        default_args=dict(optimizer=OptimWrapper(opt)))
+    assert opt.param_groups[0]['max_lr'] == pytest.approx(1e-4)
+    assert len(logged) == 1
+    assert 'OneCycleLR(eta_max=0.0001)' in logged[0]
+    assert 'lr=0.0003 is ignored' in logged[0]
+
+
+def test_auto_scale_lr_needs_a_base_batch_size(tmp_path):
+    import importlib.util
+    import os.path as osp
+    from argparse import Namespace
+
+    from mmengine.config import Config
+    root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    spec = importlib.util.spec_from_file_location(
+        'train_tool', osp.join(root, 'tools', 'train.py'))
+    train_tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(train_tool)
+    args = Namespace(
+        config='my_config.py', launcher='none', work_dir=str(tmp_path),
+        amp=False, resume=None, no_validate=False, auto_scale_lr=True,
+        cfg_options=None)
+    bare = Config(dict(optim_wrapper=dict(optimizer=dict(lr=0.1))))
+    with pytest.raises(ValueError,
+                       match='my_config.py has no auto_scale_lr.base_batch_'
+                       'size.*auto_scale_lr = dict'):
+        train_tool.merge_args(bare, args)
+    cfg = Config.fromfile(
+        osp.join(root, 'configs', 'mlic', 'mlic_multidigits.py'))
+    assert train_tool.merge_args(cfg, args).auto_scale_lr == dict(
+        base_batch_size=64, enable=True)

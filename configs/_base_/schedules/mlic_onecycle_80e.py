@@ -11,7 +11,8 @@ pct_start = 0.4
 param_scheduler = [
     dict(
         type='OneCycleLR',
-        eta_max=1e-4,
+        # eta_max left out: the peak is the optimizer's lr (so lr overrides
+        # and --auto-scale-lr take effect).
         pct_start=pct_start,
         div_factor=25.0,
         final_div_factor=1e4,

@@ -10,7 +10,8 @@ max_epochs = 10
 param_scheduler = [
     dict(
         type='OneCycleLR',
-        eta_max=1e-3,
+        # eta_max left out: the peak is the optimizer's lr (so lr overrides
+        # and --auto-scale-lr take effect).
         pct_start=0.2,
         by_epoch=True,
         begin=0,
@@ -39,3 +40,7 @@ custom_hooks = [
         update_buffers=True,
         priority='ABOVE_NORMAL'),
 ]
+
+# The LR above is for one process with the dataset config's batch of 64;
+# with --auto-scale-lr it follows the real total batch.
+auto_scale_lr = dict(base_batch_size=64, enable=False)

@@ -2,6 +2,7 @@ import torch
 import torch.nn as nn
 
 from mlic.registry import MODELS
+from .utils import check_loss_args
 
 
 def cooccurrence_contrastive_loss(anchor: torch.Tensor,
@@ -89,8 +90,11 @@ class CooccurrenceContrastiveLoss(nn.Module):
 
     def __init__(self, tau: float = 1.0, loss_weight: float = 1.0):
         super().__init__()
-        if tau <= 0:
-            raise ValueError(f'tau must be positive, got {tau}')
+        check_loss_args(
+            type(self).__name__,
+            positive=('tau', ),
+            tau=tau,
+            loss_weight=loss_weight)
         self.tau = tau
         self.loss_weight = loss_weight
 

@@ -3,6 +3,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from mlic.registry import MODELS
+from .utils import check_loss_args
 
 
 def multilabel_supcon_loss(embeddings: torch.Tensor,
@@ -59,6 +60,11 @@ class MultiLabelSupConLoss(nn.Module):
 
     def __init__(self, tau: float = 0.1, loss_weight: float = 1.0):
         super().__init__()
+        check_loss_args(
+            type(self).__name__,
+            positive=('tau', ),
+            tau=tau,
+            loss_weight=loss_weight)
         self.tau = tau
         self.loss_weight = loss_weight
 

@@ -4,6 +4,7 @@ import torch
 import torch.nn as nn
 
 from mlic.registry import MODELS
+from .utils import check_loss_args
 
 
 def reference_asymmetric_loss(logits: torch.Tensor,
@@ -78,6 +79,13 @@ class ReferenceAsymmetricLoss(nn.Module):
                  eps: float = 1e-5,
                  loss_weight: float = 1000.0):
         super().__init__()
+        check_loss_args(
+            type(self).__name__,
+            positive=('eps', ),
+            gamma_neg=gamma_neg,
+            gamma_pos=gamma_pos,
+            eps=eps,
+            loss_weight=loss_weight)
         self.gamma_neg = gamma_neg
         self.gamma_pos = gamma_pos
         self.eps = eps
