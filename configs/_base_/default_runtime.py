@@ -14,6 +14,10 @@ default_hooks = dict(
         save_best='multi-label/mAP',
         rule='greater'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # In distributed runs: every rank validates and saves the same buffers
+    # (BatchNorm statistics, EMA buffers), so validation measures the
+    # checkpoint it selects.
+    sync_buffers=dict(type='SyncAllBuffersHook'),
     # Fails before the first iteration if dataset and head disagree on C.
     num_class_check=dict(type='NumClassCheckHook'),
 )
@@ -22,7 +26,9 @@ env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     # tools/ switch this to gloo by themselves on a machine without CUDA.
-    dist_cfg=dict(backend='nccl'),
+    # A rank that waits longer than `timeout` seconds for the others (a
+    # stopped or hung worker) fails with an error instead of hanging.
+    dist_cfg=dict(backend='nccl', timeout=1800),
 )
 
 vis_backends = [dict(type='LocalVisBackend')]

@@ -41,7 +41,8 @@ def setup_distributed_for_device(cfg, launcher: str) -> None:
     wrapper passes ``device_ids``, both of which fail on CPU; SyncBatchNorm
     has no CPU kernel. On a CUDA machine this does nothing. Without CUDA and
     with a launcher it initialises the process group with gloo (from
-    torchrun's environment variables) before the runner does, builds DDP
+    torchrun's environment variables, with ``env_cfg.dist_cfg.timeout``
+    seconds) before the runner does, builds DDP
     without ``device_ids`` and drops ``sync_bn`` with a warning.
 
     Args:
@@ -51,11 +52,18 @@ def setup_distributed_for_device(cfg, launcher: str) -> None:
     if launcher == 'none' or torch.cuda.is_available():
         return
     import torch.distributed as torch_dist
+    timeout = (cfg.get('env_cfg') or {}).get('dist_cfg', {}).get('timeout')
     if launcher == 'pytorch' and not torch_dist.is_initialized():
+        kwargs = {}
+        if timeout is not None:
+            # mmengine's init_dist reads dist_cfg.timeout (seconds); this
+            # CPU path initialises the group itself and must honour it too.
+            kwargs['timeout'] = datetime.timedelta(seconds=timeout)
         torch_dist.init_process_group(
             backend='gloo',
             rank=int(os.environ['RANK']),
-            world_size=int(os.environ['WORLD_SIZE']))
+            world_size=int(os.environ['WORLD_SIZE']),
+            **kwargs)
     env_cfg = cfg.setdefault('env_cfg', {})
     env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
     wrapper_cfg = cfg.get('model_wrapper_cfg') or dict(

@@ -1,8 +1,12 @@
 import re
+import sys
+import time
 
 from .helpers import CONFIG, run_tool, tiny_multidigits_options
 
 METRICS = re.compile(r'Epoch\(test\).*?(multi-label/mAP: .*?)\s+data_time')
+VAL_MAP = re.compile(r'Epoch\(val\).*?multi-label/mAP: ([0-9.]+)')
+TEST_MAP = re.compile(r'Epoch\(test\).*?multi-label/mAP: ([0-9.]+)')
 
 
 def test_two_process_cpu_train_and_test_match_single_process(tmp_path):
@@ -28,3 +32,35 @@ def test_two_process_cpu_train_and_test_match_single_process(tmp_path):
     # 37 test images over 2 processes: the sampler pads one, the metric
     # must count each image once, so the numbers are identical.
     assert METRICS.search(single).group(1) == METRICS.search(double).group(1)
+    # The ranks synchronised their BatchNorm and EMA buffers before the
+    # last validation and the save: validation measured this checkpoint.
+    assert VAL_MAP.findall(out)[-1] == TEST_MAP.findall(single)[-1]
+
+
+STOPPED_WORKER = """
+import os, sys, time
+import torch
+import torch.distributed as dist
+from mmengine.config import Config
+from mlic.utils import setup_distributed_for_device
+cfg = Config(dict(env_cfg=dict(dist_cfg=dict(backend='nccl', timeout=3))))
+setup_distributed_for_device(cfg, 'pytorch')
+if int(os.environ['RANK']) == 1:
+    time.sleep(90)  # a stopped worker
+    sys.exit(0)
+dist.all_reduce(torch.ones(1))
+"""
+
+
+def test_stopped_worker_fails_the_others_after_the_timeout(tmp_path):
+    script = tmp_path / 'stopped_worker.py'
+    script.write_text(STOPPED_WORKER)
+    start = time.time()
+    code, out = run_tool([
+        sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
+        '--master_port=29618', str(script)
+    ], timeout=300)
+    assert code != 0
+    # gloo names the configured timeout (dist_cfg.timeout = 3 s).
+    assert 'Timed out waiting 3000ms' in out, out[-3000:]
+    assert time.time() - start < 120

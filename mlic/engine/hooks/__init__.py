@@ -3,8 +3,10 @@ from .label_cooccurrence_hook import (LabelCooccurrenceHook,
 from .num_class_check_hook import NumClassCheckHook
 from .safe_checkpoint_hook import (SafeCheckpointHook, capture_rng_state,
                                    restore_rng_state)
+from .sync_all_buffers_hook import SyncAllBuffersHook
 
 __all__ = [
     'LabelCooccurrenceHook', 'NumClassCheckHook', 'SafeCheckpointHook',
+    'SyncAllBuffersHook',
     'capture_rng_state', 'dataset_cooccurrence', 'restore_rng_state'
 ]
