@@ -18,9 +18,11 @@ problem and is replaced in mlic's scope (``mlic.engine.schedulers``).
 """
 import codecs
 import collections
+import io
 import os
 import os.path as osp
 import pickle
+import pickletools
 import zipfile
 from typing import IO, Any, List, Optional, Union
 
@@ -145,16 +147,21 @@ def safe_torch_load(file: Union[str, IO[bytes]],
     except pickle.UnpicklingError as err:
         lines = str(err).splitlines()
         refused = [line.strip() for line in lines if 'GLOBAL' in line]
-        if not refused:
+        if not refused and isinstance(file, str) and \
+                not _is_wellformed_pickle(file):
             # Not a refused global but bytes that are no valid pickle.
             raise CheckpointReadError(
                 f'{name} is not a readable checkpoint (empty, truncated or '
-                f'corrupt): {lines[0] if lines else err!r}') from None
+                'corrupt): its pickle data does not parse') from None
+        detail = refused[0] if refused else next(
+            (line.strip() for line in lines
+             if 'Unsupported' in line or 'unsupported' in line), 'objects '
+            'outside the allow-list')
         raise UnsafeCheckpointError(
             f'refused to load checkpoint {name}: it contains objects that '
             'are not plain tensors or data, and loading it could run code '
             'from the file; only plain tensors and data are loaded '
-            f'({refused[0]})') from None
+            f'({detail})') from None
     except (EOFError, RuntimeError, zipfile.BadZipFile) as err:
         if isinstance(err, RuntimeError) and not any(
                 word in str(err) for word in ('zip', 'archive', 'stream',
@@ -163,6 +170,28 @@ def safe_torch_load(file: Union[str, IO[bytes]],
         raise CheckpointReadError(
             f'{name} is not a readable checkpoint (empty, truncated or '
             f'corrupt): {err}') from None
+
+
+def _is_wellformed_pickle(path: str) -> bool:
+    """Whether the checkpoint's (first) pickle parses, without running it.
+
+    ``pickletools.genops`` only decodes opcodes; nothing is imported or
+    called. For zip checkpoints the pickle is the archive's ``data.pkl``.
+    """
+    try:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                member = next(n for n in archive.namelist()
+                              if n.endswith('data.pkl'))
+                data = archive.read(member)
+        else:
+            with open(path, 'rb') as f:
+                data = f.read()
+        for _ in pickletools.genops(io.BytesIO(data)):
+            pass
+        return True
+    except Exception:  # noqa: BLE001 (any decoding failure means damaged)
+        return False
 
 
 _PICKLE_MODULES = ('numpy', 'numpy.core.multiarray', 'numpy._core.multiarray',
