@@ -18,6 +18,8 @@ def read_binary_column(path: str, num_lines: int) -> np.ndarray:
     require_file(path, 'label file')
     with open(path, 'rb') as f:
         raw = f.read()
+    if raw.startswith(b'\xef\xbb\xbf'):  # a UTF-8 byte-order mark
+        raw = raw[3:]
     values = np.frombuffer(raw, dtype=np.uint8)
     is_newline = values == ord('\n')
     line_of_byte = np.cumsum(is_newline) - is_newline

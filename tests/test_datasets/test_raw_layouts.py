@@ -201,3 +201,18 @@ def test_voc2007_difficult_spelled_true_false(tmp_path):
     with pytest.raises(ValueError, match=r"000001.xml: <difficult>yes"
                        r"</difficult> of object 'person'"):
         build('VOC2007', root, split='test')
+
+
+def test_nuswide_files_with_a_byte_order_mark_load(tmp_path):
+    root = make_nuswide(str(tmp_path))
+    before = samples(build('NUSWIDE', root, split='train'))
+    for rel in (('Groundtruth', 'AllLabels', 'Labels_beach.txt'),
+                ('Concepts81.txt', ), ('ImageList', 'Imagelist.txt')):
+        path = osp.join(root, *rel)
+        if not osp.isfile(path):
+            continue
+        with open(path, 'rb') as f:
+            data = f.read()
+        with open(path, 'wb') as f:
+            f.write(b'\xef\xbb\xbf' + data)
+    assert samples(build('NUSWIDE', root, split='train')) == before

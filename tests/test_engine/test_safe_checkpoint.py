@@ -123,21 +123,21 @@ def test_failed_save_during_training_keeps_previous_checkpoint(
 # Resume -------------------------------------------------------------------
 
 def test_resume_is_bitwise_exact_with_dropout(tmp_path, data_root):
-    cfg = tiny_cfg(tmp_path / 'full', data_root, epochs=3, workers=2)
+    cfg = tiny_cfg(tmp_path / 'full', data_root, epochs=2, workers=2)
     assert cfg.model.head.transformer.get('dropout', 0.1) > 0
     Runner.from_cfg(cfg).train()
-    uninterrupted = weights(str(tmp_path / 'full' / 'epoch_3.pth'))
+    uninterrupted = weights(str(tmp_path / 'full' / 'epoch_2.pth'))
 
-    cfg = tiny_cfg(tmp_path / 'crash', data_root, epochs=3, workers=2)
+    cfg = tiny_cfg(tmp_path / 'crash', data_root, epochs=2, workers=2)
     cfg.custom_hooks = cfg.custom_hooks + [
         dict(type='CrashAfterEpochForTest', epoch=1)
     ]
     with pytest.raises(SimulatedCrash):
         Runner.from_cfg(cfg).train()
-    cfg = tiny_cfg(tmp_path / 'crash', data_root, epochs=3, workers=2)
+    cfg = tiny_cfg(tmp_path / 'crash', data_root, epochs=2, workers=2)
     cfg.resume = True
     Runner.from_cfg(cfg).train()
-    resumed = weights(str(tmp_path / 'crash' / 'epoch_3.pth'))
+    resumed = weights(str(tmp_path / 'crash' / 'epoch_2.pth'))
     assert uninterrupted.keys() == resumed.keys()
     different = [
         k for k in uninterrupted if not torch.equal(uninterrupted[k],
