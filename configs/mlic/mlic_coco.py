@@ -1,6 +1,7 @@
-# MLIC on MS-COCO 2014 (method.md §3): ResNet-101, 448 px, total batch 128,
-# T=1 graph steps, ASL gamma_neg=1, OneCycle pct_start=0.4,
-# EMA decay 0.9997. Written for 4 GPUs: tools/dist_train.sh configs/mlic/mlic_coco.py 4
+# MLIC on MS-COCO 2014 (docs/method.md §3): ResNet-101, 448 px,
+# total batch 128, T=1 graph steps, ASL gamma_neg=1, OneCycle pct_start=0.4,
+# EMA decay 0.9997. Written for 4 GPUs:
+# tools/dist_train.sh configs/mlic/mlic_coco.py 4
 _base_ = [
     '../_base_/models/mlic_r101.py',
     '../_base_/datasets/coco.py',

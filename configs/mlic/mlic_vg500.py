@@ -1,6 +1,7 @@
-# MLIC on Visual Genome VG-500 (method.md §3): ResNet-101, 512 px, total batch 128,
-# T=2 graph steps, ASL gamma_neg=2, OneCycle pct_start=0.2,
-# EMA decay 0.9997. Written for 4 GPUs: tools/dist_train.sh configs/mlic/mlic_vg500.py 4
+# MLIC on Visual Genome VG-500 (docs/method.md §3): ResNet-101, 512 px,
+# total batch 128, T=2 graph steps, ASL gamma_neg=2, OneCycle pct_start=0.2,
+# EMA decay 0.9997. Written for 4 GPUs:
+# tools/dist_train.sh configs/mlic/mlic_vg500.py 4
 _base_ = [
     '../_base_/models/mlic_r101.py',
     '../_base_/datasets/vg500.py',

@@ -1,6 +1,7 @@
-# MLIC on PASCAL VOC 2007 (method.md §3): ResNet-101, 448 px, total batch 32,
-# T=2 graph steps, ASL gamma_neg=0, OneCycle pct_start=0.4,
-# EMA decay 0.9994. Written for 4 GPUs: tools/dist_train.sh configs/mlic/mlic_voc2007.py 4
+# MLIC on PASCAL VOC 2007 (docs/method.md §3): ResNet-101, 448 px,
+# total batch 32, T=2 graph steps, ASL gamma_neg=0, OneCycle pct_start=0.4,
+# EMA decay 0.9994. Written for 4 GPUs:
+# tools/dist_train.sh configs/mlic/mlic_voc2007.py 4
 _base_ = [
     '../_base_/models/mlic_r101.py',
     '../_base_/datasets/voc2007.py',

@@ -1,5 +1,6 @@
 """The reference-checkpoint converter against an independent
-re-implementation of method.md §1 laid out like the released checkpoints."""
+re-implementation of docs/method.md §1 laid out like the released
+checkpoints."""
 import os.path as osp
 
 import pytest
@@ -39,7 +40,7 @@ class PerLabelLinear(nn.Module):
 
 
 class ReferenceLayoutMLIC(nn.Module):
-    """method.md §1 written plainly, with the reference's module names."""
+    """docs/method.md §1 written plainly, with the reference's module names."""
 
     def __init__(self, num_classes, depth=101, dim=2048, steps=1):
         super().__init__()

@@ -9,8 +9,8 @@ EPS = np.finfo(np.float64).eps
 
 
 def reference_style(scores, targets, ignore, threshold=0.5, topk=3):
-    """method.md §4 with one loop per label and per image, written here from
-    the rules (stable argsort for deterministic ties)."""
+    """docs/method.md §4 with one loop per label and per image, written here
+    from the rules (stable argsort for deterministic ties)."""
     N, C = scores.shape
     aps = []
     for c in range(C):

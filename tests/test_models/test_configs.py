@@ -12,7 +12,7 @@ CONFIGS = sorted(
     glob.glob(osp.join(REPO_ROOT, 'configs', 'mlic', '*.py')) +
     glob.glob(osp.join(REPO_ROOT, 'configs', 'baseline', '*.py')))
 
-# method.md §3: C, image size, T, gamma_neg, pct_start, EMA decay.
+# docs/method.md §3: C, image size, T, gamma_neg, pct_start, EMA decay.
 RECIPES = {
     'mlic_coco.py': (80, 448, 1, 1.0, 0.4, 0.9997),
     'mlic_voc2007.py': (20, 448, 2, 0.0, 0.4, 0.9994),

@@ -8,7 +8,7 @@ from mlic.registry import MODELS
 
 
 def plain_asl(logits, targets, gamma_neg, gamma_pos, eps=1e-5):
-    """method.md §2.1 written element by element."""
+    """docs/method.md §2.1 written element by element."""
     B, C = logits.shape
     total = 0.0
     for b in range(B):
@@ -56,7 +56,7 @@ def test_asl_eps_floor_keeps_loss_finite():
 
 
 def per_image_contrastive(anchor, positive, negative, targets, tau):
-    """method.md §2.2 as a plain loop over images (the reference's way),
+    """docs/method.md §2.2 as a plain loop over images (the reference's way),
     with the no-label defect fixed (such an image adds 0)."""
     total = anchor.new_zeros(())
     for b in range(anchor.size(0)):

@@ -81,7 +81,7 @@ def test_lambda_zero_turns_contrastive_off():
 
 
 def test_head_matches_method_forward():
-    """The head's logits equal method.md §1 written out step by step."""
+    """The head's logits equal docs/method.md §1 written out step by step."""
     torch.manual_seed(3)
     model = MODELS.build(small_cfg(
         transformer=dict(

@@ -5,10 +5,11 @@
         [--config CONFIG] [--cfg-options k=v ...]
 
 SRC is what the reference saves (``torch.save`` of the EMA model's
-state_dict, keys with or without ``module.``; layout in
-``official-checkpoint-keys.txt``). The dataset is inferred from the number
-of labels (80 COCO, 20 VOC 2007, 81 NUS-WIDE, 500 VG-500) unless given; its
-config (``configs/mlic/mlic_<dataset>.py``) defines the target model, and the
+state_dict, keys with or without ``module.``; names in docs/method.md
+§5, an example layout in ``tests/data/official_checkpoint_keys.txt``). The
+dataset is inferred from the number of labels (80 COCO, 20 VOC 2007, 81
+NUS-WIDE, 500 VG-500) unless given; its config
+(``configs/mlic/mlic_<dataset>.py``) defines the target model, and the
 backbone depth is read from SRC. DST holds ``state_dict`` and the ``meta``
 that ``mlic.apis.init_model`` uses (class names, config, the cfg-options
 applied). Every source key must be used and every target key filled, else

@@ -1,4 +1,4 @@
-# MLIC (method.md §1) on a ResNet-101, ImageNet-pretrained torchvision
+# MLIC (docs/method.md §1) on a ResNet-101, ImageNet-pretrained torchvision
 # weights (fetched only when a user trains).
 model = dict(
     type='MLICClassifier',

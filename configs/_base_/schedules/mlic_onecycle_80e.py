@@ -1,5 +1,5 @@
-# The MLIC recipe (method.md §3): AdamW, PyTorch-style OneCycle stepped every
-# iteration (LR and β₁ momentum cycling), mixed precision, 80 epochs.
+# The MLIC recipe (docs/method.md §3): AdamW, PyTorch-style OneCycle stepped
+# every iteration (LR and β₁ momentum cycling), mixed precision, 80 epochs.
 optim_wrapper = dict(
     type='AnyDeviceAmpOptimWrapper',
     optimizer=dict(

@@ -6,7 +6,8 @@ from mlic.registry import TRANSFORMS
 
 @TRANSFORMS.register_module()
 class RandomColorCutout(BaseTransform):
-    """Paint one square of a random colour at a random place (method.md §3).
+    """Paint one square of a random colour at a random place
+    (docs/method.md §3).
 
     The square's side is ``round(scale * width)`` (the reference uses the
     image width for both sides, i.e. a square on the square training

@@ -134,7 +134,7 @@ OPERATIONS: Dict[str, Callable[[np.ndarray, int], np.ndarray]] = {
 
 @TRANSFORMS.register_module()
 class ReferenceRandAugment(BaseTransform):
-    """RandAugment as the MLIC reference applies it (method.md §3).
+    """RandAugment as the MLIC reference applies it (docs/method.md §3).
 
     Per image: draw ``num_ops`` (2) operations independently and uniformly
     from the 15 of :data:`OPERATIONS`, each with an integer level uniform in

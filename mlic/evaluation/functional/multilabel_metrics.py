@@ -1,6 +1,6 @@
 """The MLIC reference's multi-label metrics, vectorised.
 
-Rules (method.md §4), all in percent:
+Rules (docs/method.md §4), all in percent:
 
 - **mAP**: per label, images ranked by score (descending), ignored images
   removed from that label's ranking, AP by the VOC 2012 rule (``'voc12'``:

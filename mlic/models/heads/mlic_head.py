@@ -11,7 +11,7 @@ from .utils import multilabel_targets
 @MODELS.register_module()
 class MLICHead(BaseMultiLabelHead):
     """The MLIC head: label-query transformer, co-occurrence graph, gated GNN
-    and element-wise classifier (method.md §1), with the losses of §2.
+    and element-wise classifier (docs/method.md §1), with the losses of §2.
 
     It keeps mmpretrain's head vocabulary (``pre_logits``/``forward``/
     ``loss``/``predict``) through :class:`BaseMultiLabelHead`, whose
@@ -154,7 +154,8 @@ class MLICHead(BaseMultiLabelHead):
     def contrastive_views(
             self, label_feats: torch.Tensor, adjacency: torch.Tensor,
             targets: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
-        """Positive and negative graph views (method.md §2.2), no gradient.
+        """Positive and negative graph views (docs/method.md §2.2), no
+        gradient.
 
         Both views go through the graph encoder as one (2B) batch.
 

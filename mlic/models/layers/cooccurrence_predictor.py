@@ -6,7 +6,8 @@ from mlic.registry import MODELS
 
 @MODELS.register_module()
 class CooccurrencePredictor(nn.Module):
-    """Predicts each image's label co-occurrence matrix A (method.md §1.4).
+    """Predicts each image's label co-occurrence matrix A
+    (docs/method.md §1.4).
 
     Row i of A[b] is ``sigmoid(Linear([F[b, i], g[b]]))``: one linear map
     (2D -> C) shared by all labels, applied to the label feature concatenated

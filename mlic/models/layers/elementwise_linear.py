@@ -11,8 +11,9 @@ class ElementwiseLinear(nn.Module):
     """One linear scorer per label: logit[b, c] = <W[c], x[b, c]> + bias[c].
 
     ``nn.Linear`` would share one weight across labels; here each label has
-    its own row, applied to its own feature (method.md §1.6). Weight and bias
-    are initialised uniform in ±1/sqrt(in_channels), as the reference does.
+    its own row, applied to its own feature (docs/method.md §1.6). Weight and
+    bias are initialised uniform in ±1/sqrt(in_channels), as the reference
+    does.
 
     Args:
         num_classes (int): Number of labels C.

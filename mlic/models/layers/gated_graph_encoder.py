@@ -6,7 +6,8 @@ from mlic.registry import MODELS
 
 @MODELS.register_module()
 class GatedGraphEncoder(nn.Module):
-    """Gated graph neural network over a per-image label graph (method.md §1.5).
+    """Gated graph neural network over a per-image label graph
+    (docs/method.md §1.5).
 
     Starting from H = F, each of ``num_steps`` steps (weights shared):
 

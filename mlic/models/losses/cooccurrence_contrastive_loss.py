@@ -10,7 +10,7 @@ def cooccurrence_contrastive_loss(anchor: torch.Tensor,
                                   negative: torch.Tensor,
                                   targets: torch.Tensor,
                                   tau: float = 1.0) -> torch.Tensor:
-    """Contrastive co-occurrence loss of MLIC (method.md §2.2), batched.
+    """Contrastive co-occurrence loss of MLIC (docs/method.md §2.2), batched.
 
     For image b and each present label i, with a = anchor[b, i]:
     ``l_i = -log(exp(s+) / (exp(s+) + exp(s-) + sum_j exp(s_j)))`` where
@@ -85,7 +85,7 @@ class CooccurrenceContrastiveLoss(nn.Module):
 
     Args:
         tau (float): Temperature. Defaults to 1.
-        loss_weight (float): The λ of method.md §2. Defaults to 1.
+        loss_weight (float): The λ of docs/method.md §2. Defaults to 1.
     """
 
     def __init__(self, tau: float = 1.0, loss_weight: float = 1.0):

@@ -15,7 +15,7 @@ def reference_asymmetric_loss(logits: torch.Tensor,
                               weight: Optional[torch.Tensor] = None,
                               avg_factor: Optional[float] = None
                               ) -> torch.Tensor:
-    """Asymmetric loss as the MLIC reference computes it (method.md §2.1).
+    """Asymmetric loss as the MLIC reference computes it (docs/method.md §2.1).
 
     With p = sigmoid(logits):
     ``l = y log(max(p, eps)) + (1-y) log(max(1-p, eps))``,
