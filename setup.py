@@ -8,10 +8,10 @@ installs with ``MLIC_MMCV=full pip install -e .``: the requirement then becomes
 with the lite ones. The choice is read from the environment because an
 isolated PEP 517 build cannot see which packages the target environment has.
 """
+from setuptools import find_packages, setup
+
 import os
 import os.path as osp
-
-from setuptools import find_packages, setup
 
 HERE = osp.dirname(osp.abspath(__file__))
 
@@ -55,7 +55,10 @@ setup(
     include_package_data=True,
     python_requires='>=3.8',
     install_requires=read_requirements('runtime.txt') + [mmcv_requirement()],
-    extras_require={'tests': read_requirements('tests.txt')},
+    extras_require={
+        'tests': read_requirements('tests.txt'),
+        'lint': read_requirements('lint.txt'),
+    },
     license='Apache License 2.0',
     zip_safe=False,
 )

@@ -11,9 +11,8 @@ Prints the labels above the threshold with their scores; --out-file writes
 the image with them drawn on it.
 """
 import argparse
-import os.path as osp
-
 import cv2
+import os.path as osp
 
 from mlic.apis import get_model, inference_model, init_model
 from mlic.visualization import draw_text_lines
@@ -24,8 +23,10 @@ def main():
     parser.add_argument('image')
     parser.add_argument('model', help='config file or model-zoo name')
     parser.add_argument('--checkpoint')
-    parser.add_argument('--threshold', default='0.5',
-                        help='a score, or a per-label thresholds JSON file')
+    parser.add_argument(
+        '--threshold',
+        default='0.5',
+        help='a score, or a per-label thresholds JSON file')
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--out-file')
     args = parser.parse_args()
@@ -37,14 +38,15 @@ def main():
     threshold = args.threshold if args.threshold.endswith('.json') else \
         float(args.threshold)
     result = inference_model(model, args.image, threshold=threshold)
-    lines = [f'{name}: {score:.3f}'
-             for name, score in zip(result['pred_class'],
-                                    result['pred_scores'])]
+    lines = [
+        f'{name}: {score:.3f}'
+        for name, score in zip(result['pred_class'], result['pred_scores'])
+    ]
     print('\n'.join(lines) if lines else 'no label above the threshold')
     if args.out_file:
         img = cv2.imread(args.image)
-        cv2.imwrite(args.out_file,
-                    draw_text_lines(img, lines or ['(no label)']))
+        cv2.imwrite(args.out_file, draw_text_lines(img, lines
+                                                   or ['(no label)']))
         print(f'wrote {args.out_file}')
 
 

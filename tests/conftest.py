@@ -1,7 +1,6 @@
 import os.path as osp
-import sys
-
 import pytest
+import sys
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 

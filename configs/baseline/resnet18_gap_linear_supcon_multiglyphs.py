@@ -5,6 +5,5 @@ _base_ = ['./resnet18_gap_linear_multiglyphs.py']
 
 model = dict(
     type='MLICClassifier',
-    embedding_loss=dict(type='MultiLabelSupConLoss', tau=0.1,
-                        loss_weight=1.0),
+    embedding_loss=dict(type='MultiLabelSupConLoss', tau=0.1, loss_weight=1.0),
     embedding_dims=128)

@@ -1,12 +1,11 @@
 import json
-import os.path as osp
-from typing import List, Optional, Sequence, Union
-
 import numpy as np
+import os.path as osp
 import torch
 from mmengine.config import Config
 from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import DefaultScope
+from typing import List, Optional, Sequence, Union
 
 from mlic.registry import DATASETS, MODELS, TRANSFORMS
 from mlic.utils import register_all_modules, safe_torch_load
@@ -69,8 +68,8 @@ def init_model(config_or_name: Union[str, Config],
     model_cfg = cfg.model.to_dict() if hasattr(cfg.model, 'to_dict') else \
         dict(cfg.model)
     _strip_pretrained(model_cfg)
-    with DefaultScope.overwrite_default_scope(cfg.get('default_scope',
-                                                      'mlic')):
+    with DefaultScope.overwrite_default_scope(
+            cfg.get('default_scope', 'mlic')):
         model = MODELS.build(model_cfg)
     classes = _config_classes(cfg)
     if checkpoint is not None:
@@ -159,9 +158,10 @@ def inference_model(model,
                 if item.ndim != 3 or item.shape[2] != 3:
                     raise ValueError('an image array must be (H, W, 3) BGR, '
                                      f'got shape {item.shape}')
-                packed.append(
-                    pipelines[True](dict(img=item, img_shape=item.shape[:2],
-                                  ori_shape=item.shape[:2])))
+                packed.append(pipelines[True](dict(
+                    img=item,
+                    img_shape=item.shape[:2],
+                    ori_shape=item.shape[:2])))
             else:
                 if not osp.isfile(item):
                     raise FileNotFoundError(f'image not found: {item}')

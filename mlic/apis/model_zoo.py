@@ -3,9 +3,8 @@ format) and their configs and weights."""
 import fnmatch
 import os
 import os.path as osp
-from typing import Dict, List, Optional
-
 import yaml
+from typing import Dict, List, Optional
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -62,9 +61,9 @@ def zoo_entry(name: str) -> dict:
     zoo = load_model_zoo()
     if name not in zoo:
         close = [n for n in zoo if name.lower() in n.lower()]
-        raise KeyError(f'{name!r} is not in the model zoo'
-                       + (f'; did you mean {close}?' if close else
-                          f'; list_models() gives {sorted(zoo)}'))
+        raise KeyError(f'{name!r} is not in the model zoo' +
+                       (f'; did you mean {close}?'
+                        if close else f'; list_models() gives {sorted(zoo)}'))
     return zoo[name]
 
 

@@ -1,4 +1,6 @@
-import mmpretrain.datasets  # noqa: F401  (registers the parent registries' types)
+# Registers mmpretrain's types in the parent registries mlic falls back to.
+import mmpretrain.datasets  # noqa: F401
+
 from .label_list_dataset import LabelListDataset
 from .mscoco import MSCOCO
 from .multi_digits import MultiDigits

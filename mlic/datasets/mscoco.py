@@ -1,9 +1,8 @@
 import json
-import os.path as osp
-from typing import Any, Dict, List
-
 import msgspec
+import os.path as osp
 from mmpretrain.datasets import MultiLabelDataset
+from typing import Any, Dict, List
 
 from mlic.registry import DATASETS
 from .utils import require_file
@@ -68,8 +67,7 @@ def check_coco(coco, path: str) -> None:
         if not getattr(coco, field):
             raise ValueError(f'{path}: the {field!r} list is empty')
     for what, values in (('category id', [c.id for c in coco.categories]),
-                         ('category name',
-                          [c.name for c in coco.categories]),
+                         ('category name', [c.name for c in coco.categories]),
                          ('image id', [img.id for img in coco.images])):
         seen, repeated = set(), []
         for value in values:
@@ -133,7 +131,9 @@ class MSCOCO(MultiLabelDataset):
         self._coco = None  # free the parsed json once used
         check_coco(coco, self.ann_file)
         cat_index: Dict[int, int] = {
-            c.id: i for i, c in enumerate(coco.categories)}
+            c.id: i
+            for i, c in enumerate(coco.categories)
+        }
         image_ids = {img.id for img in coco.images}
         labels: Dict[int, set] = {}
         for ann in coco.annotations:

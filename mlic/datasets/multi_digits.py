@@ -1,9 +1,8 @@
+import cv2
+import numpy as np
 import os
 import os.path as osp
 from typing import Dict, List
-
-import cv2
-import numpy as np
 
 from mlic.registry import DATASETS
 from .generated_folder import ensure_generated, generate_atomically
@@ -110,11 +109,12 @@ def generate_multidigits(root: str, num_train: int, num_test: int,
 
 
 def _params(num_train: int, num_test: int, image_size: int, seed: int) -> dict:
-    return dict(format_version=FORMAT_VERSION,
-                num_train=num_train,
-                num_test=num_test,
-                image_size=image_size,
-                seed=seed)
+    return dict(
+        format_version=FORMAT_VERSION,
+        num_train=num_train,
+        num_test=num_test,
+        image_size=image_size,
+        seed=seed)
 
 
 @DATASETS.register_module()
@@ -167,10 +167,11 @@ class MultiDigits(LabelListDataset):
             raise ValueError(f'image_size must be >= 32, got {image_size}')
         self.split = split
         self.ensure_generated(data_root, num_train, num_test, image_size, seed)
-        super().__init__(ann_file=f'{split}.txt',
-                         label_file='label.txt',
-                         data_root=data_root,
-                         **kwargs)
+        super().__init__(
+            ann_file=f'{split}.txt',
+            label_file='label.txt',
+            data_root=data_root,
+            **kwargs)
 
     @staticmethod
     def ensure_generated(data_root: str, num_train: int, num_test: int,

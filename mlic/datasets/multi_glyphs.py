@@ -27,13 +27,12 @@ Digits of the train and test splits come from disjoint scans; letters from
 glyph banks drawn with independent random streams, and any test letter equal
 to a training one is redrawn, so no test glyph image is a training glyph.
 """
+import cv2
 import json
+import numpy as np
 import os
 import os.path as osp
 from typing import Dict, List, Sequence, Tuple
-
-import cv2
-import numpy as np
 
 from mlic.registry import DATASETS
 from .generated_folder import ensure_generated, generate_atomically
@@ -188,9 +187,10 @@ def draw_scene_objects(rng: np.random.Generator) -> Tuple[int, List[list]]:
     probs, member, twin = _THEME_TABLES
     theme = int(rng.integers(len(THEMES)))
     count = int(
-        rng.choice(MAX_OBJECTS,
-                   p=np.asarray(OBJECT_COUNT_WEIGHTS) /
-                   sum(OBJECT_COUNT_WEIGHTS))) + 1
+        rng.choice(
+            MAX_OBJECTS,
+            p=np.asarray(OBJECT_COUNT_WEIGHTS) /
+            sum(OBJECT_COUNT_WEIGHTS))) + 1
     objects: List[list] = []
     present = np.zeros(len(CLASSES), bool)
     for _ in range(count):
@@ -250,11 +250,12 @@ def render_letter(rng: np.random.Generator, letter: str) -> np.ndarray:
     canvas = cv2.warpAffine(canvas, affine, (size, size))
     # Elastic distortion: a smooth random displacement field.
     alpha = rng.uniform(0, 3.0)
-    dx, dy = (cv2.GaussianBlur(
-        rng.uniform(-1, 1, (size, size)).astype(np.float32),
-        (0, 0), 5) * alpha * 10 for _ in range(2))
-    grid_x, grid_y = np.meshgrid(np.arange(size, dtype=np.float32),
-                                 np.arange(size, dtype=np.float32))
+    dx, dy = (
+        cv2.GaussianBlur(
+            rng.uniform(-1, 1, (size, size)).astype(np.float32),
+            (0, 0), 5) * alpha * 10 for _ in range(2))
+    grid_x, grid_y = np.meshgrid(
+        np.arange(size, dtype=np.float32), np.arange(size, dtype=np.float32))
     canvas = cv2.remap(canvas, grid_x + dx, grid_y + dy, cv2.INTER_LINEAR)
     ys, xs = np.nonzero(canvas > 32)
     if len(ys) == 0:  # distorted out of the canvas: draw again
@@ -337,10 +338,11 @@ def _place(rng: np.random.Generator, size: int, side: int,
         y, x = (int(v) for v in rng.integers(0, size - side + 1, size=2))
         ok = True
         for by, bx, bs in boxes:
-            inter = (max(0,
-                         min(y + side, by + bs) - max(y, by)) *
-                     max(0,
-                         min(x + side, bx + bs) - max(x, bx)))
+            inter = (
+                max(0,
+                    min(y + side, by + bs) - max(y, by)) *
+                max(0,
+                    min(x + side, bx + bs) - max(x, bx)))
             if inter > MAX_OCCLUDED * bs * bs:
                 ok = False
                 break
@@ -392,8 +394,8 @@ def render_scene(rng: np.random.Generator, glyphs: Sequence[np.ndarray],
     for label, outside in objects:
         index = int(rng.integers(len(glyphs[label])))
         side = int(rng.integers(GLYPH_SIZE_RANGE[0], GLYPH_SIZE_RANGE[1] + 1))
-        mask = cv2.resize(glyphs[label][index], (side, side),
-                          interpolation=cv2.INTER_LINEAR)
+        mask = cv2.resize(
+            glyphs[label][index], (side, side), interpolation=cv2.INTER_LINEAR)
         if rng.random() < BLUR_PROB:
             mask = cv2.GaussianBlur(mask, (0, 0), rng.uniform(0.6, 1.2))
         y, x = _place(rng, size, side, boxes)
@@ -446,11 +448,12 @@ def generate_multiglyphs(root: str, num_train: int, num_test: int,
 
 
 def _params(num_train: int, num_test: int, image_size: int, seed: int) -> dict:
-    return dict(format_version=FORMAT_VERSION,
-                num_train=num_train,
-                num_test=num_test,
-                image_size=image_size,
-                seed=seed)
+    return dict(
+        format_version=FORMAT_VERSION,
+        num_train=num_train,
+        num_test=num_test,
+        image_size=image_size,
+        seed=seed)
 
 
 @DATASETS.register_module()
@@ -498,7 +501,8 @@ class MultiGlyphs(LabelListDataset):
             data_root, _params(num_train, num_test, image_size, seed),
             lambda: generate_multiglyphs(data_root, num_train, num_test,
                                          image_size, seed), 'MultiGlyphs')
-        super().__init__(ann_file=f'{split}.txt',
-                         label_file='label.txt',
-                         data_root=data_root,
-                         **kwargs)
+        super().__init__(
+            ann_file=f'{split}.txt',
+            label_file='label.txt',
+            data_root=data_root,
+            **kwargs)

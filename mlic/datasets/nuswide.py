@@ -1,9 +1,8 @@
-import os.path as osp
-from typing import List
-
 import numpy as np
+import os.path as osp
 from mmengine.logging import MMLogger
 from mmpretrain.datasets import MultiLabelDataset
+from typing import List
 
 from mlic.registry import DATASETS
 from .utils import files_in, read_lines, require_file
@@ -25,8 +24,7 @@ def read_binary_column(path: str, num_lines: int) -> np.ndarray:
     line_of_byte = np.cumsum(is_newline) - is_newline
     is_digit = (values == ord('0')) | (values == ord('1'))
     is_blank = np.isin(values, np.frombuffer(b' \t\r\n', np.uint8))
-    digits_per_line = np.bincount(line_of_byte[is_digit],
-                                  minlength=num_lines)
+    digits_per_line = np.bincount(line_of_byte[is_digit], minlength=num_lines)
     if (is_digit | is_blank).all() and len(digits_per_line) == num_lines \
             and (digits_per_line == 1).all():
         return values[is_digit] == ord('1')
@@ -96,7 +94,8 @@ class NUSWIDE(MultiLabelDataset):
             read_binary_column(
                 osp.join(label_dir, f'Labels_{concept}.txt'), len(all_paths))
             for concept in self.CLASSES
-        ], axis=1)  # (num_images, 81)
+        ],
+                          axis=1)  # (num_images, 81)
         row_of = {p: i for i, p in enumerate(all_paths)}
         split_paths = read_lines(self.ann_file)
         rows = np.empty(len(split_paths), dtype=np.int64)
@@ -114,9 +113,9 @@ class NUSWIDE(MultiLabelDataset):
         rel_paths = [p.replace('\\', '/') for p in split_paths]
         keep = keep & self._exists(img_root, rel_paths)
         label_rows, label_cols = np.nonzero(split_labels[keep])
-        per_image = np.split(label_cols,
-                             np.cumsum(np.bincount(
-                                 label_rows, minlength=int(keep.sum())))[:-1])
+        per_image = np.split(
+            label_cols,
+            np.cumsum(np.bincount(label_rows, minlength=int(keep.sum())))[:-1])
         kept_paths = [p for p, k in zip(rel_paths, keep) if k]
         return [
             dict(img_path=osp.join(img_root, p), gt_label=lab.tolist())
@@ -126,11 +125,10 @@ class NUSWIDE(MultiLabelDataset):
     def _exists(self, img_root: str, rel_paths: List[str]) -> np.ndarray:
         folders = [osp.join(img_root, osp.dirname(p)) for p in rel_paths]
         listing = files_in(folders)
-        exists = np.fromiter(
-            (osp.basename(p) in listing[f]
-             for p, f in zip(rel_paths, folders)),
-            dtype=bool,
-            count=len(rel_paths))
+        exists = np.fromiter((osp.basename(p) in listing[f]
+                              for p, f in zip(rel_paths, folders)),
+                             dtype=bool,
+                             count=len(rel_paths))
         missing = int((~exists).sum())
         if missing and self.missing_images == 'error':
             first = rel_paths[int(np.argmin(exists))]

@@ -1,6 +1,5 @@
-from typing import Dict, Sequence
-
 import numpy as np
+from typing import Dict, Sequence
 
 
 def label_statistics(gt_labels: Sequence[Sequence[int]],
@@ -20,8 +19,8 @@ def label_statistics(gt_labels: Sequence[Sequence[int]],
         statistic ML-GCN-style graphs are built from.
     """
     targets = np.zeros((len(gt_labels), num_classes), np.int64)
-    rows = np.repeat(np.arange(len(gt_labels)),
-                     [len(labels) for labels in gt_labels])
+    rows = np.repeat(
+        np.arange(len(gt_labels)), [len(labels) for labels in gt_labels])
     cols = np.fromiter((c for labels in gt_labels for c in labels), np.int64,
                        len(rows))
     targets[rows, cols] = 1
@@ -29,10 +28,10 @@ def label_statistics(gt_labels: Sequence[Sequence[int]],
     cooccurrence = targets.T @ targets
     frequency = np.diag(cooccurrence).copy()
     conditional = cooccurrence / np.maximum(frequency, 1)[:, None]
-    return dict(targets=targets,
-                labels_per_image=per_image,
-                count_histogram=np.bincount(per_image,
-                                            minlength=num_classes + 1),
-                frequency=frequency,
-                cooccurrence=cooccurrence,
-                conditional=conditional)
+    return dict(
+        targets=targets,
+        labels_per_image=per_image,
+        count_histogram=np.bincount(per_image, minlength=num_classes + 1),
+        frequency=frequency,
+        cooccurrence=cooccurrence,
+        conditional=conditional)

@@ -55,5 +55,6 @@ def read_text(path: str) -> str:
 
 def read_lines(path: str) -> list:
     """Stripped, non-empty lines of a UTF-8 text file (BOM allowed)."""
-    return [line.strip() for line in read_text(path).splitlines()
-            if line.strip()]
+    return [
+        line.strip() for line in read_text(path).splitlines() if line.strip()
+    ]

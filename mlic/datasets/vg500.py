@@ -1,11 +1,10 @@
 import os.path as osp
+from mmpretrain.datasets import MultiLabelDataset
 from typing import Any, Dict, List
 
-from mmpretrain.datasets import MultiLabelDataset
-
 from mlic.registry import DATASETS
-from .mscoco import load_json
 from .categories import VG500_CATEGORIES
+from .mscoco import load_json
 from .utils import files_in, read_lines
 
 NUM_VG500_CLASSES = 500
@@ -59,9 +58,10 @@ class VG500(MultiLabelDataset):
                 raise KeyError(f'{self.ann_file}, line {line_no}: {name!r} '
                                f'has no entry in {label_file}')
             ids = labels[name]
-            bad = [i for i in ids
-                   if not isinstance(i, int) or not
-                   0 <= i < NUM_VG500_CLASSES]
+            bad = [
+                i for i in ids
+                if not isinstance(i, int) or not 0 <= i < NUM_VG500_CLASSES
+            ]
             if bad:
                 raise ValueError(f'{label_file}: {name!r} has label ids '
                                  f'{bad} outside 0..499')
@@ -71,6 +71,7 @@ class VG500(MultiLabelDataset):
                     f'{self.ann_file}, line {line_no}: image {name!r} is in '
                     f'neither {folders[0]} nor {folders[1]}')
             data_list.append(
-                dict(img_path=osp.join(folder, name),
-                     gt_label=sorted(set(ids))))
+                dict(
+                    img_path=osp.join(folder, name),
+                    gt_label=sorted(set(ids))))
         return data_list

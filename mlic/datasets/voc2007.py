@@ -1,13 +1,11 @@
 import os.path as osp
 import xml.etree.ElementTree as ET
-from typing import List
-
 from mmpretrain.datasets import MultiLabelDataset
 from mmpretrain.datasets.categories import VOC2007_CATEGORIES
+from typing import List
 
 from mlic.registry import DATASETS
 from .utils import read_lines, require_dir
-
 
 #: Spellings of the <difficult> flag seen in VOC-style XML files.
 DIFFICULT_VALUES = {'0': False, '1': True, 'false': False, 'true': True}

@@ -1,4 +1,6 @@
-import mmpretrain.models  # noqa: F401  (registers the parent registries' types)
+# Registers mmpretrain's types in the parent registries mlic falls back to.
+import mmpretrain.models  # noqa: F401
+
 from .backbones import TimmTokenBackbone
 from .classifiers import MLICClassifier
 from .heads import MLGCNHead, MLICHead, Query2LabelHead
@@ -10,8 +12,8 @@ from .losses import (CooccurrenceContrastiveLoss, MultiLabelSupConLoss,
 
 __all__ = [
     'TimmTokenBackbone', 'MLICClassifier', 'MLICHead', 'MLGCNHead',
-    'Query2LabelHead', 'CooccurrencePredictor',
-    'ElementwiseLinear', 'GatedGraphEncoder', 'LabelQueryTransformer',
+    'Query2LabelHead', 'CooccurrencePredictor', 'ElementwiseLinear',
+    'GatedGraphEncoder', 'LabelQueryTransformer',
     'CooccurrenceContrastiveLoss', 'MultiLabelSupConLoss',
     'ReferenceAsymmetricLoss', 'cooccurrence_contrastive_loss',
     'multilabel_supcon_loss', 'reference_asymmetric_loss'

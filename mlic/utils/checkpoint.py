@@ -19,18 +19,17 @@ problem and is replaced in mlic's scope (``mlic.engine.schedulers``).
 import codecs
 import collections
 import io
+import numpy as np
 import os
 import os.path as osp
 import pickle
 import pickletools
-import zipfile
-from typing import IO, Any, List, Optional, Union
-
-import numpy as np
 import torch
+import zipfile
 from mmengine.logging import HistoryBuffer
 from mmengine.runner import CheckpointLoader
 from mmengine.runner import checkpoint as mmengine_checkpoint
+from typing import IO, Any, List, Optional, Union
 
 
 def _numpy_globals() -> List[Any]:
@@ -57,8 +56,9 @@ def _numpy_globals() -> List[Any]:
 #: that have side effects.
 _NUMPY_GLOBALS: List[Any] = _numpy_globals()
 SAFE_GLOBALS: List[Any] = [HistoryBuffer] + _NUMPY_GLOBALS
-_PICKLE_SAFE: List[Any] = _NUMPY_GLOBALS + [codecs.encode,
-                                           collections.OrderedDict]
+_PICKLE_SAFE: List[Any] = _NUMPY_GLOBALS + [
+    codecs.encode, collections.OrderedDict
+]
 
 
 class UnsafeCheckpointError(pickle.UnpicklingError):
@@ -96,7 +96,7 @@ def checkpoint_damage(path: str, full: bool = False) -> Optional[str]:
             head = f.read(2)
         # Legacy torch files start with a pickle protocol marker.
         if head[:1] == b'\x80' and head[1:2] in (b'\x02', b'\x03', b'\x04',
-                                                b'\x05'):
+                                                 b'\x05'):
             return None
         return 'not a torch checkpoint archive (truncated or corrupt)'
     try:
@@ -128,8 +128,7 @@ def safe_torch_load(file: Union[str, IO[bytes]],
             outside the allow-list; the message names the file and what
             was refused. Its payload is never executed.
     """
-    name = file if isinstance(file, str) else getattr(file, 'name',
-                                                      '<stream>')
+    name = file if isinstance(file, str) else getattr(file, 'name', '<stream>')
     if isinstance(file, str):
         if not osp.isfile(file):
             raise FileNotFoundError(f'checkpoint file not found: {file}')
@@ -164,8 +163,8 @@ def safe_torch_load(file: Union[str, IO[bytes]],
             f'({detail})') from None
     except (EOFError, RuntimeError, zipfile.BadZipFile) as err:
         if isinstance(err, RuntimeError) and not any(
-                word in str(err) for word in ('zip', 'archive', 'stream',
-                                              'file')):
+                word in str(err)
+                for word in ('zip', 'archive', 'stream', 'file')):
             raise
         raise CheckpointReadError(
             f'{name} is not a readable checkpoint (empty, truncated or '
@@ -229,7 +228,9 @@ def _load_from_local(filename: str, map_location=None):
     return safe_torch_load(osp.expanduser(filename), map_location)
 
 
-def _load_from_http(filename: str, map_location=None, model_dir=None,
+def _load_from_http(filename: str,
+                    map_location=None,
+                    model_dir=None,
                     progress=False):
     # Cached, atomic and hash-checked download (mlic.utils.download).
     from .download import download_checkpoint

@@ -1,9 +1,8 @@
 import os
 import os.path as osp
 import tempfile
-from typing import IO, Callable, Union
-
 from mmengine.fileio import LocalBackend, register_backend
+from typing import IO, Callable, Union
 
 
 def _current_umask() -> int:
@@ -12,7 +11,8 @@ def _current_umask() -> int:
     return mask
 
 
-def atomic_write(path: str, write: Callable[[IO], None],
+def atomic_write(path: str,
+                 write: Callable[[IO], None],
                  mode: str = 'wb') -> None:
     """Write a file so that it is either complete or absent.
 
@@ -85,5 +85,4 @@ class AtomicLocalBackend(LocalBackend):
                  obj: str,
                  filepath: Union[str, os.PathLike],
                  encoding: str = 'utf-8') -> None:
-        atomic_write(
-            str(filepath), lambda f: f.write(obj.encode(encoding)))
+        atomic_write(str(filepath), lambda f: f.write(obj.encode(encoding)))

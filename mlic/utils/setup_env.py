@@ -1,8 +1,7 @@
 import datetime
 import os
-import warnings
-
 import torch
+import warnings
 from mmengine.registry import DefaultScope
 
 

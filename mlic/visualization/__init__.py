@@ -2,6 +2,7 @@
 # registers UniversalVisualizer and its backends in the parent registries
 # that mlic's VISUALIZERS/VISBACKENDS fall back to.
 import mmpretrain.visualization  # noqa: F401
+
 from .draw import draw_text_lines
 from .heatmap import draw_matrix_heatmap
 

@@ -1,7 +1,6 @@
-from typing import Sequence
-
 import cv2
 import numpy as np
+from typing import Sequence
 
 
 def draw_text_lines(img: np.ndarray, lines: Sequence[str]) -> np.ndarray:
@@ -11,8 +10,8 @@ def draw_text_lines(img: np.ndarray, lines: Sequence[str]) -> np.ndarray:
     img = np.ascontiguousarray(img)
     if img.shape[1] < 256:
         factor = int(np.ceil(256 / img.shape[1]))
-        img = cv2.resize(img, None, fx=factor, fy=factor,
-                         interpolation=cv2.INTER_NEAREST)
+        img = cv2.resize(
+            img, None, fx=factor, fy=factor, interpolation=cv2.INTER_NEAREST)
     else:
         img = img.copy()
     scale = max(img.shape[1] / 640, 0.45)

@@ -1,7 +1,6 @@
-from typing import Optional, Sequence
-
 import cv2
 import numpy as np
+from typing import Optional, Sequence
 
 
 def draw_matrix_heatmap(matrix: np.ndarray,
@@ -35,8 +34,8 @@ def draw_matrix_heatmap(matrix: np.ndarray,
     scaled = np.clip(matrix / max(vmax, 1e-12), 0, 1)
     cells = cv2.applyColorMap((scaled * 255).astype(np.uint8),
                               cv2.COLORMAP_VIRIDIS)
-    cells = cv2.resize(cells, (num * cell, num * cell),
-                       interpolation=cv2.INTER_NEAREST)
+    cells = cv2.resize(
+        cells, (num * cell, num * cell), interpolation=cv2.INTER_NEAREST)
     font, scale = cv2.FONT_HERSHEY_SIMPLEX, cell / 40
     label_w = max(cv2.getTextSize(n, font, scale, 1)[0][0] for n in names) + 8
     top = label_w + (28 if title else 0)

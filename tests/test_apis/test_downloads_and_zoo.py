@@ -1,12 +1,11 @@
 import functools
 import hashlib
 import http.server
+import numpy as np
 import os
 import os.path as osp
-import threading
-
-import numpy as np
 import pytest
+import threading
 import torch
 import yaml
 
@@ -59,9 +58,11 @@ def cache(tmp_path, monkeypatch):
 def _publish(root, model, stem='mlic_multidigits_20261128'):
     """Save a checkpoint under an OpenMMLab-style hashed name."""
     tmp = root / 'tmp.pth'
-    torch.save(dict(state_dict=model.state_dict(),
-                    meta=dict(dataset_meta=dict(
-                        classes=[str(d) for d in range(10)]))), str(tmp))
+    torch.save(
+        dict(
+            state_dict=model.state_dict(),
+            meta=dict(dataset_meta=dict(classes=[str(d) for d in range(10)]))),
+        str(tmp))
     digest = hashlib.sha256(tmp.read_bytes()).hexdigest()
     name = f'{stem}-{digest[:8]}.pth'
     os.replace(tmp, root / name)
@@ -93,8 +94,8 @@ def test_hash_mismatch_deletes_and_names_both_hashes(server, cache,
     name, digest = _publish(root, tiny_model)
     wrong = name.replace(digest[:8], '0badc0de')
     os.rename(root / name, root / wrong)
-    with pytest.raises(DownloadError,
-                       match=f'expected sha256 0badc0de, got {digest}'):
+    with pytest.raises(
+            DownloadError, match=f'expected sha256 0badc0de, got {digest}'):
         download_checkpoint(f'{base}/{wrong}')
     assert not cache.exists() or not os.listdir(cache)
 
@@ -114,18 +115,23 @@ def test_truncated_http_errors_and_offline_are_clear(server, cache,
         download_checkpoint(f'{base}/{name}')
 
 
-def test_zoo_entry_downloads_from_a_mirror(server, cache, tiny_model,
-                                           tmp_path, monkeypatch):
+def test_zoo_entry_downloads_from_a_mirror(server, cache, tiny_model, tmp_path,
+                                           monkeypatch):
     _, root, base = server
     name, digest = _publish(root, tiny_model)
     zoo = tmp_path / 'zoo'
     zoo.mkdir()
     (zoo / 'model-index.yml').write_text(
         yaml.safe_dump(dict(Import=['metafile.yml'])))
-    (zoo / 'metafile.yml').write_text(yaml.safe_dump(dict(Models=[dict(
-        Name='digits_private', Config=CONFIG,
-        Weights=f'https://weights.example.invalid/v1/{name}',
-        Metadata={'Weights SHA256': digest})])))
+    (zoo / 'metafile.yml').write_text(
+        yaml.safe_dump(
+            dict(Models=[
+                dict(
+                    Name='digits_private',
+                    Config=CONFIG,
+                    Weights=f'https://weights.example.invalid/v1/{name}',
+                    Metadata={'Weights SHA256': digest})
+            ])))
     monkeypatch.setenv('MLIC_MODEL_INDEX', str(zoo / 'model-index.yml'))
     monkeypatch.setenv('MLIC_MODEL_ZOO_BASE', base)
     assert list_models('digits*') == ['digits_private']
@@ -135,14 +141,16 @@ def test_zoo_entry_downloads_from_a_mirror(server, cache, tiny_model,
 
     # tools/test.py takes a URL checkpoint the same way (cached by now).
     code, out = run_tool(
-        ['tools/test.py', CONFIG, f'{base}/{name}', '--work-dir',
-         str(tmp_path / 't'), '--cfg-options'] + [
-             f'test_dataloader.dataset.data_root={tmp_path / "d"}',
-             'test_dataloader.dataset.num_train=16',
-             'test_dataloader.dataset.num_test=8',
-             'test_dataloader.num_workers=0',
-             'test_dataloader.persistent_workers=False'
-         ],
+        [
+            'tools/test.py', CONFIG, f'{base}/{name}', '--work-dir',
+            str(tmp_path / 't'), '--cfg-options'
+        ] + [
+            f'test_dataloader.dataset.data_root={tmp_path / "d"}',
+            'test_dataloader.dataset.num_train=16',
+            'test_dataloader.dataset.num_test=8',
+            'test_dataloader.num_workers=0',
+            'test_dataloader.persistent_workers=False'
+        ],
         env=dict(MLIC_HOME=os.environ['MLIC_HOME']))
     assert code == 0, out[-3000:]
     assert 'multi-label/mAP' in out
@@ -150,8 +158,10 @@ def test_zoo_entry_downloads_from_a_mirror(server, cache, tiny_model,
 
 def test_repository_zoo_lists_every_config_and_says_when_no_weights():
     names = list_models()
-    assert {'mlic_coco', 'mlic_voc2007', 'mlic_nuswide', 'mlic_vg500',
-            'mlic_multidigits'} <= set(names)
+    assert {
+        'mlic_coco', 'mlic_voc2007', 'mlic_nuswide', 'mlic_vg500',
+        'mlic_multidigits'
+    } <= set(names)
     with pytest.raises(ValueError, match='no published weights'):
         get_model('mlic_coco')
     with pytest.raises(KeyError, match='not in the model zoo'):
@@ -169,13 +179,16 @@ def test_inference_on_paths_arrays_and_thresholds(tiny_model, tmp_path):
         range(10), key=lambda i: -one['pred_score'][i])
     assert one['pred_class'] == [str(i) for i in one['pred_label']]
     both = inference_model(tiny_model, [path, img], threshold=1.1)
-    np.testing.assert_allclose(both[0]['pred_score'], both[1]['pred_score'],
-                               rtol=1e-5)
+    np.testing.assert_allclose(
+        both[0]['pred_score'], both[1]['pred_score'], rtol=1e-5)
     assert both[0]['pred_label'] == []
     thr = tmp_path / 'thr.json'
     import json
-    thr.write_text(json.dumps(dict(classes=[str(d) for d in range(10)],
-                                   thresholds=[0.0] * 5 + [1.1] * 5)))
+    thr.write_text(
+        json.dumps(
+            dict(
+                classes=[str(d) for d in range(10)],
+                thresholds=[0.0] * 5 + [1.1] * 5)))
     per_label = inference_model(tiny_model, img, threshold=str(thr))
     assert sorted(per_label['pred_label']) == [0, 1, 2, 3, 4]
     with pytest.raises(FileNotFoundError, match='nope.png'):
@@ -192,8 +205,9 @@ def test_image_demo_prints_and_draws(tiny_model, tmp_path):
         str(out_file)
     ])
     assert code == 0, out
-    lines = [line for line in out.splitlines() if ': 0.' in line
-             or ': 1.' in line]
+    lines = [
+        line for line in out.splitlines() if ': 0.' in line or ': 1.' in line
+    ]
     assert len(lines) == 10  # threshold 0: every label, with its score
     import cv2
     assert cv2.imread(str(out_file)).shape == (256, 256, 3)

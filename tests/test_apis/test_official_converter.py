@@ -2,7 +2,6 @@
 re-implementation of docs/method.md §1 laid out like the released
 checkpoints."""
 import os.path as osp
-
 import pytest
 import torch
 import torch.nn as nn
@@ -47,8 +46,12 @@ class ReferenceLayoutMLIC(nn.Module):
         self.backbone = ResNetTrunk(depth)
         self.query_embed = nn.Embedding(num_classes, dim)
         self.attention = nn.Transformer(
-            d_model=dim, nhead=8, num_encoder_layers=2,
-            num_decoder_layers=1, dim_feedforward=2048, dropout=0.1)
+            d_model=dim,
+            nhead=8,
+            num_encoder_layers=2,
+            num_decoder_layers=1,
+            dim_feedforward=2048,
+            dropout=0.1)
         self.net = nn.Linear(2 * dim, num_classes)
         self.encoder = nn.Module()
         for name in ('fc1_w', 'fc1_u', 'fc2_w', 'fc2_u', 'fc3_w', 'fc3_u'):
@@ -60,8 +63,7 @@ class ReferenceLayoutMLIC(nn.Module):
         fmap = self.backbone(x)  # (B, D, h, w)
         tokens = fmap.flatten(2).permute(2, 0, 1)  # (N, B, D), seq first
         g = tokens.mean(0)  # (B, D)
-        queries = self.query_embed.weight.unsqueeze(1).repeat(
-            1, x.size(0), 1)
+        queries = self.query_embed.weight.unsqueeze(1).repeat(1, x.size(0), 1)
         F = self.attention(tokens, queries).permute(1, 0, 2)  # (B, C, D)
         A = torch.sigmoid(
             self.net(torch.cat([F, g.unsqueeze(1).expand_as(F)], -1)))
@@ -105,12 +107,13 @@ def test_reference_layout_is_the_released_one(reference_coco):
     assert {k: tuple(v.shape) for k, v in state.items()} == official_layout()
 
 
-def test_converted_model_reproduces_reference_logits(reference_coco,
-                                                     tmp_path):
+def test_converted_model_reproduces_reference_logits(reference_coco, tmp_path):
     model, _, src = reference_coco
     dst = tmp_path / 'mlic_coco_converted.pth'
-    code, out = run_tool(['tools/model_converters/official2mlic.py',
-                          str(src), str(dst)])
+    code, out = run_tool(
+        ['tools/model_converters/official2mlic.py',
+         str(src),
+         str(dst)])
     assert code == 0, out
     ckpt = safe_torch_load(str(dst))
     assert ckpt['meta']['dataset_meta']['classes'][:3] == [
@@ -135,8 +138,11 @@ def test_converter_names_unused_and_missing_keys(reference_coco, tmp_path):
     del broken['module.encoder.fc3_u.weight']
     src = tmp_path / 'broken.pth'
     torch.save(broken, str(src))
-    code, out = run_tool(['tools/model_converters/official2mlic.py',
-                          str(src), str(tmp_path / 'out.pth')])
+    code, out = run_tool([
+        'tools/model_converters/official2mlic.py',
+        str(src),
+        str(tmp_path / 'out.pth')
+    ])
     assert code != 0
     assert "source keys not used: ['extra.weight']" in out
     assert 'head.graph_encoder.candidate_state.weight' in out

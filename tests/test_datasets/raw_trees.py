@@ -1,12 +1,11 @@
 """Miniature copies of the four benchmark layouts (datasets.md), with real
 file formats: XML, JSON, the NUS-WIDE text files with backslash paths, and
 small JPEGs."""
+import cv2
 import json
+import numpy as np
 import os
 import os.path as osp
-
-import cv2
-import numpy as np
 
 
 def write_jpeg(path, seed=0, size=(24, 32)):
@@ -66,8 +65,13 @@ def make_coco(root):
         path = osp.join(root, 'annotations', f'instances_{split}.json')
         os.makedirs(osp.dirname(path), exist_ok=True)
         with open(path, 'w') as f:
-            json.dump(dict(images=images, annotations=annotations,
-                           categories=categories), f, indent=1)
+            json.dump(
+                dict(
+                    images=images,
+                    annotations=annotations,
+                    categories=categories),
+                f,
+                indent=1)
         for img in images:
             write_jpeg(osp.join(root, split, img['file_name']))
     return root

@@ -1,5 +1,4 @@
 import json
-
 import numpy as np
 import pytest
 
@@ -18,9 +17,13 @@ def test_label_list_parses_names_paths_and_ignore(tmp_path):
     np.save(tmp_path / 'ignore.npy',
             np.array([[0, 0, 1], [0, 0, 0], [1, 1, 0]], dtype=np.uint8))
     ds = DATASETS.build(
-        dict(type='LabelListDataset', data_root=str(tmp_path),
-             data_prefix='images', ann_file='train.txt',
-             label_file='label.txt', ignore_file='ignore.npy'))
+        dict(
+            type='LabelListDataset',
+            data_root=str(tmp_path),
+            data_prefix='images',
+            ann_file='train.txt',
+            label_file='label.txt',
+            ignore_file='ignore.npy'))
     assert ds.metainfo['classes'] == ('cat', 'dog', 'car') or list(
         ds.metainfo['classes']) == ['cat', 'dog', 'car']
     first = ds.get_data_info(0)
@@ -41,7 +44,8 @@ def test_label_list_bad_lines_are_named(tmp_path, line, message):
     write_list(tmp_path, ['ok.jpg\tcat', line])
     with pytest.raises(ValueError, match=message):
         LabelListDataset(
-            data_root=str(tmp_path), ann_file='train.txt',
+            data_root=str(tmp_path),
+            ann_file='train.txt',
             label_file='label.txt')
 
 
@@ -49,29 +53,35 @@ def test_label_list_missing_files_are_named(tmp_path):
     write_list(tmp_path, ['ok.jpg\tcat'])
     with pytest.raises(FileNotFoundError, match='nope.txt'):
         LabelListDataset(
-            data_root=str(tmp_path), ann_file='nope.txt',
+            data_root=str(tmp_path),
+            ann_file='nope.txt',
             label_file='label.txt')
     with pytest.raises(FileNotFoundError, match='labels.txt'):
         LabelListDataset(
-            data_root=str(tmp_path), ann_file='train.txt',
+            data_root=str(tmp_path),
+            ann_file='train.txt',
             label_file='labels.txt')
     np.save(tmp_path / 'ignore.npy', np.zeros((2, 3)))
     with pytest.raises(ValueError, match=r'shape \(2, 3\), expected \(1, 3\)'):
         LabelListDataset(
-            data_root=str(tmp_path), ann_file='train.txt',
-            label_file='label.txt', ignore_file='ignore.npy')
+            data_root=str(tmp_path),
+            ann_file='train.txt',
+            label_file='label.txt',
+            ignore_file='ignore.npy')
 
 
 def test_multidigits_is_deterministic_and_structured(tmp_path):
     kwargs = dict(num_train=300, num_test=50, seed=3)
     a = MultiDigits(data_root=str(tmp_path / 'a'), split='train', **kwargs)
-    b = MultiDigits(data_root=str(tmp_path / 'b'), split='train', **kwargs)
+    MultiDigits(data_root=str(tmp_path / 'b'), split='train', **kwargs)
     assert len(a) == 300
     assert list(a.metainfo['classes']) == [str(d) for d in range(10)]
-    assert (tmp_path / 'a' / 'train.txt').read_bytes() == (
-        tmp_path / 'b' / 'train.txt').read_bytes()
-    assert (tmp_path / 'a' / 'train' / '00007.png').read_bytes() == (
-        tmp_path / 'b' / 'train' / '00007.png').read_bytes()
+    assert (tmp_path / 'a' /
+            'train.txt').read_bytes() == (tmp_path / 'b' /
+                                          'train.txt').read_bytes()
+    assert (tmp_path / 'a' / 'train' /
+            '00007.png').read_bytes() == (tmp_path / 'b' / 'train' /
+                                          '00007.png').read_bytes()
 
     labels = [a.get_data_info(i)['gt_label'] for i in range(len(a))]
     assert all(1 <= len(lab) <= 4 for lab in labels)
@@ -105,8 +115,7 @@ def test_label_list_accepts_a_byte_order_mark(tmp_path):
     (tmp_path / 'label.txt').write_bytes('\ufeffcat\ndog\n'.encode())
     (tmp_path / 'train.txt').write_bytes('\ufeffa.jpg\tcat,dog\n'.encode())
     ds = LabelListDataset(
-        data_root=str(tmp_path), ann_file='train.txt',
-        label_file='label.txt')
+        data_root=str(tmp_path), ann_file='train.txt', label_file='label.txt')
     assert list(ds.metainfo['classes']) == ['cat', 'dog']
     assert ds.get_data_info(0)['gt_label'] == [0, 1]
     assert ds.get_data_info(0)['img_path'].endswith('a.jpg')
@@ -117,5 +126,6 @@ def test_label_list_names_a_file_that_is_not_utf8(tmp_path):
     (tmp_path / 'train.txt').write_bytes(b'a.jpg\tcat\nb\xe9.jpg\tdog\n')
     with pytest.raises(ValueError, match=r'train.txt, line 2: not UTF-8'):
         LabelListDataset(
-            data_root=str(tmp_path), ann_file='train.txt',
+            data_root=str(tmp_path),
+            ann_file='train.txt',
             label_file='label.txt')

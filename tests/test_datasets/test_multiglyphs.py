@@ -1,8 +1,7 @@
 import hashlib
 import json
-import os
-
 import numpy as np
+import os
 import pytest
 
 from mlic.datasets import MultiGlyphs
@@ -58,8 +57,8 @@ def test_other_parameters_in_the_folder_are_refused(tmp_path):
     with pytest.raises(FileExistsError, match='not a MultiGlyphs folder'):
         MultiGlyphs(data_root=str(tmp_path / 'other'), **SMALL)
     with pytest.raises(ValueError, match='image_size'):
-        MultiGlyphs(data_root=str(tmp_path / 'h'),
-                    **dict(SMALL, image_size=32))
+        MultiGlyphs(
+            data_root=str(tmp_path / 'h'), **dict(SMALL, image_size=32))
 
 
 def test_train_and_test_glyphs_are_disjoint():
@@ -109,8 +108,8 @@ def test_theme_statistics_match_the_documented_rules():
     # Bound partners (3 -> 7) are added on top of the weights; compare the
     # shares among the labels no bound pair touches.
     free = [index[n] for n in ('0', '1', '2', '4')]
-    share, want = freq[free] / freq[free].sum(), expected[free] / expected[
-        free].sum()
+    share, want = freq[free] / freq[free].sum(
+    ), expected[free] / expected[free].sum()
     assert np.abs(share - want).max() < 0.03, (share, want)
 
 
@@ -128,14 +127,16 @@ def test_generated_folder_permissions_and_abandoned_temporaries(tmp_path):
     import sys
 
     from mlic.datasets.generated_folder import OWNER_FILE
+
     # A generation killed part-way: its owner process no longer runs.
     dead = subprocess.run(
         [sys.executable, '-c', 'import os; print(os.getpid())'],
-        capture_output=True, text=True)
+        capture_output=True,
+        text=True)
     abandoned = tmp_path / '.multiglyphs-killed'
     abandoned.mkdir()
-    (abandoned / OWNER_FILE).write_text(
-        f'{socket.gethostname()} {int(dead.stdout)}\n')
+    (abandoned /
+     OWNER_FILE).write_text(f'{socket.gethostname()} {int(dead.stdout)}\n')
     (abandoned / 'train').mkdir()
     live = tmp_path / '.multiglyphs-running'  # another rank, still working
     live.mkdir()

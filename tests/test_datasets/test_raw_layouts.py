@@ -1,6 +1,5 @@
 import json
 import os.path as osp
-
 import pytest
 
 from mlic.registry import DATASETS
@@ -21,7 +20,8 @@ def test_voc2007_difficult_rules(tmp_path):
     classes = train.metainfo['classes']
     assert classes[0] == 'aeroplane' and classes[-1] == 'tvmonitor'
     idx = {c: i for i, c in enumerate(classes)}
-    got = [(osp.basename(s['img_path']), s['gt_label']) for s in samples(train)]
+    got = [(osp.basename(s['img_path']), s['gt_label'])
+           for s in samples(train)]
     assert got == [('000001.jpg', [idx['dog']]), ('000002.jpg', [idx['cat']]),
                    ('000004.jpg', [])]
     assert 'gt_label_difficult' not in train.get_data_info(0)
@@ -41,8 +41,9 @@ def test_voc2007_bad_files_are_named(tmp_path):
     bad = osp.join(root, 'Annotations', '000002.xml')
     with open(bad, 'w') as f:
         f.write('<annotation>\n<object><name>dog</name>\n</annotation>')
-    with pytest.raises(ValueError, match=r'000002.xml, line 3, column \d+: '
-                       r'malformed XML'):
+    with pytest.raises(
+            ValueError, match=r'000002.xml, line 3, column \d+: '
+            r'malformed XML'):
         build('VOC2007', root, split='test')
     with open(bad, 'w') as f:
         f.write('<annotation><object><name>unicorn</name></object>'
@@ -57,8 +58,8 @@ def test_mscoco_labels_order_and_dropping(tmp_path):
     root = make_coco(str(tmp_path))
     for split, folder in (('train', 'train2014'), ('test', 'val2014')):
         ds = build('MSCOCO', root, split=split)
-        assert list(ds.metainfo['classes']) == ['person', 'bicycle',
-                                                'airplane']
+        assert list(
+            ds.metainfo['classes']) == ['person', 'bicycle', 'airplane']
         got = samples(ds)
         # image 11 has no annotation: dropped; crowd annotations count
         assert [s['gt_label'] for s in got] == [[0, 2], [1]]
@@ -71,11 +72,11 @@ def test_mscoco_bad_json_is_named(tmp_path):
     path = osp.join(root, 'annotations', 'instances_val2014.json')
     with open(path, 'w') as f:
         f.write('{"images": [\n  {"id": 1,}\n]}')
-    with pytest.raises(ValueError,
-                       match=r'instances_val2014.json, line 2, column \d+'):
+    with pytest.raises(
+            ValueError, match=r'instances_val2014.json, line 2, column \d+'):
         build('MSCOCO', root, split='test')
-    data = json.load(open(osp.join(root, 'annotations',
-                                   'instances_train2014.json')))
+    data = json.load(
+        open(osp.join(root, 'annotations', 'instances_train2014.json')))
     data['annotations'].append(dict(id=99, image_id=10, category_id=77))
     json.dump(data, open(path, 'w'))
     with pytest.raises(ValueError, match='annotation 99 has category_id 77'):
@@ -96,8 +97,9 @@ def test_nuswide_lists_labels_and_paths(tmp_path):
 
 def test_nuswide_missing_images_error_or_skip(tmp_path):
     root = make_nuswide(str(tmp_path), missing=('beach\\0004_4.jpg', ))
-    with pytest.raises(FileNotFoundError,
-                       match=r'1 image\(s\) .* missing, first .*0004_4.jpg'):
+    with pytest.raises(
+            FileNotFoundError,
+            match=r'1 image\(s\) .* missing, first .*0004_4.jpg'):
         build('NUSWIDE', root, split='train')
     ds = build('NUSWIDE', root, split='train', missing_images='skip')
     assert ds.num_skipped == 1
@@ -109,8 +111,8 @@ def test_nuswide_bad_label_line_is_named(tmp_path):
     path = osp.join(root, 'Groundtruth', 'AllLabels', 'Labels_beach.txt')
     with open(path, 'w') as f:
         f.write('0\n0\n1\n2\n0\n')
-    with pytest.raises(ValueError,
-                       match=r"Labels_beach.txt, line 4: expected 0 or 1"):
+    with pytest.raises(
+            ValueError, match=r"Labels_beach.txt, line 4: expected 0 or 1"):
         build('NUSWIDE', root, split='train')
     with open(path, 'w') as f:
         f.write('0\n0\n1\n')
@@ -139,11 +141,19 @@ def test_vg500_lookup_order_and_errors(tmp_path):
 
 def test_dataset_arguments_keep_working(tmp_path):
     root = make_coco(str(tmp_path))
-    ds = build('MSCOCO', root, split='train', indices=1, lazy_init=False,
-               serialize_data=False)
+    ds = build(
+        'MSCOCO',
+        root,
+        split='train',
+        indices=1,
+        lazy_init=False,
+        serialize_data=False)
     assert len(ds) == 1
-    lazy = build('VOC2007', make_voc(str(tmp_path / 'voc')), split='test',
-                 lazy_init=True)
+    lazy = build(
+        'VOC2007',
+        make_voc(str(tmp_path / 'voc')),
+        split='test',
+        lazy_init=True)
     assert len(lazy) == 3
 
 
@@ -186,20 +196,24 @@ def test_voc2007_difficult_spelled_true_false(tmp_path):
     with open(path) as f:
         text = f.read()
     with open(path, 'w') as f:
-        f.write(text.replace('<difficult>1</difficult>',
-                             '<difficult>true</difficult>').replace(
-                                 '<difficult>0</difficult>',
-                                 '<difficult>False</difficult>'))
+        f.write(
+            text.replace('<difficult>1</difficult>',
+                         '<difficult>true</difficult>').replace(
+                             '<difficult>0</difficult>',
+                             '<difficult>False</difficult>'))
     test = build('VOC2007', root, split='test')
     idx = {c: i for i, c in enumerate(test.metainfo['classes'])}
     first = test.get_data_info(0)
     assert first['gt_label'] == [idx['dog']]
     assert first['gt_label_difficult'] == [idx['person']]
     with open(path, 'w') as f:
-        f.write(text.replace('<difficult>1</difficult>',
-                             '<difficult>yes</difficult>'))
-    with pytest.raises(ValueError, match=r"000001.xml: <difficult>yes"
-                       r"</difficult> of object 'person'"):
+        f.write(
+            text.replace('<difficult>1</difficult>',
+                         '<difficult>yes</difficult>'))
+    with pytest.raises(
+            ValueError,
+            match=r"000001.xml: <difficult>yes"
+            r"</difficult> of object 'person'"):
         build('VOC2007', root, split='test')
 
 

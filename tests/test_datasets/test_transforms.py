@@ -7,14 +7,14 @@ from mlic.registry import TRANSFORMS
 
 @pytest.fixture
 def image():
-    return np.random.default_rng(0).integers(0, 256, (40, 40, 3),
-                                             dtype=np.uint8)
+    return np.random.default_rng(0).integers(
+        0, 256, (40, 40, 3), dtype=np.uint8)
 
 
 def test_random_color_cutout_paints_one_clipped_square(image):
     np.random.seed(3)
-    out = TRANSFORMS.build(dict(type='RandomColorCutout', scale=0.5))(
-        dict(img=image.copy()))['img']
+    out = TRANSFORMS.build(dict(type='RandomColorCutout',
+                                scale=0.5))(dict(img=image.copy()))['img']
     changed = np.any(out != image, axis=2)
     ys, xs = np.nonzero(changed)
     assert ys.max() - ys.min() + 1 <= 21 and xs.max() - xs.min() + 1 <= 21
@@ -45,8 +45,11 @@ def test_reference_rand_augment_draws_two_ops_with_levels_1_to_9(
         image, monkeypatch):
     calls = []
     import mlic.datasets.transforms.reference_rand_augment as ra
-    fake = {name: (lambda n: lambda img, level: calls.append((n, level))
-                   or img)(name) for name in ra.OPERATIONS}
+    fake = {
+        name: (lambda n: lambda img, level: calls.append(
+            (n, level)) or img)(name)
+        for name in ra.OPERATIONS
+    }
     monkeypatch.setattr(ra, 'OPERATIONS', fake)
     aug = ra.ReferenceRandAugment(num_ops=2, prob=1.0)
     np.random.seed(0)
@@ -117,8 +120,8 @@ def test_checked_loader_names_empty_files_and_skips_them(tmp_path):
     from mlic.datasets.transforms import UnreadableImageError
     (tmp_path / 'empty.png').write_bytes(b'')
     load = TRANSFORMS.build(dict(type='CheckedLoadImageFromFile'))
-    with pytest.raises(UnreadableImageError,
-                       match=r'empty.png: the file is empty'):
+    with pytest.raises(
+            UnreadableImageError, match=r'empty.png: the file is empty'):
         load(dict(img_path=str(tmp_path / 'empty.png')))
     skip = TRANSFORMS.build(
         dict(type='CheckedLoadImageFromFile', skip_unreadable=True))
@@ -135,8 +138,8 @@ def test_checked_loader_accepts_bytes_after_the_jpeg_end(tmp_path):
     (tmp_path / 'tail.jpg').write_bytes(data + bytes(range(256)) * 20)
     load = TRANSFORMS.build(dict(type='CheckedLoadImageFromFile'))
     out = load(dict(img_path=str(tmp_path / 'tail.jpg')))['img']
-    np.testing.assert_array_equal(out, cv2.imdecode(
-        np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR))
+    np.testing.assert_array_equal(
+        out, cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR))
 
     from mlic.datasets.transforms.checked_load_image import jpeg_is_complete
     sos = data.find(b'\xff\xda')
@@ -158,9 +161,10 @@ def test_checked_loader_refuses_oversized_images_before_decoding(
                         lambda *a, **k: decoded.append(1) or real(*a, **k))
     load = TRANSFORMS.build(
         dict(type='CheckedLoadImageFromFile', max_pixels=256 * 256))
-    with pytest.raises(UnreadableImageError,
-                       match=r'big.png: 400 x 300 pixels is over the limit '
-                       r'of 65536'):
+    with pytest.raises(
+            UnreadableImageError,
+            match=r'big.png: 400 x 300 pixels is over the limit '
+            r'of 65536'):
         load(dict(img_path=str(tmp_path / 'big.png')))
     assert not decoded
     no_limit = TRANSFORMS.build(

@@ -1,8 +1,7 @@
+import numpy as np
 import os
 import os.path as osp
 import pickle
-
-import numpy as np
 import pytest
 import torch
 from mmengine.logging import HistoryBuffer, MessageHub
@@ -69,14 +68,19 @@ def test_safe_pickle_load_reads_arrays_and_refuses_code(tmp_path):
     from mlic.utils import safe_pickle_load
     good = tmp_path / 'good.pkl'
     good.write_bytes(
-        pickle.dumps(dict(scores=np.ones((2, 3), np.float32),
-                          targets=np.zeros((2, 3), bool), classes=['a']),
-                     protocol=2))
+        pickle.dumps(
+            dict(
+                scores=np.ones((2, 3), np.float32),
+                targets=np.zeros((2, 3), bool),
+                classes=['a']),
+            protocol=2))
     data = safe_pickle_load(str(good))
     assert data['scores'].dtype == np.float32 and data['classes'] == ['a']
     marker = tmp_path / 'pwned3'
     bad = tmp_path / 'bad.pkl'
     bad.write_bytes(pickle.dumps(dict(x=_WritesMarker(str(marker)))))
-    with pytest.raises(UnsafeCheckpointError, match=r'bad.pkl: refused to unpickle io.open'):
+    with pytest.raises(
+            UnsafeCheckpointError,
+            match=r'bad.pkl: refused to unpickle io.open'):
         safe_pickle_load(str(bad))
     assert not marker.exists()

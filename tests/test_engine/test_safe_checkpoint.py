@@ -3,9 +3,8 @@ auto-resume, exact resume, no diverged checkpoint."""
 import errno
 import os
 import os.path as osp
-import stat
-
 import pytest
+import stat
 import torch
 from mmengine.config import Config
 from mmengine.hooks import Hook
@@ -44,9 +43,7 @@ def tiny_cfg(work_dir, data_root, epochs=3, keep=1, workers=0):
     cfg = Config.fromfile(CONFIG)
     cfg.work_dir = str(work_dir)
     cfg.train_cfg.max_epochs = epochs
-    cfg.param_scheduler = [
-        dict(p, end=epochs) for p in cfg.param_scheduler
-    ]
+    cfg.param_scheduler = [dict(p, end=epochs) for p in cfg.param_scheduler]
     cfg.default_hooks.logger.interval = 1
     cfg.default_hooks.checkpoint.max_keep_ckpts = keep
     cfg.log_level = 'WARNING'
@@ -54,9 +51,7 @@ def tiny_cfg(work_dir, data_root, epochs=3, keep=1, workers=0):
         cfg[loader].dataset.update(
             data_root=str(data_root), num_train=64, num_test=32)
         cfg[loader].update(
-            batch_size=16,
-            num_workers=workers,
-            persistent_workers=workers > 0)
+            batch_size=16, num_workers=workers, persistent_workers=workers > 0)
     return cfg
 
 
@@ -67,11 +62,17 @@ def data_root(tmp_path_factory):
 
 def weights(path):
     ckpt = safe_torch_load(path)
-    return {**ckpt['state_dict'],
-            **{f'ema.{k}': v for k, v in ckpt['ema_state_dict'].items()}}
+    return {
+        **ckpt['state_dict'],
+        **{
+            f'ema.{k}': v
+            for k, v in ckpt['ema_state_dict'].items()
+        }
+    }
 
 
 # Atomic files -------------------------------------------------------------
+
 
 def test_atomic_write_failure_keeps_the_old_file(tmp_path):
     target = tmp_path / 'epoch_1.pth'
@@ -122,6 +123,7 @@ def test_failed_save_during_training_keeps_previous_checkpoint(
 
 # Resume -------------------------------------------------------------------
 
+
 def test_resume_is_bitwise_exact_with_dropout(tmp_path, data_root):
     cfg = tiny_cfg(tmp_path / 'full', data_root, epochs=2, workers=2)
     assert cfg.model.head.transformer.get('dropout', 0.1) > 0
@@ -140,8 +142,8 @@ def test_resume_is_bitwise_exact_with_dropout(tmp_path, data_root):
     resumed = weights(str(tmp_path / 'crash' / 'epoch_2.pth'))
     assert uninterrupted.keys() == resumed.keys()
     different = [
-        k for k in uninterrupted if not torch.equal(uninterrupted[k],
-                                                    resumed[k])
+        k for k in uninterrupted
+        if not torch.equal(uninterrupted[k], resumed[k])
     ]
     assert not different, different[:5]
 
@@ -163,7 +165,8 @@ def test_auto_resume_skips_damaged_checkpoints(tmp_path, data_root, capsys):
     runner.train()
     assert runner.epoch == 2
     # mmengine's logger prints to the console and does not propagate.
-    assert f'auto-resume skips {newest}: not a torch' in capsys.readouterr().out
+    assert f'auto-resume skips {newest}: not a torch' in capsys.readouterr(
+    ).out
     safe_torch_load(str(newest))  # rewritten whole by the resumed run
 
 
@@ -175,8 +178,9 @@ def test_resume_from_weights_only_file_names_load_from(tmp_path, data_root):
     cfg = tiny_cfg(tmp_path / 'again', data_root, epochs=2)
     cfg.resume = True
     cfg.load_from = str(work / best[0])
-    with pytest.raises(ValueError, match='no optimizer or param_schedulers'
-                       '.*load_from='):
+    with pytest.raises(
+            ValueError, match='no optimizer or param_schedulers'
+            '.*load_from='):
         Runner.from_cfg(cfg).train()
 
 
@@ -195,6 +199,7 @@ def test_damaged_checkpoints_get_a_clear_error(tmp_path):
 
 # Divergence ---------------------------------------------------------------
 
+
 class _FakeRunner:
     epoch, iter = 4, 250
 
@@ -202,11 +207,14 @@ class _FakeRunner:
 def test_non_finite_weights_are_never_saved():
     hook = SafeCheckpointHook(interval=1)
     checkpoint = dict(
-        state_dict={'head.w': torch.ones(3), 'step': torch.tensor(3)},
+        state_dict={
+            'head.w': torch.ones(3),
+            'step': torch.tensor(3)
+        },
         ema_state_dict={'head.w': torch.tensor([1.0, float('inf'), 2.0])})
-    with pytest.raises(FloatingPointError,
-                       match=r'epoch 5, iteration 250: ema_state_dict.head.w'
-                       ):
+    with pytest.raises(
+            FloatingPointError,
+            match=r'epoch 5, iteration 250: ema_state_dict.head.w'):
         hook.before_save_checkpoint(_FakeRunner(), checkpoint)
     checkpoint['ema_state_dict']['head.w'] = torch.ones(3)
     hook.before_save_checkpoint(_FakeRunner(), checkpoint)

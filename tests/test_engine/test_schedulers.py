@@ -1,5 +1,4 @@
 import io
-
 import pytest
 import torch
 from mmengine.optim import OptimWrapper
@@ -21,12 +20,19 @@ def test_lr_and_momentum_follow_pytorch_one_cycle(total, pct):
     opt = _optimizer()
     wrapper = OptimWrapper(opt)
     lr = PARAM_SCHEDULERS.build(
-        dict(type='OneCycleLR', eta_max=1e-4, total_steps=total,
-             pct_start=pct, by_epoch=False),
+        dict(
+            type='OneCycleLR',
+            eta_max=1e-4,
+            total_steps=total,
+            pct_start=pct,
+            by_epoch=False),
         default_args=dict(optimizer=wrapper))
     mom = PARAM_SCHEDULERS.build(
-        dict(type='OneCycleMomentum', total_steps=total, pct_start=pct,
-             by_epoch=False),
+        dict(
+            type='OneCycleMomentum',
+            total_steps=total,
+            pct_start=pct,
+            by_epoch=False),
         default_args=dict(optimizer=wrapper))
     for _ in range(total - 1):
         group, ref_group = opt.param_groups[0], ref_opt.param_groups[0]
@@ -42,8 +48,12 @@ def test_lr_and_momentum_follow_pytorch_one_cycle(total, pct):
 def test_one_cycle_state_is_weights_only_safe():
     wrapper = OptimWrapper(_optimizer())
     sched = PARAM_SCHEDULERS.build(
-        dict(type='OneCycleLR', eta_max=1e-4, total_steps=10,
-             anneal_strategy='linear', by_epoch=False),
+        dict(
+            type='OneCycleLR',
+            eta_max=1e-4,
+            total_steps=10,
+            anneal_strategy='linear',
+            by_epoch=False),
         default_args=dict(optimizer=wrapper))
     for _ in range(3):
         sched.step()
@@ -53,8 +63,7 @@ def test_one_cycle_state_is_weights_only_safe():
     state = safe_torch_load(buffer)
 
     other = PARAM_SCHEDULERS.build(
-        dict(type='OneCycleLR', eta_max=1e-4, total_steps=10,
-             by_epoch=False),
+        dict(type='OneCycleLR', eta_max=1e-4, total_steps=10, by_epoch=False),
         default_args=dict(optimizer=OptimWrapper(_optimizer())))
     other.load_state_dict(state)
     assert other.anneal_func == other._annealing_linear
@@ -68,8 +77,7 @@ def test_one_cycle_peak_follows_the_optimizer_lr(monkeypatch):
                         lambda msg, **kwargs: logged.append(msg))
     opt = torch.optim.AdamW(torch.nn.Linear(2, 2).parameters(), lr=3e-4)
     sched = PARAM_SCHEDULERS.build(
-        dict(type='OneCycleLR', total_steps=10, pct_start=0.2,
-             by_epoch=False),
+        dict(type='OneCycleLR', total_steps=10, pct_start=0.2, by_epoch=False),
         default_args=dict(optimizer=OptimWrapper(opt)))
     assert opt.param_groups[0]['max_lr'] == pytest.approx(3e-4)
     peaks = []
@@ -82,8 +90,7 @@ def test_one_cycle_peak_follows_the_optimizer_lr(monkeypatch):
     # An explicit eta_max that disagrees with the optimizer wins, loudly.
     opt = torch.optim.AdamW(torch.nn.Linear(2, 2).parameters(), lr=3e-4)
     PARAM_SCHEDULERS.build(
-        dict(type='OneCycleLR', eta_max=1e-4, total_steps=10,
-             by_epoch=False),
+        dict(type='OneCycleLR', eta_max=1e-4, total_steps=10, by_epoch=False),
         default_args=dict(optimizer=OptimWrapper(opt)))
     assert opt.param_groups[0]['max_lr'] == pytest.approx(1e-4)
     assert len(logged) == 1
@@ -95,7 +102,6 @@ def test_auto_scale_lr_needs_a_base_batch_size(tmp_path):
     import importlib.util
     import os.path as osp
     from argparse import Namespace
-
     from mmengine.config import Config
     root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
     spec = importlib.util.spec_from_file_location(
@@ -103,13 +109,19 @@ def test_auto_scale_lr_needs_a_base_batch_size(tmp_path):
     train_tool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(train_tool)
     args = Namespace(
-        config='my_config.py', launcher='none', work_dir=str(tmp_path),
-        amp=False, resume=None, no_validate=False, auto_scale_lr=True,
+        config='my_config.py',
+        launcher='none',
+        work_dir=str(tmp_path),
+        amp=False,
+        resume=None,
+        no_validate=False,
+        auto_scale_lr=True,
         cfg_options=None)
     bare = Config(dict(optim_wrapper=dict(optimizer=dict(lr=0.1))))
-    with pytest.raises(ValueError,
-                       match='my_config.py has no auto_scale_lr.base_batch_'
-                       'size.*auto_scale_lr = dict'):
+    with pytest.raises(
+            ValueError,
+            match='my_config.py has no auto_scale_lr.base_batch_'
+            'size.*auto_scale_lr = dict'):
         train_tool.merge_args(bare, args)
     cfg = Config.fromfile(
         osp.join(root, 'configs', 'mlic', 'mlic_multidigits.py'))

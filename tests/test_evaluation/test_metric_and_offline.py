@@ -1,15 +1,13 @@
-import re
-
 import numpy as np
 import pytest
+import re
 import torch
 from mmpretrain.structures import DataSample
 
 from mlic.evaluation import multilabel_metrics
 from mlic.registry import METRICS
 from mlic.utils import safe_pickle_load
-from ..test_tools.helpers import (CONFIG, run_tool,
-                                  tiny_multidigits_options)
+from ..test_tools.helpers import CONFIG, run_tool, tiny_multidigits_options
 
 
 def test_registered_metric_reads_samples_and_difficult_labels():
@@ -25,28 +23,30 @@ def test_registered_metric_reads_samples_and_difficult_labels():
         for i in range(start, min(start + 5, 9)):
             s = DataSample().set_gt_label(np.nonzero(targets[i])[0].tolist())
             s.set_pred_score(torch.from_numpy(scores[i]))
-            s.set_field(np.nonzero(ignore[i])[0].tolist(),
-                        'gt_label_difficult')
+            s.set_field(
+                np.nonzero(ignore[i])[0].tolist(), 'gt_label_difficult')
             samples.append(s.to_dict())
         metric.process(None, samples)
     out = metric.evaluate(9)
     expected = multilabel_metrics(scores, targets, ignore=ignore, topk=2)
     assert out['multi-label/mAP'] == pytest.approx(expected['mAP'])
-    assert out['multi-label/CF1_top2'] == pytest.approx(
-        expected['CF1_top2'])
+    assert out['multi-label/CF1_top2'] == pytest.approx(expected['CF1_top2'])
 
 
 def test_out_dump_and_offline_eval_reproduce_the_test_metrics(tmp_path):
     work = tmp_path / 'w'
     opts = tiny_multidigits_options(
         str(tmp_path / 'd'), epochs=1, num_train=32, num_test=24)
-    code, out = run_tool(['tools/train.py', CONFIG, '--work-dir', str(work),
-                          '--cfg-options'] + opts)
+    code, out = run_tool(
+        ['tools/train.py', CONFIG, '--work-dir',
+         str(work), '--cfg-options'] + opts)
     assert code == 0, out
     dump = tmp_path / 'preds.pkl'
     code, out = run_tool([
-        'tools/test.py', CONFIG, str(work / 'epoch_1.pth'), '--out',
-        str(dump), '--work-dir', str(tmp_path / 't'), '--cfg-options'
+        'tools/test.py', CONFIG,
+        str(work / 'epoch_1.pth'), '--out',
+        str(dump), '--work-dir',
+        str(tmp_path / 't'), '--cfg-options'
     ] + opts)
     assert code == 0, out
     assert 'per-label AP:' in out  # classwise table of the test evaluator
@@ -56,14 +56,19 @@ def test_out_dump_and_offline_eval_reproduce_the_test_metrics(tmp_path):
     assert data['scores'].shape == (24, 10)
     assert data['classes'] == [str(d) for d in range(10)]
 
-    code, out = run_tool(
-        ['tools/analysis_tools/eval_metric.py', str(dump), '--classwise',
-         '--search-thresholds', str(tmp_path / 'thr.json')])
+    code, out = run_tool([
+        'tools/analysis_tools/eval_metric.py',
+        str(dump), '--classwise', '--search-thresholds',
+        str(tmp_path / 'thr.json')
+    ])
     assert code == 0, out
     offline_map = float(re.search(r'mAP: ([0-9.]+)', out).group(1))
     assert offline_map == pytest.approx(test_map, abs=1e-4)
-    code, out = run_tool(['tools/analysis_tools/eval_metric.py', str(dump),
-                          '--thresholds', str(tmp_path / 'thr.json')])
+    code, out = run_tool([
+        'tools/analysis_tools/eval_metric.py',
+        str(dump), '--thresholds',
+        str(tmp_path / 'thr.json')
+    ])
     assert code == 0, out
     assert 'per-label thresholds' in out
 
@@ -80,6 +85,7 @@ def test_non_finite_scores_name_the_epoch_and_count():
     scores[1, 2] = np.nan
     scores[3, 0] = np.inf
     results = [(s, np.array([0]), np.array([], np.int64)) for s in scores]
-    with pytest.raises(FloatingPointError,
-                       match=r'after epoch 3: 2 of 12 scores are not finite'):
+    with pytest.raises(
+            FloatingPointError,
+            match=r'after epoch 3: 2 of 12 scores are not finite'):
         metric.compute_metrics(results)

@@ -38,8 +38,13 @@ def reference_style(scores, targets, ignore, threshold=0.5, topk=3):
         m = lambda x: np.maximum(x, EPS)  # noqa: E731
         cp, cr = np.mean(m(tp) / m(pd)), np.mean(m(tp) / m(gt))
         op, orr = m(tp.sum()) / m(pd.sum()), m(tp.sum()) / m(gt.sum())
-        return dict(CP=cp, CR=cr, CF1=2 * cp * cr / (cp + cr), OP=op,
-                    OR=orr, OF1=2 * op * orr / (op + orr))
+        return dict(
+            CP=cp,
+            CR=cr,
+            CF1=2 * cp * cr / (cp + cr),
+            OP=op,
+            OR=orr,
+            OF1=2 * op * orr / (op + orr))
 
     top = scores.copy()
     for i in range(N):
@@ -57,8 +62,8 @@ def test_interpolated_and_plain_ap_by_hand():
     assert average_precision_per_label(
         scores, targets, mode='voc07')[0] == pytest.approx((1 / 2 + 2 / 3) / 2)
     # interpolated: both positives see the later 2/3
-    assert average_precision_per_label(scores, targets)[0] == pytest.approx(
-        2 / 3)
+    assert average_precision_per_label(scores,
+                                       targets)[0] == pytest.approx(2 / 3)
 
 
 def test_reference_ties_rank_in_reverse_image_order():
@@ -116,8 +121,8 @@ def test_empty_prediction_set_is_an_error():
     with pytest.raises(ValueError, match='no predictions to evaluate'):
         multilabel_metrics(np.zeros((0, 3)), np.zeros((0, 3)))
     with pytest.raises(ValueError, match="ties must be 'block'"):
-        average_precision_per_label(np.zeros((2, 1)), np.ones((2, 1)),
-                                    ties='random')
+        average_precision_per_label(
+            np.zeros((2, 1)), np.ones((2, 1)), ties='random')
 
 
 def test_label_without_positives_counts_as_zero_and_is_reported():
@@ -210,10 +215,12 @@ def test_best_f1_thresholds_brute_force():
     targets[:, 2] = 0
     found = best_f1_thresholds(scores, targets)
     for c in (0, 1, 3):
+
         def f1(t):
             pred = scores[:, c] >= t
             tp = (pred & (targets[:, c] == 1)).sum()
             return 2 * tp / (pred.sum() + targets[:, c].sum())
+
         best = max(f1(t) for t in np.unique(scores[:, c]))
         assert f1(found[c]) == pytest.approx(best)
     assert (scores[:, 2] < found[2]).all()  # never predicted

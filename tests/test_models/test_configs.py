@@ -1,6 +1,5 @@
 import glob
 import os.path as osp
-
 import pytest
 import torch
 from mmengine.config import Config

@@ -44,9 +44,8 @@ def test_elementwise_linear_scores_each_label_with_its_own_row():
     assert layer.weight.abs().max() <= bound
     assert layer.bias.abs().max() <= bound
     x = torch.randn(5, 3, 4)
-    expected = torch.stack([
-        x[:, c] @ layer.weight[c] + layer.bias[c] for c in range(3)
-    ], dim=1)
+    expected = torch.stack(
+        [x[:, c] @ layer.weight[c] + layer.bias[c] for c in range(3)], dim=1)
     torch.testing.assert_close(layer(x), expected)
 
 
@@ -65,7 +64,10 @@ def test_label_query_transformer_is_nn_transformer_with_label_targets():
         num_classes=4, embed_dims=16, num_heads=8, ffn_dim=32).eval()
     # Same weights in the default (sequence, batch, channels) layout.
     seq_first = nn.Transformer(
-        d_model=16, nhead=8, num_encoder_layers=2, num_decoder_layers=1,
+        d_model=16,
+        nhead=8,
+        num_encoder_layers=2,
+        num_decoder_layers=1,
         dim_feedforward=32).eval()
     seq_first.load_state_dict(model.transformer.state_dict())
     tokens = torch.randn(3, 9, 16)

@@ -72,8 +72,8 @@ def per_image_contrastive(anchor, positive, negative, targets, tau):
         k = a.size(0)
         off_diag = pair[~torch.eye(k, dtype=torch.bool)].view(k, k - 1)
         logits = torch.cat([s_pos, s_neg, off_diag], dim=1)
-        total = total + F.cross_entropy(
-            logits, torch.zeros(k, dtype=torch.long))
+        total = total + F.cross_entropy(logits, torch.zeros(
+            k, dtype=torch.long))
     return total / anchor.size(0)
 
 
@@ -90,14 +90,12 @@ def test_contrastive_matches_per_image_loop(tau):
     targets[1, 3] = 1  # exactly one present label
     targets[2] = 1  # all present
 
-    loss_fn = MODELS.build(
-        dict(type='CooccurrenceContrastiveLoss', tau=tau))
+    loss_fn = MODELS.build(dict(type='CooccurrenceContrastiveLoss', tau=tau))
     loss = loss_fn(anchor, positive, negative, targets)
     grad = torch.autograd.grad(loss, anchor)[0]
 
     anchor2 = anchor.detach().clone().requires_grad_()
-    expected = per_image_contrastive(anchor2, positive, negative, targets,
-                                     tau)
+    expected = per_image_contrastive(anchor2, positive, negative, targets, tau)
     grad2 = torch.autograd.grad(expected, anchor2)[0]
     torch.testing.assert_close(loss, expected)
     torch.testing.assert_close(grad, grad2)
@@ -132,27 +130,27 @@ def test_contrastive_single_label_has_two_terms():
 
 def test_contrastive_rejects_bad_shapes():
     with pytest.raises(ValueError, match='one shape'):
-        CooccurrenceContrastiveLoss()(
-            torch.randn(2, 3, 4), torch.randn(2, 3, 5), torch.randn(2, 3, 4),
-            torch.ones(2, 3))
+        CooccurrenceContrastiveLoss()(torch.randn(2, 3,
+                                                  4), torch.randn(2, 3, 5),
+                                      torch.randn(2, 3, 4), torch.ones(2, 3))
     with pytest.raises(ValueError, match='targets'):
-        CooccurrenceContrastiveLoss()(
-            torch.randn(2, 3, 4), torch.randn(2, 3, 4), torch.randn(2, 3, 4),
-            torch.ones(2, 4))
+        CooccurrenceContrastiveLoss()(torch.randn(2, 3,
+                                                  4), torch.randn(2, 3, 4),
+                                      torch.randn(2, 3, 4), torch.ones(2, 4))
 
 
 @pytest.mark.parametrize('cfg,message', [
     (dict(type='ReferenceAsymmetricLoss', gamma_neg=-1.0),
      r'ReferenceAsymmetricLoss: gamma_neg must be a finite number >= 0, '
      r'got -1.0'),
-    (dict(type='ReferenceAsymmetricLoss', gamma_pos=float('nan')),
-     'gamma_pos must be a finite number'),
+    (dict(type='ReferenceAsymmetricLoss',
+          gamma_pos=float('nan')), 'gamma_pos must be a finite number'),
     (dict(type='ReferenceAsymmetricLoss', loss_weight=-1000.0),
      'loss_weight must be a finite number >= 0, got -1000.0'),
-    (dict(type='CooccurrenceContrastiveLoss', loss_weight=-1.0),
-     'CooccurrenceContrastiveLoss: loss_weight must'),
-    (dict(type='CooccurrenceContrastiveLoss', tau=0.0),
-     r'tau must be a finite number > 0, got 0.0'),
+    (dict(type='CooccurrenceContrastiveLoss',
+          loss_weight=-1.0), 'CooccurrenceContrastiveLoss: loss_weight must'),
+    (dict(type='CooccurrenceContrastiveLoss',
+          tau=0.0), r'tau must be a finite number > 0, got 0.0'),
     (dict(type='MultiLabelSupConLoss', tau=-0.1), 'MultiLabelSupConLoss: tau'),
 ])
 def test_bad_loss_arguments_are_refused_by_name(cfg, message):
@@ -163,6 +161,6 @@ def test_bad_loss_arguments_are_refused_by_name(cfg, message):
 
 def test_zero_weights_and_gammas_are_allowed():
     from mlic.registry import MODELS
-    MODELS.build(dict(type='ReferenceAsymmetricLoss', gamma_neg=0.0,
-                      gamma_pos=0.0))
+    MODELS.build(
+        dict(type='ReferenceAsymmetricLoss', gamma_neg=0.0, gamma_pos=0.0))
     MODELS.build(dict(type='CooccurrenceContrastiveLoss', loss_weight=0.0))

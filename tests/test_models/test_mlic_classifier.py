@@ -1,5 +1,4 @@
 import copy
-
 import pytest
 import torch
 from mmpretrain.structures import DataSample
@@ -75,18 +74,19 @@ def test_lambda_zero_turns_contrastive_off():
             contrastive_loss=dict(
                 type='CooccurrenceContrastiveLoss', loss_weight=0.0)))
     assert model.head.contrastive_loss is None
-    losses = model(torch.randn(2, 3, 64, 64), samples([[1], [2, 3]]),
-                   mode='loss')
+    losses = model(
+        torch.randn(2, 3, 64, 64), samples([[1], [2, 3]]), mode='loss')
     assert set(losses) == {'loss'}
 
 
 def test_head_matches_method_forward():
     """The head's logits equal docs/method.md §1 written out step by step."""
     torch.manual_seed(3)
-    model = MODELS.build(small_cfg(
-        transformer=dict(
-            type='LabelQueryTransformer', ffn_dim=64, dropout=0.0),
-        graph_encoder=dict(type='GatedGraphEncoder', num_steps=1))).eval()
+    model = MODELS.build(
+        small_cfg(
+            transformer=dict(
+                type='LabelQueryTransformer', ffn_dim=64, dropout=0.0),
+            graph_encoder=dict(type='GatedGraphEncoder', num_steps=1))).eval()
     head = model.head
     x = torch.randn(2, 3, 64, 64)
     fmap = model.backbone(x)[-1]
@@ -94,8 +94,8 @@ def test_head_matches_method_forward():
     g = tokens.mean(1)
     F_ = head.transformer(tokens)
     A = torch.sigmoid(
-        torch.cat([F_, g[:, None].expand_as(F_)], -1) @ head.cooccurrence.fc
-        .weight.t() + head.cooccurrence.fc.bias)
+        torch.cat([F_, g[:, None].expand_as(F_)], -1)
+        @ head.cooccurrence.fc.weight.t() + head.cooccurrence.fc.bias)
     H = head.graph_encoder(F_, A)
     z = torch.cat([F_, H], -1)
     logits = (z * head.classifier.weight).sum(-1) + head.classifier.bias
@@ -120,11 +120,12 @@ def test_non_finite_loss_names_term_and_iteration():
     from mmengine.logging import MessageHub
     model = MODELS.build(small_cfg())
     MessageHub.get_current_instance().update_info('iter', 41)
-    with pytest.raises(FloatingPointError,
-                       match='iteration 42: loss_contrastive=nan'):
+    with pytest.raises(
+            FloatingPointError, match='iteration 42: loss_contrastive=nan'):
         model.parse_losses(
-            dict(loss=torch.tensor(1.0),
-                 loss_contrastive=torch.tensor(float('nan'))))
+            dict(
+                loss=torch.tensor(1.0),
+                loss_contrastive=torch.tensor(float('nan'))))
     parsed, log_vars = model.parse_losses(
         dict(loss=torch.tensor(1.0), loss_contrastive=torch.tensor(2.0)))
     assert parsed.item() == 3.0

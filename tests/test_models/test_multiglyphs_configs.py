@@ -3,16 +3,16 @@ training iteration through mmengine's runner, hooks included."""
 import glob
 import importlib.util
 import os.path as osp
-
 import pytest
 import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIGS = sorted(p for p in glob.glob(
-    osp.join(REPO_ROOT, 'configs', '**', '*multiglyphs.py'), recursive=True)
-                 if '_base_' not in p)
+CONFIGS = sorted(
+    p for p in glob.glob(
+        osp.join(REPO_ROOT, 'configs', '**', '*multiglyphs.py'),
+        recursive=True) if '_base_' not in p)
 TINY = dict(num_train=4, num_test=4, seed=0)
 
 
@@ -32,9 +32,8 @@ def test_every_benchmark_row_has_a_config():
     assert len(CONFIGS) == 11
 
 
-@pytest.mark.parametrize('path',
-                         CONFIGS,
-                         ids=lambda p: osp.relpath(p, REPO_ROOT))
+@pytest.mark.parametrize(
+    'path', CONFIGS, ids=lambda p: osp.relpath(p, REPO_ROOT))
 def test_config_trains_one_iteration(path, tmp_path_factory):
     data_root = str(tmp_path_factory.getbasetemp() / 'multiglyphs_tiny')
     cfg = Config.fromfile(path)
@@ -45,9 +44,8 @@ def test_config_trains_one_iteration(path, tmp_path_factory):
     cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=10)
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         cfg[loader].dataset.update(data_root=data_root, **TINY)
-        cfg[loader].update(batch_size=4,
-                           num_workers=0,
-                           persistent_workers=False)
+        cfg[loader].update(
+            batch_size=4, num_workers=0, persistent_workers=False)
     runner = Runner.from_cfg(cfg)
     before = {
         n: p.detach().clone()

@@ -4,12 +4,23 @@ import torch
 from mlic.registry import MODELS
 
 BACKBONES = {
-    'swin': (dict(type='SwinTransformer', arch='tiny', img_size=96,
-                  out_indices=(3, ), pad_small_map=True), 768),
-    'vit': (dict(type='VisionTransformer', arch='deit-tiny', img_size=96,
-                 patch_size=16, out_type='featmap'), 192),
-    'convnext': (dict(type='ConvNeXt', arch='atto', out_indices=(3, ),
-                      gap_before_final_norm=False), 320),
+    'swin': (dict(
+        type='SwinTransformer',
+        arch='tiny',
+        img_size=96,
+        out_indices=(3, ),
+        pad_small_map=True), 768),
+    'vit': (dict(
+        type='VisionTransformer',
+        arch='deit-tiny',
+        img_size=96,
+        patch_size=16,
+        out_type='featmap'), 192),
+    'convnext': (dict(
+        type='ConvNeXt',
+        arch='atto',
+        out_indices=(3, ),
+        gap_before_final_norm=False), 320),
     'resnet': (dict(type='ResNet', depth=18, out_indices=(3, )), 512),
 }
 
@@ -19,15 +30,21 @@ def test_mlic_head_on_token_backbones(name):
     backbone, width = BACKBONES[name]
     torch.manual_seed(0)
     model = MODELS.build(
-        dict(type='MLICClassifier', backbone=backbone,
-             head=dict(type='MLICHead', num_classes=6,
-                       transformer=dict(type='LabelQueryTransformer',
-                                        num_heads=4, ffn_dim=64))))
+        dict(
+            type='MLICClassifier',
+            backbone=backbone,
+            head=dict(
+                type='MLICHead',
+                num_classes=6,
+                transformer=dict(
+                    type='LabelQueryTransformer', num_heads=4, ffn_dim=64))))
     assert model.head.in_channels == width
     from mmpretrain.structures import DataSample
     x = torch.randn(2, 3, 96, 96)
-    losses = model(x, [DataSample().set_gt_label([0, 5]),
-                       DataSample().set_gt_label([2])], mode='loss')
+    losses = model(
+        x, [DataSample().set_gt_label([0, 5]),
+            DataSample().set_gt_label([2])],
+        mode='loss')
     (losses['loss'] + losses['loss_contrastive']).backward()
     assert model.backbone.parameters().__next__().grad is not None
     with torch.no_grad():
@@ -39,8 +56,8 @@ def test_timm_backbone_says_how_to_install_timm():
         import timm  # noqa: F401
     except ImportError:
         with pytest.raises(ImportError, match='pip install timm'):
-            MODELS.build(dict(type='TimmTokenBackbone',
-                              model_name='tresnet_l'))
+            MODELS.build(
+                dict(type='TimmTokenBackbone', model_name='tresnet_l'))
     else:
         backbone = MODELS.build(
             dict(type='TimmTokenBackbone', model_name='tresnet_m'))
@@ -50,10 +67,13 @@ def test_timm_backbone_says_how_to_install_timm():
 
 def test_pooled_backbone_output_gets_a_clear_error():
     model = MODELS.build(
-        dict(type='MLICClassifier',
-             backbone=dict(type='ConvNeXt', arch='atto', out_indices=(3, )),
-             head=dict(type='MLICHead', num_classes=3,
-                       transformer=dict(type='LabelQueryTransformer',
-                                        num_heads=4, ffn_dim=32))))
+        dict(
+            type='MLICClassifier',
+            backbone=dict(type='ConvNeXt', arch='atto', out_indices=(3, )),
+            head=dict(
+                type='MLICHead',
+                num_classes=3,
+                transformer=dict(
+                    type='LabelQueryTransformer', num_heads=4, ffn_dim=32))))
     with pytest.raises(ValueError, match='gap_before_final_norm=False'):
         model(torch.randn(1, 3, 64, 64), mode='tensor')

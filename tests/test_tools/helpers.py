@@ -9,7 +9,9 @@ CONFIG = osp.join(REPO_ROOT, 'configs', 'mlic', 'mlic_multidigits.py')
 
 def tiny_multidigits_options(data_root, epochs=2, num_train=96, num_test=48):
     """--cfg-options that shrink the MultiDigits job to seconds."""
-    opts = [f'train_cfg.max_epochs={epochs}', 'default_hooks.logger.interval=1']
+    opts = [
+        f'train_cfg.max_epochs={epochs}', 'default_hooks.logger.interval=1'
+    ]
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         opts += [
             f'{loader}.dataset.data_root={data_root}',

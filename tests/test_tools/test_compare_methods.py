@@ -2,9 +2,8 @@
 std, paired difference to the baseline), resuming, on canned logs."""
 import importlib.util
 import json
-import os.path as osp
-
 import numpy as np
+import os.path as osp
 import pytest
 
 from .helpers import REPO_ROOT, run_tool
@@ -96,13 +95,8 @@ def test_finished_runs_are_read_not_repeated(tmp_path, monkeypatch):
     tool = load_tool()
     run_dir = tmp_path / 'mlic' / 'seed_0'
     run_dir.mkdir(parents=True)
-    stored = dict(mAP=1.0,
-                  CF1=2.0,
-                  OF1=3.0,
-                  images_per_s=4.0,
-                  params=5,
-                  seed=0,
-                  epoch=8)
+    stored = dict(
+        mAP=1.0, CF1=2.0, OF1=3.0, images_per_s=4.0, params=5, seed=0, epoch=8)
     (run_dir / 'result.json').write_text(json.dumps(stored))
 
     def no_subprocess(*args, **kwargs):
@@ -118,9 +112,10 @@ def test_tool_tabulates_a_work_dir_without_training(tmp_path):
         for seed, metrics in runs.items():
             run_dir = tmp_path / key / f'seed_{seed}'
             run_dir.mkdir(parents=True)
-            res = dict(tool.parse_log(canned_log(*metrics), 64),
-                       params=2000000,
-                       seed=seed)
+            res = dict(
+                tool.parse_log(canned_log(*metrics), 64),
+                params=2000000,
+                seed=seed)
             (run_dir / 'result.json').write_text(json.dumps(res))
     # An interrupted run (no result.json) is not counted.
     (tmp_path / 'q2l' / 'seed_0').mkdir(parents=True)

@@ -1,6 +1,5 @@
-import os.path as osp
-
 import numpy as np
+import os.path as osp
 
 from mlic.registry import DATASETS
 from ..test_datasets.raw_trees import make_voc
@@ -10,13 +9,17 @@ from .helpers import REPO_ROOT, run_tool
 def test_raw_to_list_round_trips_through_label_list_dataset(tmp_path):
     root = make_voc(str(tmp_path / 'VOC2007'))
     out = str(tmp_path / 'lists')
-    code, log = run_tool(['tools/dataset_converters/raw_to_list.py',
-                          'VOC2007', root, out])
+    code, log = run_tool(
+        ['tools/dataset_converters/raw_to_list.py', 'VOC2007', root, out])
     assert code == 0, log
     raw = DATASETS.build(dict(type='VOC2007', data_root=root, split='test'))
     lists = DATASETS.build(
-        dict(type='LabelListDataset', data_root=out, ann_file='test.txt',
-             label_file='label.txt', ignore_file='ignore.npy'))
+        dict(
+            type='LabelListDataset',
+            data_root=out,
+            ann_file='test.txt',
+            label_file='label.txt',
+            ignore_file='ignore.npy'))
     assert list(lists.metainfo['classes']) == list(raw.metainfo['classes'])
     for i in range(len(raw)):
         a, b = raw.get_data_info(i), lists.get_data_info(i)
@@ -26,8 +29,8 @@ def test_raw_to_list_round_trips_through_label_list_dataset(tmp_path):
     assert np.load(osp.join(out, 'ignore.npy')).shape == (3, 20)
 
     # Existing lists are never replaced silently.
-    code, log = run_tool(['tools/dataset_converters/raw_to_list.py',
-                          'VOC2007', root, out])
+    code, log = run_tool(
+        ['tools/dataset_converters/raw_to_list.py', 'VOC2007', root, out])
     assert code != 0 and 'pass --overwrite' in log
 
 

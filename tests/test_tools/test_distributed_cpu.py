@@ -14,20 +14,28 @@ def test_two_process_cpu_train_and_test_match_single_process(tmp_path):
     opts = tiny_multidigits_options(
         str(tmp_path / 'd'), epochs=1, num_train=64, num_test=37)
     env = dict(PORT='29617')
-    code, out = run_tool(['bash', 'tools/dist_train.sh', CONFIG, '2',
-                          '--work-dir', str(work), '--cfg-options'] + opts,
-                         env=env)
+    code, out = run_tool(
+        [
+            'bash', 'tools/dist_train.sh', CONFIG, '2', '--work-dir',
+            str(work), '--cfg-options'
+        ] + opts,
+        env=env)
     assert code == 0, out[-4000:]
     assert 'Distributed training: True' in out
     assert 'GPU number: 2' in out  # mmengine's name for the world size
     ckpt = str(work / 'epoch_1.pth')
 
-    code, single = run_tool(['tools/test.py', CONFIG, ckpt, '--work-dir',
-                             str(tmp_path / 't1'), '--cfg-options'] + opts)
+    code, single = run_tool([
+        'tools/test.py', CONFIG, ckpt, '--work-dir',
+        str(tmp_path / 't1'), '--cfg-options'
+    ] + opts)
     assert code == 0, single[-4000:]
-    code, double = run_tool(['bash', 'tools/dist_test.sh', CONFIG, ckpt, '2',
-                             '--work-dir', str(tmp_path / 't2'),
-                             '--cfg-options'] + opts, env=env)
+    code, double = run_tool(
+        [
+            'bash', 'tools/dist_test.sh', CONFIG, ckpt, '2', '--work-dir',
+            str(tmp_path / 't2'), '--cfg-options'
+        ] + opts,
+        env=env)
     assert code == 0, double[-4000:]
     # 37 test images over 2 processes: the sampler pads one, the metric
     # must count each image once, so the numbers are identical.
@@ -58,8 +66,10 @@ def test_stopped_worker_fails_the_others_after_the_timeout(tmp_path):
     start = time.time()
     code, out = run_tool([
         sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
-        '--master_port=29618', str(script)
-    ], timeout=300)
+        '--master_port=29618',
+        str(script)
+    ],
+                         timeout=300)
     assert code != 0
     # gloo names the configured timeout (dist_cfg.timeout = 3 s).
     assert 'Timed out waiting 3000ms' in out, out[-3000:]

@@ -28,11 +28,12 @@ def test_the_extending_page_works_as_written(tmp_path):
     assert '{REPO}/tools/train.py max_pool_multidigits.py' in command
     work = tmp_path / 'work_dirs' / 'max_pool'
     code, out = run_tool(
-        [osp.join(REPO_ROOT, 'tools', 'train.py'),
-         str(tmp_path / 'max_pool_multidigits.py'),
-         '--work-dir', str(work), '--cfg-options'] +
-        tiny_multidigits_options(str(tmp_path / 'data'), epochs=1,
-                                 num_train=32, num_test=16),
+        [
+            osp.join(REPO_ROOT, 'tools', 'train.py'),
+            str(tmp_path / 'max_pool_multidigits.py'), '--work-dir',
+            str(work), '--cfg-options'
+        ] + tiny_multidigits_options(
+            str(tmp_path / 'data'), epochs=1, num_train=32, num_test=16),
         cwd=str(tmp_path),
         env=dict(PYTHONPATH=os.pathsep.join([str(tmp_path), REPO_ROOT])))
     assert code == 0, out[-3000:]

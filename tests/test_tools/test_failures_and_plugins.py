@@ -10,10 +10,11 @@ PLUGIN_DIR = osp.join(REPO_ROOT, 'tests', 'data', 'third_party_pkg')
 def test_third_party_head_via_custom_imports(tmp_path):
     config = osp.join(PLUGIN_DIR, 'maxpool_head_multidigits.py')
     code, out = run_tool(
-        ['tools/train.py', config, '--work-dir',
-         str(tmp_path / 'w'), '--cfg-options'] +
-        tiny_multidigits_options(str(tmp_path / 'd'), epochs=1,
-                                 num_train=32, num_test=16),
+        [
+            'tools/train.py', config, '--work-dir',
+            str(tmp_path / 'w'), '--cfg-options'
+        ] + tiny_multidigits_options(
+            str(tmp_path / 'd'), epochs=1, num_train=32, num_test=16),
         env=dict(PYTHONPATH=PLUGIN_DIR))
     assert code == 0, out
     ckpt = safe_torch_load(str(tmp_path / 'w' / 'epoch_1.pth'))
@@ -21,12 +22,12 @@ def test_third_party_head_via_custom_imports(tmp_path):
 
 
 def test_num_classes_mismatch_fails_before_training(tmp_path):
-    code, out = run_tool(
-        ['tools/train.py', CONFIG, '--work-dir',
-         str(tmp_path / 'w'), '--cfg-options',
-         'model.head.num_classes=7', 'model.data_preprocessor.num_classes=7'
-         ] + tiny_multidigits_options(str(tmp_path / 'd'), num_train=32,
-                                      num_test=16))
+    code, out = run_tool([
+        'tools/train.py', CONFIG, '--work-dir',
+        str(tmp_path / 'w'), '--cfg-options', 'model.head.num_classes=7',
+        'model.data_preprocessor.num_classes=7'
+    ] + tiny_multidigits_options(
+        str(tmp_path / 'd'), num_train=32, num_test=16))
     assert code != 0
     assert re.search(r'has 10 classes but the model has num_classes=7', out)
     assert not re.search(r'Epoch\(train\)', out)
@@ -47,8 +48,9 @@ def test_non_finite_loss_stops_and_keeps_last_good_checkpoint(tmp_path):
     work = tmp_path / 'w'
     data_opts = tiny_multidigits_options(
         str(tmp_path / 'd'), epochs=1, num_train=32, num_test=16)
-    code, out = run_tool(['tools/train.py', CONFIG, '--work-dir',
-                          str(work), '--cfg-options'] + data_opts)
+    code, out = run_tool(
+        ['tools/train.py', CONFIG, '--work-dir',
+         str(work), '--cfg-options'] + data_opts)
     assert code == 0, out
     good = work / 'epoch_1.pth'
     good_bytes = good.read_bytes()

@@ -1,8 +1,7 @@
 import glob
 import os.path as osp
-import re
-
 import pytest
+import re
 import torch
 
 from mlic.utils import safe_torch_load
@@ -16,9 +15,9 @@ def trained(tmp_path_factory):
     root = tmp_path_factory.mktemp('train')
     data_root = str(root / 'multidigits')
     work_dir = str(root / 'work')
-    code, out = run_tool([
-        'tools/train.py', CONFIG, '--work-dir', work_dir, '--cfg-options'
-    ] + tiny_multidigits_options(data_root, epochs=2))
+    code, out = run_tool(
+        ['tools/train.py', CONFIG, '--work-dir', work_dir, '--cfg-options'] +
+        tiny_multidigits_options(data_root, epochs=2))
     assert code == 0, out
     return dict(root=root, data_root=data_root, work_dir=work_dir, log=out)
 
@@ -26,8 +25,10 @@ def trained(tmp_path_factory):
 def test_train_saves_ema_checkpoints_that_load_safely(trained):
     ckpt_path = osp.join(trained['work_dir'], 'epoch_2.pth')
     ckpt = safe_torch_load(ckpt_path)
-    assert {'state_dict', 'ema_state_dict', 'optimizer', 'param_schedulers',
-            'message_hub'} <= set(ckpt)
+    assert {
+        'state_dict', 'ema_state_dict', 'optimizer', 'param_schedulers',
+        'message_hub'
+    } <= set(ckpt)
     assert glob.glob(osp.join(trained['work_dir'], 'best_multi-label_mAP_*'))
     # The EMA weights are what validation used and what 'state_dict' holds.
     assert ckpt['meta']['epoch'] == 2
@@ -60,16 +61,16 @@ def test_resume_continues_from_last_checkpoint(trained):
     ckpt = safe_torch_load(osp.join(trained['work_dir'], 'epoch_3.pth'))
     assert ckpt['meta']['epoch'] == 3
     assert torch.isfinite(
-        torch.stack([v.float().sum() for v in ckpt['state_dict'].values()
-                     ])).all()
+        torch.stack([v.float().sum()
+                     for v in ckpt['state_dict'].values()])).all()
 
 
 def test_amp_flag_trains_on_cpu(tmp_path):
     code, out = run_tool([
         'tools/train.py', CONFIG, '--amp', '--work-dir',
         str(tmp_path / 'work'), '--cfg-options'
-    ] + tiny_multidigits_options(str(tmp_path / 'data'), epochs=1,
-                                 num_train=32, num_test=16))
+    ] + tiny_multidigits_options(
+        str(tmp_path / 'data'), epochs=1, num_train=32, num_test=16))
     assert code == 0, out
     assert 'AnyDeviceAmpOptimWrapper' in out
     assert METRIC.search(out)

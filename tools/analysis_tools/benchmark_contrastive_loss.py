@@ -11,7 +11,6 @@ time of each and the ratio.
 import argparse
 import statistics
 import time
-
 import torch
 import torch.nn.functional as F
 
@@ -31,8 +30,8 @@ def per_image_loop(anchor, positive, negative, targets, tau=1.0):
         pair = a @ a.t() / tau
         pair = pair[~torch.eye(k, dtype=torch.bool)].view(k, k - 1)
         logits = torch.cat([s_pos, s_neg, pair], dim=1)
-        total = total + F.cross_entropy(logits,
-                                        torch.zeros(k, dtype=torch.long))
+        total = total + F.cross_entropy(logits, torch.zeros(
+            k, dtype=torch.long))
     return total / anchor.size(0)
 
 

@@ -28,16 +28,24 @@ def write_coco(root, num_images=82783, num_anns=605000, seed=0):
         return path
     rng = np.random.default_rng(seed)
     os.makedirs(osp.dirname(path), exist_ok=True)
-    cat_ids = [i for i in range(1, 91) if i not in (
-        12, 26, 29, 30, 45, 66, 68, 69, 71, 83)]
-    categories = [dict(supercategory='thing', id=i, name=f'category_{i}')
-                  for i in cat_ids]
+    cat_ids = [
+        i for i in range(1, 91)
+        if i not in (12, 26, 29, 30, 45, 66, 68, 69, 71, 83)
+    ]
+    categories = [
+        dict(supercategory='thing', id=i, name=f'category_{i}')
+        for i in cat_ids
+    ]
     images = [
-        dict(license=1, file_name=f'COCO_train2014_{i:012d}.jpg',
-             coco_url=f'http://images.example/train2014/{i:012d}.jpg',
-             height=480, width=640, date_captured='2013-11-14 16:28:13',
-             flickr_url=f'http://farm.example/{i}.jpg', id=i)
-        for i in range(num_images)
+        dict(
+            license=1,
+            file_name=f'COCO_train2014_{i:012d}.jpg',
+            coco_url=f'http://images.example/train2014/{i:012d}.jpg',
+            height=480,
+            width=640,
+            date_captured='2013-11-14 16:28:13',
+            flickr_url=f'http://farm.example/{i}.jpg',
+            id=i) for i in range(num_images)
     ]
     # Leave about 700 images without annotations, as in the real file.
     image_ids = rng.integers(0, num_images - 700, num_anns)
@@ -51,10 +59,15 @@ def write_coco(root, num_images=82783, num_anns=605000, seed=0):
             if i:
                 f.write(',')
             poly = polygons[i].tolist()
-            json.dump(dict(segmentation=[poly], area=float(poly[0] * 10),
-                           iscrowd=0, image_id=int(image_ids[i]),
-                           bbox=poly[:4], category_id=int(cats[i]), id=i),
-                      f)
+            json.dump(
+                dict(
+                    segmentation=[poly],
+                    area=float(poly[0] * 10),
+                    iscrowd=0,
+                    image_id=int(image_ids[i]),
+                    bbox=poly[:4],
+                    category_id=int(cats[i]),
+                    id=i), f)
         f.write('], "categories": ')
         json.dump(categories, f)
         f.write('}')
@@ -67,8 +80,9 @@ def write_nuswide(root, num_images=269648, num_train=161789, seed=0):
     rng = np.random.default_rng(seed)
     concepts = [f'concept{i}' for i in range(81)]
     folders = [f'folder{i}' for i in range(700)]
-    paths = [f'{folders[i % 700]}\\{i:07d}_{i * 7}.jpg'
-             for i in range(num_images)]
+    paths = [
+        f'{folders[i % 700]}\\{i:07d}_{i * 7}.jpg' for i in range(num_images)
+    ]
     lists = osp.join(root, 'ImageList')
     os.makedirs(lists, exist_ok=True)
     with open(osp.join(root, 'Concepts81.txt'), 'w') as f:

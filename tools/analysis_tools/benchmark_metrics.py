@@ -45,8 +45,9 @@ def loop_metrics(scores, targets, threshold=0.5, topk=3):
     def counts(sc):
         gt = np.array([np.sum(targets[:, c] == 1) for c in range(C)], float)
         pd = np.array([np.sum(sc[:, c] >= threshold) for c in range(C)], float)
-        tp = np.array([np.sum(targets[:, c] * (sc[:, c] >= threshold))
-                       for c in range(C)], float)
+        tp = np.array([
+            np.sum(targets[:, c] * (sc[:, c] >= threshold)) for c in range(C)
+        ], float)
         m = lambda x: np.maximum(x, EPS)  # noqa: E731
         cp, cr = np.mean(m(tp) / m(pd)), np.mean(m(tp) / m(gt))
         op, orr = m(tp.sum()) / m(pd.sum()), m(tp.sum()) / m(gt.sum())
@@ -60,11 +61,15 @@ def loop_metrics(scores, targets, threshold=0.5, topk=3):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--skip-loop', action='store_true',
-                        help='time only mlic (the loop takes minutes)')
+    parser.add_argument(
+        '--skip-loop',
+        action='store_true',
+        help='time only mlic (the loop takes minutes)')
     parser.add_argument('--repeats', type=int, default=3)
-    parser.add_argument('--ties', action='store_true',
-                        help='round the scores to 2 decimals (many ties)')
+    parser.add_argument(
+        '--ties',
+        action='store_true',
+        help='round the scores to 2 decimals (many ties)')
     args = parser.parse_args()
 
     rng = np.random.default_rng(0)

@@ -42,10 +42,9 @@ def write_images(folder, num, seed=0):
         paths.append(path)
         if osp.isfile(path):
             continue
-        base = np.stack([
-            (np.sin(xx / rng.uniform(20, 80) + c) * 60 + 128 +
-             np.cos(yy / rng.uniform(20, 80)) * 40) for c in range(3)
-        ], -1)
+        base = np.stack([(np.sin(xx / rng.uniform(20, 80) + c) * 60 + 128 +
+                          np.cos(yy / rng.uniform(20, 80)) * 40)
+                         for c in range(3)], -1)
         img = np.clip(base + rng.normal(0, 12, base.shape), 0, 255)
         img = img.astype(np.uint8)
         for _ in range(12):
@@ -66,8 +65,8 @@ def _sign(v):
 
 
 def _affine(img, matrix):
-    return img.transform(img.size, Image.AFFINE, matrix,
-                         fillcolor=(128, 128, 128))
+    return img.transform(
+        img.size, Image.AFFINE, matrix, fillcolor=(128, 128, 128))
 
 
 def _pil_cutout(img, level):
@@ -82,31 +81,45 @@ def _pil_cutout(img, level):
 
 
 PIL_OPS = {
-    'Invert': lambda img, l: ImageOps.invert(img),
-    'Cutout': _pil_cutout,
-    'Sharpness': lambda img, l: ImageEnhance.Sharpness(img).enhance(
-        1 + _sign(_lv(0, 0.9, l))),
-    'AutoContrast': lambda img, l: ImageOps.autocontrast(img),
-    'Posterize': lambda img, l: ImageOps.posterize(
-        img, int(round(_lv(8, 4, l)))),
-    'ShearX': lambda img, l: _affine(img, (1, _sign(_lv(0, 0.3, l)), 0, 0,
-                                           1, 0)),
-    'ShearY': lambda img, l: _affine(img, (1, 0, 0, _sign(_lv(0, 0.3, l)),
-                                           1, 0)),
-    'TranslateX': lambda img, l: _affine(
-        img, (1, 0, _sign(_lv(0, 150 / 331, l)) * img.size[0], 0, 1, 0)),
-    'TranslateY': lambda img, l: _affine(
-        img, (1, 0, 0, 0, 1, _sign(_lv(0, 150 / 331, l)) * img.size[1])),
-    'Rotate': lambda img, l: img.rotate(_lv(0, 30, l),
-                                        fillcolor=(128, 128, 128)),
-    'Equalize': lambda img, l: ImageOps.equalize(img),
-    'Contrast': lambda img, l: ImageEnhance.Contrast(img).enhance(
-        1 + _sign(_lv(0, 0.9, l))),
-    'Color': lambda img, l: ImageEnhance.Color(img).enhance(
-        1 + _sign(_lv(0, 0.9, l))),
-    'Solarize': lambda img, l: ImageOps.solarize(img, _lv(256, 0, l)),
-    'Brightness': lambda img, l: ImageEnhance.Brightness(img).enhance(
-        1 + _sign(_lv(0, 0.9, l))),
+    'Invert':
+    lambda img, level: ImageOps.invert(img),
+    'Cutout':
+    _pil_cutout,
+    'Sharpness':
+    lambda img, level: ImageEnhance.Sharpness(img).enhance(1 + _sign(
+        _lv(0, 0.9, level))),
+    'AutoContrast':
+    lambda img, level: ImageOps.autocontrast(img),
+    'Posterize':
+    lambda img, level: ImageOps.posterize(img, int(round(_lv(8, 4, level)))),
+    'ShearX':
+    lambda img, level: _affine(img,
+                               (1, _sign(_lv(0, 0.3, level)), 0, 0, 1, 0)),
+    'ShearY':
+    lambda img, level: _affine(img,
+                               (1, 0, 0, _sign(_lv(0, 0.3, level)), 1, 0)),
+    'TranslateX':
+    lambda img, level: _affine(img, (1, 0, _sign(_lv(0, 150 / 331, level)) *
+                                     img.size[0], 0, 1, 0)),
+    'TranslateY':
+    lambda img, level: _affine(img, (
+        1, 0, 0, 0, 1, _sign(_lv(0, 150 / 331, level)) * img.size[1])),
+    'Rotate':
+    lambda img, level: img.rotate(
+        _lv(0, 30, level), fillcolor=(128, 128, 128)),
+    'Equalize':
+    lambda img, level: ImageOps.equalize(img),
+    'Contrast':
+    lambda img, level: ImageEnhance.Contrast(img).enhance(1 + _sign(
+        _lv(0, 0.9, level))),
+    'Color':
+    lambda img, level: ImageEnhance.Color(img).enhance(1 + _sign(
+        _lv(0, 0.9, level))),
+    'Solarize':
+    lambda img, level: ImageOps.solarize(img, _lv(256, 0, level)),
+    'Brightness':
+    lambda img, level: ImageEnhance.Brightness(img).enhance(1 + _sign(
+        _lv(0, 0.9, level))),
 }
 
 
@@ -191,8 +204,7 @@ def main():
     np.random.seed(0)
     paths = write_images(args.workdir, args.num_images)
     kb = np.mean([osp.getsize(p) for p in paths]) / 1024
-    ref = images_per_second(reference_pipeline(args.size), paths,
-                            args.repeats)
+    ref = images_per_second(reference_pipeline(args.size), paths, args.repeats)
     ours = images_per_second(mlic_pipeline(args.size), paths, args.repeats)
     print(f'{len(paths)} JPEGs 640x480 (mean {kb:.0f} KB), {args.size} px, '
           f'one worker, one thread')

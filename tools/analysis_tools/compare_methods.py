@@ -24,6 +24,7 @@ differences). Writes ``results.md`` and ``results.json`` in the work dir.
 """
 import argparse
 import json
+import numpy as np
 import os
 import os.path as osp
 import re
@@ -31,8 +32,6 @@ import shutil
 import subprocess
 import sys
 from typing import Dict, List, Optional, Sequence
-
-import numpy as np
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -94,11 +93,12 @@ def parse_log(text: str, batch_size: int) -> dict:
     if not times:
         raise ValueError('the log holds no training iteration time')
     epoch, mAP, cf1, of1 = vals[-1]
-    return dict(epoch=int(epoch),
-                mAP=float(mAP),
-                CF1=float(cf1),
-                OF1=float(of1),
-                images_per_s=batch_size / float(np.mean(times)))
+    return dict(
+        epoch=int(epoch),
+        mAP=float(mAP),
+        CF1=float(cf1),
+        OF1=float(of1),
+        images_per_s=batch_size / float(np.mean(times)))
 
 
 def _mean_std(values: Sequence[float]) -> tuple:
@@ -210,10 +210,8 @@ def run_one(key: str, config: str, seed: int, work_dir: str,
     with open(log_path) as f:
         text = f.read()
     params, batch = count_parameters(osp.join(REPO_ROOT, config))
-    result = dict(parse_log(text, batch),
-                  params=params,
-                  seed=seed,
-                  config=config)
+    result = dict(
+        parse_log(text, batch), params=params, seed=seed, config=config)
     tmp = result_file + '.tmp'
     with open(tmp, 'w') as f:
         json.dump(result, f, indent=1)
@@ -223,21 +221,20 @@ def run_one(key: str, config: str, seed: int, work_dir: str,
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--benchmark',
-                        choices=sorted(BENCHMARKS),
-                        default='multiglyphs')
+    parser.add_argument(
+        '--benchmark', choices=sorted(BENCHMARKS), default='multiglyphs')
     parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
     parser.add_argument('--only', nargs='+', help='row keys to run')
-    parser.add_argument('--work-dir',
-                        help='defaults to '
-                        'work_dirs/compare_<benchmark>')
+    parser.add_argument(
+        '--work-dir', help='defaults to '
+        'work_dirs/compare_<benchmark>')
     parser.add_argument('--cfg-options', nargs='+', default=[])
-    parser.add_argument('--list',
-                        action='store_true',
-                        help='print the rows and exit')
-    parser.add_argument('--no-train',
-                        action='store_true',
-                        help='only tabulate the runs already finished')
+    parser.add_argument(
+        '--list', action='store_true', help='print the rows and exit')
+    parser.add_argument(
+        '--no-train',
+        action='store_true',
+        help='only tabulate the runs already finished')
     args = parser.parse_args()
     rows = BENCHMARKS[args.benchmark]
     if args.list:
@@ -284,16 +281,18 @@ def main():
     with open(osp.join(work_dir, 'results.md'), 'w') as f:
         f.write(table)
     with open(osp.join(work_dir, 'results.json'), 'w') as f:
-        json.dump(dict(results={
-            k: {
-                str(s): r
-                for s, r in v.items()
-            }
-            for k, v in results.items()
-        },
-                       summary=summary),
-                  f,
-                  indent=1)
+        json.dump(
+            dict(
+                results={
+                    k: {
+                        str(s): r
+                        for s, r in v.items()
+                    }
+                    for k, v in results.items()
+                },
+                summary=summary),
+            f,
+            indent=1)
     print(table)
     print(f'written to {osp.join(work_dir, "results.md")}')
     if failures:

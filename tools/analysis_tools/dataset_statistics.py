@@ -13,11 +13,10 @@ row label), the statistic that ML-GCN-style graphs are built from. With
 at twice their size when small) with their label names beneath.
 """
 import argparse
-import os
-import os.path as osp
-
 import cv2
 import numpy as np
+import os
+import os.path as osp
 from mmengine.config import Config, DictAction
 
 from mlic.datasets.statistics import label_statistics
@@ -29,9 +28,8 @@ from mlic.visualization import draw_matrix_heatmap
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config')
-    parser.add_argument('--split',
-                        choices=['train', 'val', 'test'],
-                        default='train')
+    parser.add_argument(
+        '--split', choices=['train', 'val', 'test'], default='train')
     parser.add_argument('--out-dir', default='work_dirs/dataset_statistics')
     parser.add_argument('--samples', type=int, default=0)
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
@@ -87,11 +85,8 @@ def sample_mosaic(dataset, names, num, per_row=8):
             raise OSError(
                 f'cannot read {dataset.get_data_info(i)["img_path"]}')
         if img.shape[1] < 128:
-            img = cv2.resize(img,
-                             None,
-                             fx=2,
-                             fy=2,
-                             interpolation=cv2.INTER_NEAREST)
+            img = cv2.resize(
+                img, None, fx=2, fy=2, interpolation=cv2.INTER_NEAREST)
         text = ' '.join(names[c] for c in dataset.get_cat_ids(i))
         tile = np.full((img.shape[0] + 20, img.shape[1] + 4, 3), 255, np.uint8)
         tile[:img.shape[0], 2:2 + img.shape[1]] = img
@@ -101,13 +96,14 @@ def sample_mosaic(dataset, names, num, per_row=8):
     h = max(t.shape[0] for t in tiles)
     w = max(t.shape[1] for t in tiles)
     tiles = [
-        cv2.copyMakeBorder(t,
-                           0,
-                           h - t.shape[0],
-                           0,
-                           w - t.shape[1],
-                           cv2.BORDER_CONSTANT,
-                           value=(255, 255, 255)) for t in tiles
+        cv2.copyMakeBorder(
+            t,
+            0,
+            h - t.shape[0],
+            0,
+            w - t.shape[1],
+            cv2.BORDER_CONSTANT,
+            value=(255, 255, 255)) for t in tiles
     ]
     tiles += [np.full_like(tiles[0], 255)] * (-len(tiles) % per_row)
     rows = [

@@ -16,7 +16,6 @@ them through ``--thresholds FILE``:
 """
 import argparse
 import json
-
 import numpy as np
 
 from mlic.evaluation import multilabel_metrics
@@ -40,17 +39,23 @@ def main():
     parser.add_argument('--topk', type=int, default=3)
     parser.add_argument('--ap', choices=['voc12', 'voc07'], default='voc12')
     parser.add_argument(
-        '--ties', choices=['block', 'reference'], default='block',
+        '--ties',
+        choices=['block', 'reference'],
+        default='block',
         help='equal scores in the AP: one block (order-independent) or the '
         "reference's image order")
-    parser.add_argument('--classwise', action='store_true',
-                        help='print the AP of every label')
-    parser.add_argument('--search-thresholds', metavar='JSON',
-                        help='find per-label F1-best thresholds on this '
-                        '(validation) dump and write them here')
-    parser.add_argument('--thresholds', metavar='JSON',
-                        help='evaluate with per-label thresholds from this '
-                        'file instead of --threshold')
+    parser.add_argument(
+        '--classwise', action='store_true', help='print the AP of every label')
+    parser.add_argument(
+        '--search-thresholds',
+        metavar='JSON',
+        help='find per-label F1-best thresholds on this '
+        '(validation) dump and write them here')
+    parser.add_argument(
+        '--thresholds',
+        metavar='JSON',
+        help='evaluate with per-label thresholds from this '
+        'file instead of --threshold')
     args = parser.parse_args()
 
     data = load_dump(args.dump)
@@ -63,10 +68,11 @@ def main():
     threshold = args.threshold
     if args.search_thresholds:
         thresholds = best_f1_thresholds(scores, targets, ignore)
-        payload = dict(classes=list(classes),
-                       thresholds=thresholds.tolist())
-        atomic_write(args.search_thresholds,
-                     lambda f: json.dump(payload, f, indent=1), mode='w')
+        payload = dict(classes=list(classes), thresholds=thresholds.tolist())
+        atomic_write(
+            args.search_thresholds,
+            lambda f: json.dump(payload, f, indent=1),
+            mode='w')
         print(f'per-label thresholds written to {args.search_thresholds}')
     if args.thresholds:
         with open(args.thresholds) as f:
@@ -78,14 +84,19 @@ def main():
         print(f'using per-label thresholds from {args.thresholds}')
 
     out = multilabel_metrics(
-        scores, targets, ignore=ignore, threshold=threshold, topk=args.topk,
-        ap=args.ap, ties=args.ties)
+        scores,
+        targets,
+        ignore=ignore,
+        threshold=threshold,
+        topk=args.topk,
+        ap=args.ap,
+        ties=args.ties)
     print(f'{len(scores)} images, {scores.shape[1]} labels, AP {args.ap}, '
           f'ties {args.ties}')
     for key, value in out.items():
         if key != 'AP_classwise':
-            print(f'{key:>30}: {value:.4f}' if isinstance(value, float) else
-                  f'{key:>30}: {value}')
+            print(f'{key:>30}: {value:.4f}'
+                  if isinstance(value, float) else f'{key:>30}: {value}')
     if args.classwise:
         width = max(len(c) for c in classes)
         for name, ap in zip(classes, out['AP_classwise']):

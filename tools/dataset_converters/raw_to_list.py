@@ -1,7 +1,8 @@
 """Write the MLIC reference's list format from a raw dataset layout.
 
-    python tools/dataset_converters/raw_to_list.py {MSCOCO,VOC2007,NUSWIDE,VG500} \
-        DATA_ROOT OUT_DIR [--missing-images skip]
+    python tools/dataset_converters/raw_to_list.py \
+        {MSCOCO,VOC2007,NUSWIDE,VG500} DATA_ROOT OUT_DIR
+        [--missing-images skip]
 
 Writes ``OUT_DIR/train.txt`` and ``OUT_DIR/test.txt`` (``<image path>\\t
 <label>,<label>,...`` with label names and absolute image paths),
@@ -13,10 +14,9 @@ written to a temporary name and renamed, so an interrupted run leaves no
 partial list behind; existing files are replaced only with ``--overwrite``.
 """
 import argparse
+import numpy as np
 import os
 import os.path as osp
-
-import numpy as np
 
 from mlic.registry import DATASETS
 from mlic.utils import atomic_write, register_all_modules
@@ -29,7 +29,10 @@ SPLITS = {
 }
 
 
-def convert(dataset_type, data_root, out_dir, missing_images=None,
+def convert(dataset_type,
+            data_root,
+            out_dir,
+            missing_images=None,
             overwrite=False):
     """Write the list files; returns the paths written."""
     register_all_modules(init_default_scope=False)
@@ -46,21 +49,19 @@ def convert(dataset_type, data_root, out_dir, missing_images=None,
         extra['missing_images'] = missing_images
     written = []
     classes = None
-    for split, out_name in zip(SPLITS[dataset_type], ('train.txt',
-                                                       'test.txt')):
+    for split, out_name in zip(SPLITS[dataset_type],
+                               ('train.txt', 'test.txt')):
         ds = DATASETS.build(
-            dict(type=dataset_type, data_root=data_root, split=split,
-                 **extra))
+            dict(type=dataset_type, data_root=data_root, split=split, **extra))
         classes = list(ds.metainfo['classes'])
         infos = [ds.get_data_info(i) for i in range(len(ds))]
         for name in classes:
             if ',' in name or '\t' in name:
                 raise ValueError(f'label {name!r} cannot be written in the '
                                  'list format (it has a comma or tab)')
-        lines = ''.join(
-            f'{osp.abspath(info["img_path"])}\t'
-            f'{",".join(classes[i] for i in info["gt_label"])}\n'
-            for info in infos)
+        lines = ''.join(f'{osp.abspath(info["img_path"])}\t'
+                        f'{",".join(classes[i] for i in info["gt_label"])}\n'
+                        for info in infos)
         path = osp.join(out_dir, out_name)
         atomic_write(path, lambda f: f.write(lines.encode('utf-8')))
         written.append(path)
@@ -72,9 +73,9 @@ def convert(dataset_type, data_root, out_dir, missing_images=None,
             atomic_write(path, lambda f: np.save(f, ignore))
             written.append(path)
     path = osp.join(out_dir, 'label.txt')
-    atomic_write(path,
-                 lambda f: f.write(''.join(f'{c}\n' for c in classes)
-                                   .encode('utf-8')))
+    atomic_write(
+        path,
+        lambda f: f.write(''.join(f'{c}\n' for c in classes).encode('utf-8')))
     written.append(path)
     return written
 
@@ -84,8 +85,8 @@ def main():
     parser.add_argument('dataset', choices=sorted(SPLITS))
     parser.add_argument('data_root')
     parser.add_argument('out_dir')
-    parser.add_argument('--missing-images', choices=['error', 'skip'],
-                        help='NUS-WIDE only')
+    parser.add_argument(
+        '--missing-images', choices=['error', 'skip'], help='NUS-WIDE only')
     parser.add_argument('--overwrite', action='store_true')
     args = parser.parse_args()
     if args.missing_images and args.dataset != 'NUSWIDE':

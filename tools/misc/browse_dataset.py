@@ -8,10 +8,9 @@ saved images are exactly what the model is fed before normalisation, and
 writes ``<index>.png`` with the label names drawn at the top-left.
 """
 import argparse
+import cv2
 import os
 import os.path as osp
-
-import cv2
 from mmengine.config import Config, DictAction
 
 from mlic.registry import DATASETS
@@ -24,8 +23,8 @@ def main():
     parser.add_argument('config')
     parser.add_argument('--output-dir', default='work_dirs/browse_dataset')
     parser.add_argument('--num', type=int, default=8)
-    parser.add_argument('--split', choices=['train', 'val', 'test'],
-                        default='train')
+    parser.add_argument(
+        '--split', choices=['train', 'val', 'test'], default='train')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = parser.parse_args()
 
@@ -42,11 +41,12 @@ def main():
     os.makedirs(args.output_dir, exist_ok=True)
     for i in range(min(args.num, len(dataset))):
         results = dataset[i]
-        names = [classes[j] if classes else str(j)
-                 for j in results['gt_label']]
+        names = [
+            classes[j] if classes else str(j) for j in results['gt_label']
+        ]
         path = osp.join(args.output_dir, f'{i:04d}.png')
-        cv2.imwrite(path, draw_text_lines(results['img'],
-                                          names or ['(no label)']))
+        cv2.imwrite(path,
+                    draw_text_lines(results['img'], names or ['(no label)']))
         print(f'{path}: {", ".join(names) or "(no label)"}')
 
 

@@ -21,9 +21,8 @@ with ``--label-file``.
 import argparse
 import os.path as osp
 import re
-from collections import OrderedDict
-
 import torch
+from collections import OrderedDict
 from mmengine.config import Config, DictAction
 
 from mlic.datasets.categories import (COCO_CATEGORIES, VG500_CATEGORIES,
@@ -33,8 +32,8 @@ from mlic.utils import atomic_write, register_all_modules, safe_torch_load
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DATASETS_BY_C = {80: 'coco', 20: 'voc2007', 81: 'nuswide', 500: 'vg500'}
-CLASS_NAMES = dict(coco=COCO_CATEGORIES, voc2007=VOC2007_CATEGORIES,
-                   vg500=VG500_CATEGORIES)
+CLASS_NAMES = dict(
+    coco=COCO_CATEGORIES, voc2007=VOC2007_CATEGORIES, vg500=VG500_CATEGORIES)
 # Reference name -> mlic name, by prefix (longest first).
 PREFIXES = [
     ('query_embed.weight', 'head.transformer.label_embed.weight'),
@@ -63,9 +62,11 @@ def rename(key: str) -> str:
 def backbone_depth(state) -> int:
     blocks = []
     for stage in range(1, 5):
-        ids = {int(m.group(1)) for k in state
-               for m in [re.match(rf'backbone\.layer{stage}\.(\d+)\.', k)]
-               if m}
+        ids = {
+            int(m.group(1))
+            for k in state
+            for m in [re.match(rf'backbone\.layer{stage}\.(\d+)\.', k)] if m
+        }
         blocks.append(len(ids))
     bottleneck = any('.conv3.' in k for k in state)
     table = DEPTHS if bottleneck else BASIC_DEPTHS
@@ -74,8 +75,11 @@ def backbone_depth(state) -> int:
     return table[tuple(blocks)]
 
 
-def convert(src: str, dataset: str = None, label_file: str = None,
-            config: str = None, cfg_options: dict = None) -> dict:
+def convert(src: str,
+            dataset: str = None,
+            label_file: str = None,
+            config: str = None,
+            cfg_options: dict = None) -> dict:
     register_all_modules(init_default_scope=False)
     raw = safe_torch_load(src, map_location='cpu')
     if isinstance(raw, dict) and 'state_dict' in raw:
@@ -132,9 +136,18 @@ def convert(src: str, dataset: str = None, label_file: str = None,
             dataset_meta=dict(classes=classes),
             config=osp.relpath(config, REPO_ROOT)
             if config.startswith(REPO_ROOT) else config,
-            cfg_options={k: v for k, v in options.items()
-                         if k != 'model.backbone.init_cfg'},
+            cfg_options={
+                k: v
+                for k, v in options.items() if k != 'model.backbone.init_cfg'
+            },
             converted_from=osp.basename(src)))
+
+
+def cfg_options_hint(options: dict) -> str:
+    """' --cfg-options k=v ...' for the printed command, or ''."""
+    if not options:
+        return ''
+    return ' --cfg-options ' + ' '.join(f'{k}={v}' for k, v in options.items())
 
 
 def main():
@@ -152,9 +165,7 @@ def main():
     meta = result['meta']
     print(f'wrote {args.dst}: {len(result["state_dict"])} tensors, '
           f'{len(meta["dataset_meta"]["classes"])} labels; use it with '
-          f'{meta["config"]}'
-          + (f' --cfg-options {" ".join(f"{k}={v}" for k, v in meta["cfg_options"].items())}'
-             if meta['cfg_options'] else ''))
+          f'{meta["config"]}' + cfg_options_hint(meta['cfg_options']))
 
 
 if __name__ == '__main__':

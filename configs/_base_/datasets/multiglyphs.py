@@ -6,8 +6,6 @@ _base_ = ['./multidigits.py']
 dataset_type = 'MultiGlyphs'
 data_root = 'data/multiglyphs'
 
-train_dataloader = dict(
-    dataset=dict(type=dataset_type, data_root=data_root))
-val_dataloader = dict(
-    dataset=dict(type=dataset_type, data_root=data_root))
+train_dataloader = dict(dataset=dict(type=dataset_type, data_root=data_root))
+val_dataloader = dict(dataset=dict(type=dataset_type, data_root=data_root))
 test_dataloader = val_dataloader

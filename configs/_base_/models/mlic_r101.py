@@ -15,7 +15,8 @@ model = dict(
         num_stages=4,
         out_indices=(3, ),
         style='pytorch',
-        init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet101')),
+        init_cfg=dict(type='Pretrained',
+                      checkpoint='torchvision://resnet101')),
     head=dict(
         type='MLICHead',
         num_classes=80,
@@ -32,8 +33,8 @@ model = dict(
         cooccurrence=dict(type='CooccurrencePredictor'),
         graph_encoder=dict(type='GatedGraphEncoder', num_steps=1),
         classifier=dict(type='ElementwiseLinear'),
-        loss=dict(type='ReferenceAsymmetricLoss', gamma_neg=2.0,
-                  gamma_pos=0.0),
+        loss=dict(
+            type='ReferenceAsymmetricLoss', gamma_neg=2.0, gamma_pos=0.0),
         contrastive_loss=dict(
             type='CooccurrenceContrastiveLoss', tau=1.0, loss_weight=1.0)),
 )

@@ -1,9 +1,8 @@
-from typing import Callable, Dict
-
 import cv2
 import mmcv
 import numpy as np
 from mmcv.transforms import BaseTransform
+from typing import Callable, Dict
 
 from mlic.registry import TRANSFORMS
 
@@ -44,8 +43,7 @@ def auto_contrast(img: np.ndarray) -> np.ndarray:
         if hi > lo:
             scale = 255.0 / (hi - lo)
             tables[c] = np.clip(
-                (np.arange(256) * scale - lo * scale).astype(np.int64), 0,
-                255)
+                (np.arange(256) * scale - lo * scale).astype(np.int64), 0, 255)
     return _lut(img, tables)
 
 
@@ -102,33 +100,50 @@ def _cutout(img: np.ndarray, level: int) -> np.ndarray:
 #: 1.0.2 package of the ASL code base), on BGR uint8 images: mmcv's image
 #: functions, and the four OpenCV versions above. ``level`` is 1..9.
 OPERATIONS: Dict[str, Callable[[np.ndarray, int], np.ndarray]] = {
-    'Invert': lambda img, level: mmcv.iminvert(img),
-    'Cutout': _cutout,
-    'Sharpness': _enhance(sharpness),
-    'AutoContrast': lambda img, level: auto_contrast(img),
-    'Posterize': lambda img, level: mmcv.posterize(
-        img, int(round(_levels(8, 4)[level]))),
-    'ShearX': lambda img, level: mmcv.imshear(
-        img, _signed(_levels(0, 0.3)[level]), 'horizontal', GREY,
+    'Invert':
+    lambda img, level: mmcv.iminvert(img),
+    'Cutout':
+    _cutout,
+    'Sharpness':
+    _enhance(sharpness),
+    'AutoContrast':
+    lambda img, level: auto_contrast(img),
+    'Posterize':
+    lambda img, level: mmcv.posterize(img, int(round(_levels(8, 4)[level]))),
+    'ShearX':
+    lambda img, level: mmcv.imshear(img, _signed(_levels(0, 0.3)[level]),
+                                    'horizontal', GREY, 'nearest'),
+    'ShearY':
+    lambda img, level: mmcv.imshear(img, _signed(_levels(0, 0.3)[level]),
+                                    'vertical', GREY, 'nearest'),
+    'TranslateX':
+    lambda img, level: mmcv.imtranslate(
+        img,
+        _signed(_levels(0, 150 / 331)[level]) * img.shape[1], 'horizontal',
+        GREY, 'nearest'),
+    'TranslateY':
+    lambda img, level: mmcv.imtranslate(
+        img,
+        _signed(_levels(0, 150 / 331)[level]) * img.shape[0], 'vertical', GREY,
         'nearest'),
-    'ShearY': lambda img, level: mmcv.imshear(
-        img, _signed(_levels(0, 0.3)[level]), 'vertical', GREY, 'nearest'),
-    'TranslateX': lambda img, level: mmcv.imtranslate(
-        img, _signed(_levels(0, 150 / 331)[level]) * img.shape[1],
-        'horizontal', GREY, 'nearest'),
-    'TranslateY': lambda img, level: mmcv.imtranslate(
-        img, _signed(_levels(0, 150 / 331)[level]) * img.shape[0],
-        'vertical', GREY, 'nearest'),
     # PIL rotates counter-clockwise for positive angles, mmcv clockwise.
-    'Rotate': lambda img, level: mmcv.imrotate(
-        img, -_levels(0, 30)[level], border_value=GREY,
+    'Rotate':
+    lambda img, level: mmcv.imrotate(
+        img,
+        -_levels(0, 30)[level],
+        border_value=GREY,
         interpolation='nearest'),
-    'Equalize': lambda img, level: equalize(img),
-    'Contrast': _enhance(contrast),
-    'Color': _enhance(lambda img, f: mmcv.adjust_color(img, alpha=f)),
-    'Solarize': lambda img, level: mmcv.solarize(
-        img, _levels(256, 0)[level]),
-    'Brightness': _enhance(lambda img, f: mmcv.adjust_brightness(img, f)),
+    'Equalize':
+    lambda img, level: equalize(img),
+    'Contrast':
+    _enhance(contrast),
+    'Color':
+    _enhance(lambda img, f: mmcv.adjust_color(img, alpha=f)),
+    'Solarize':
+    lambda img, level: mmcv.solarize(img,
+                                     _levels(256, 0)[level]),
+    'Brightness':
+    _enhance(lambda img, f: mmcv.adjust_brightness(img, f)),
 }
 
 

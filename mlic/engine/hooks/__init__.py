@@ -7,6 +7,6 @@ from .sync_all_buffers_hook import SyncAllBuffersHook
 
 __all__ = [
     'LabelCooccurrenceHook', 'NumClassCheckHook', 'SafeCheckpointHook',
-    'SyncAllBuffersHook',
-    'capture_rng_state', 'dataset_cooccurrence', 'restore_rng_state'
+    'SyncAllBuffersHook', 'capture_rng_state', 'dataset_cooccurrence',
+    'restore_rng_state'
 ]

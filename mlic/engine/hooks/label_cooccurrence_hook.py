@@ -35,5 +35,5 @@ class LabelCooccurrenceHook(Hook):
                             'serves heads with a label graph')
         cooc, counts = dataset_cooccurrence(runner.train_dataloader.dataset,
                                             head.num_classes)
-        head.set_label_statistics(cooc.to(head.adjacency.device),
-                                  counts.to(head.adjacency.device))
+        head.set_label_statistics(
+            cooc.to(head.adjacency.device), counts.to(head.adjacency.device))

@@ -27,8 +27,8 @@ class NumClassCheckHook(Hook):
             runner.model) else runner.model
         num_classes = getattr(model, 'num_classes', None)
         if num_classes is None:
-            num_classes = getattr(getattr(model, 'head', None),
-                                  'num_classes', None)
+            num_classes = getattr(
+                getattr(model, 'head', None), 'num_classes', None)
         if classes is None or num_classes is None:
             return
         if len(classes) != num_classes:

@@ -1,16 +1,15 @@
 """Crash-safe checkpoints, intact-only auto-resume, exact resume and no
 diverged checkpoint, built on mmengine's ``CheckpointHook``."""
+import numpy as np
 import os
 import os.path as osp
 import random
 import re
-from contextlib import contextmanager
-from typing import List, Optional, Tuple
-
-import numpy as np
 import torch
+from contextlib import contextmanager
 from mmengine.dist import is_main_process
 from mmengine.hooks import CheckpointHook
+from typing import List, Optional, Tuple
 
 from mlic.registry import HOOKS
 from mlic.utils.checkpoint import checkpoint_damage, safe_torch_load
@@ -115,8 +114,7 @@ class SafeCheckpointHook(CheckpointHook):
         if runner._load_from is None:
             chosen, skipped = self.find_intact_checkpoint(runner.work_dir)
             for path, reason in skipped:
-                runner.logger.warning(
-                    f'auto-resume skips {path}: {reason}')
+                runner.logger.warning(f'auto-resume skips {path}: {reason}')
             if chosen is None:
                 runner.logger.warning(
                     f'auto-resume found no intact checkpoint in '
@@ -171,8 +169,8 @@ class SafeCheckpointHook(CheckpointHook):
             for name in os.listdir(folder):
                 match = pattern.match(name)
                 if match:
-                    numbered.append((int(match.group(2)),
-                                     osp.join(folder, name)))
+                    numbered.append(
+                        (int(match.group(2)), osp.join(folder, name)))
         candidates += [p for _, p in sorted(numbered, reverse=True)]
         skipped = []
         seen = set()
@@ -204,8 +202,7 @@ class SafeCheckpointHook(CheckpointHook):
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         bad = [
-            f'{key}.{name}'
-            for key in ('state_dict', 'ema_state_dict')
+            f'{key}.{name}' for key in ('state_dict', 'ema_state_dict')
             for name, value in checkpoint.get(key, {}).items()
             if torch.is_tensor(value) and value.is_floating_point()
             and not torch.isfinite(value).all()

@@ -1,7 +1,6 @@
-from typing import List, Optional, Union
-
 from mmengine.logging import print_log
 from mmengine.optim.scheduler import OneCycleLR as MMEngineOneCycleLR
+from typing import List, Optional, Union
 
 from mlic.registry import PARAM_SCHEDULERS
 
@@ -43,13 +42,15 @@ class OneCycleLR(MMEngineOneCycleLR):
         else:
             peaks = eta_max if isinstance(eta_max, (list, tuple)) else \
                 [eta_max] * len(lrs)
-            if any(abs(p - lr) > 1e-12 * max(abs(p), abs(lr))
-                   for p, lr in zip(peaks, lrs)):
+            if any(
+                    abs(p - lr) > 1e-12 * max(abs(p), abs(lr))
+                    for p, lr in zip(peaks, lrs)):
                 shown = lrs[0] if len(set(lrs)) == 1 else lrs
                 print_log(
                     f'OneCycleLR(eta_max={eta_max}) sets the peak learning '
-                    f'rate, so the optimizer lr={shown} is ignored; to change the LR set the scheduler\'s '
-                    'eta_max, or leave eta_max out to follow the optimizer',
+                    f'rate, so the optimizer lr={shown} is ignored; to '
+                    "change the LR set the scheduler's eta_max, or leave "
+                    'eta_max out to follow the optimizer',
                     logger='current',
                     level=30)
         super().__init__(optimizer, eta_max, *args, **kwargs)
@@ -57,8 +58,8 @@ class OneCycleLR(MMEngineOneCycleLR):
     def state_dict(self) -> dict:
         state = super().state_dict()
         state.pop('anneal_func', None)
-        state['anneal_strategy'] = (
-            'cos' if self.anneal_func == self._annealing_cos else 'linear')
+        state['anneal_strategy'] = ('cos' if self.anneal_func
+                                    == self._annealing_cos else 'linear')
         return state
 
     def load_state_dict(self, state_dict: dict) -> None:

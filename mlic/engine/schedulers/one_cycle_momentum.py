@@ -1,14 +1,16 @@
 import math
-from typing import Optional
-
 from mmengine.optim.scheduler.momentum_scheduler import MomentumSchedulerMixin
 from mmengine.optim.scheduler.param_scheduler import INF, _ParamScheduler
+from typing import Optional
 
 from mlic.registry import PARAM_SCHEDULERS
 
 
-def one_cycle_momentum(step: int, total_steps: int, pct_start: float,
-                       base_momentum: float, max_momentum: float,
+def one_cycle_momentum(step: int,
+                       total_steps: int,
+                       pct_start: float,
+                       base_momentum: float,
+                       max_momentum: float,
                        anneal_strategy: str = 'cos') -> float:
     """Momentum of PyTorch's ``OneCycleLR`` (two phases) at ``step``.
 
@@ -66,8 +68,8 @@ class OneCycleMomentum(MomentumSchedulerMixin, _ParamScheduler):
                              f'got {anneal_strategy!r}')
         if not 0 < pct_start < 1:
             raise ValueError(f'pct_start must be in (0, 1), got {pct_start}')
-        self.total_steps = total_steps if total_steps is not None else (
-            end - begin)
+        self.total_steps = total_steps if total_steps is not None else (end -
+                                                                        begin)
         if self.total_steps == INF or self.total_steps < 2:
             raise ValueError('OneCycleMomentum needs total_steps or a finite '
                              f'end, got total_steps={self.total_steps}')
@@ -84,8 +86,14 @@ class OneCycleMomentum(MomentumSchedulerMixin, _ParamScheduler):
             verbose=verbose)
 
     @classmethod
-    def build_iter_from_epoch(cls, *args, begin=0, end=INF, by_epoch=True,
-                              epoch_length=None, total_steps=None, **kwargs):
+    def build_iter_from_epoch(cls,
+                              *args,
+                              begin=0,
+                              end=INF,
+                              by_epoch=True,
+                              epoch_length=None,
+                              total_steps=None,
+                              **kwargs):
         """Build an iteration-based instance from an epoch-based config."""
         if epoch_length is None or epoch_length <= 0:
             raise ValueError('epoch_length must be a positive integer, got '

@@ -29,11 +29,11 @@ mmpretrain's ``AveragePrecision``/``MultiLabelMetric`` compute related but
 different numbers (no interpolation, different zero handling, no ignore
 mask), so they are not reused here.
 """
+import numpy as np
 from typing import Dict, Optional, Union
 
-import numpy as np
-
-ArrayLike = Union[np.ndarray, 'torch.Tensor']  # noqa: F821 (no torch import needed)
+ArrayLike = Union[np.ndarray,
+                  'torch.Tensor']  # noqa: F821 (no torch import needed)
 EPS = np.finfo(np.float64).eps
 
 
@@ -116,8 +116,7 @@ def average_precision_per_label(scores: np.ndarray,
     if mode not in ('voc12', 'voc07'):
         raise ValueError(f"ap must be 'voc12' or 'voc07', got {mode!r}")
     if ties not in ('block', 'reference'):
-        raise ValueError(
-            f"ties must be 'block' or 'reference', got {ties!r}")
+        raise ValueError(f"ties must be 'block' or 'reference', got {ties!r}")
     num_classes = scores.shape[1]
     order, ranked_keys = _sorted_keys(scores)  # (C, N) each
     positive = np.asarray(targets).astype(bool)
@@ -136,8 +135,8 @@ def average_precision_per_label(scores: np.ndarray,
     hits = np.arange(len(rows)) - first[rows] + 1.0  # positives so far
     if ties == 'block' and len(rows):
         is_end = np.ones(ranked_keys.shape, bool)
-        np.not_equal(ranked_keys[:, :-1], ranked_keys[:, 1:],
-                     out=is_end[:, :-1])
+        np.not_equal(
+            ranked_keys[:, :-1], ranked_keys[:, 1:], out=is_end[:, :-1])
         if not is_end.all():  # without ties both rules agree
             rank, hits = _at_block_ends(is_end, order, ranked_pos, ignore,
                                         rows, cols)
@@ -170,8 +169,7 @@ def _at_block_ends(is_end, order, ranked_pos, ignore, rows, cols):
         rank = block_end + 1.0
     else:
         ranked_valid = np.take_along_axis(~ignore.T, order, axis=1)
-        rank = np.cumsum(
-            ranked_valid, axis=1, dtype=np.int64)[rows, block_end]
+        rank = np.cumsum(ranked_valid, axis=1, dtype=np.int64)[rows, block_end]
     return rank.astype(np.float64), hits.astype(np.float64)
 
 
@@ -180,8 +178,8 @@ def _keep_topk(scores: np.ndarray, k: int) -> np.ndarray:
     num_classes = scores.shape[1]
     if k >= num_classes:
         return scores.copy()
-    kth = np.partition(scores, num_classes - k, axis=1)[:, num_classes - k,
-                                                         None]  # (N, 1)
+    kth = np.partition(
+        scores, num_classes - k, axis=1)[:, num_classes - k, None]  # (N, 1)
     keep = scores > kth
     at_kth = scores == kth
     room = k - keep.sum(axis=1)
@@ -251,8 +249,7 @@ def multilabel_metrics(scores: ArrayLike,
     if targets.shape != scores.shape:
         raise ValueError(f'targets shape {targets.shape} differs from scores '
                          f'shape {scores.shape}')
-    if targets.dtype != bool and not ((targets == 0) |
-                                      (targets == 1)).all():
+    if targets.dtype != bool and not ((targets == 0) | (targets == 1)).all():
         raise ValueError('targets must contain only 0 and 1')
     bad = ~np.isfinite(scores)
     if bad.any():
@@ -280,8 +277,7 @@ def multilabel_metrics(scores: ArrayLike,
     ap_per_label = average_precision_per_label(scores, positive, ignore_mask,
                                                ap, ties)
     results: Dict[str, object] = dict(mAP=100 * float(ap_per_label.mean()))
-    results.update(
-        _counting_metrics(scores >= threshold, positive, valid))
+    results.update(_counting_metrics(scores >= threshold, positive, valid))
     top = _counting_metrics(
         _keep_topk(scores, topk) >= threshold, positive, valid)
     results.update({f'{key}_top{topk}': value for key, value in top.items()})

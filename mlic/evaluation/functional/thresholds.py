@@ -1,6 +1,5 @@
-from typing import Optional
-
 import numpy as np
+from typing import Optional
 
 from .multilabel_metrics import descending_rank_order
 

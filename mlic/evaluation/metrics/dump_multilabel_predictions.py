@@ -1,8 +1,7 @@
 import pickle
-from typing import List, Optional, Sequence
-
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
+from typing import List, Optional, Sequence
 
 from mlic.registry import METRICS
 from mlic.utils.fileio import atomic_write

@@ -1,9 +1,8 @@
-from typing import List, Optional, Sequence
-
 import numpy as np
 import torch
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MessageHub, MMLogger
+from typing import List, Optional, Sequence
 
 from mlic.registry import METRICS
 from ..functional import multilabel_metrics
@@ -89,12 +88,13 @@ class ReferenceMultiLabelMetric(BaseMetric):
         return metrics
 
     def _log_table(self, aps: List[float]) -> None:
-        classes = (self.dataset_meta or {}).get('classes') or [
-            str(i) for i in range(len(aps))
-        ]
+        classes = (self.dataset_meta
+                   or {}).get('classes') or [str(i) for i in range(len(aps))]
         width = max(len('label'), *(len(str(c)) for c in classes))
         lines = [f'{"label":<{width}}  AP (%)']
-        lines += [f'{str(c):<{width}}  {ap:6.2f}' for c, ap in zip(classes, aps)]
+        lines += [
+            f'{str(c):<{width}}  {ap:6.2f}' for c, ap in zip(classes, aps)
+        ]
         MMLogger.get_current_instance().info('per-label AP:\n' +
                                              '\n'.join(lines))
 
@@ -125,7 +125,8 @@ def _indices(labels) -> np.ndarray:
 def _dense(index_lists: List[np.ndarray], shape) -> np.ndarray:
     """(N, C) bool from per-row label indices, one scatter."""
     dense = np.zeros(shape, dtype=bool)
-    lengths = np.fromiter((len(i) for i in index_lists), dtype=np.int64,
+    lengths = np.fromiter((len(i) for i in index_lists),
+                          dtype=np.int64,
                           count=len(index_lists))
     if lengths.sum():
         rows = np.repeat(np.arange(len(index_lists)), lengths)

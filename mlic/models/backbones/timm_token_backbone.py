@@ -1,7 +1,6 @@
-from typing import Tuple
-
 import torch
 from mmengine.model import BaseModule
+from typing import Tuple
 
 from mlic.registry import MODELS
 

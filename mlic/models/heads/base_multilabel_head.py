@@ -1,9 +1,8 @@
-from typing import List, Optional, Sequence, Tuple
-
 import torch
 import torch.nn as nn
 from mmpretrain.models.heads import MultiLabelClsHead
 from mmpretrain.structures import DataSample
+from typing import List, Optional, Sequence, Tuple
 
 from mlic.registry import MODELS
 from .utils import multilabel_targets
@@ -41,17 +40,19 @@ class BaseMultiLabelHead(MultiLabelClsHead):
         self.num_classes = num_classes
         self.in_channels = in_channels
 
-    def loss(self, feats: Tuple[torch.Tensor],
-             data_samples: List[DataSample], **kwargs) -> dict:
+    def loss(self, feats: Tuple[torch.Tensor], data_samples: List[DataSample],
+             **kwargs) -> dict:
         logits = self(feats)
         targets = multilabel_targets(data_samples, self.num_classes,
                                      logits.device)
-        return dict(loss=self.loss_module(
-            logits, targets, avg_factor=logits.size(0), **kwargs))
+        return dict(
+            loss=self.loss_module(
+                logits, targets, avg_factor=logits.size(0), **kwargs))
 
-    def predict(self,
-                feats: Tuple[torch.Tensor],
-                data_samples: Optional[Sequence[Optional[DataSample]]] = None
-                ) -> List[DataSample]:
+    def predict(
+        self,
+        feats: Tuple[torch.Tensor],
+        data_samples: Optional[Sequence[Optional[DataSample]]] = None
+    ) -> List[DataSample]:
         """Scores (``pred_score``) and thresholded labels (``pred_label``)."""
         return self._get_predictions(self(feats), data_samples)

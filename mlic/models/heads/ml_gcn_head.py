@@ -1,15 +1,15 @@
-from typing import List, Optional, Tuple
-
 import numpy as np
 import torch
 import torch.nn as nn
 from mmpretrain.structures import DataSample
+from typing import List, Optional, Tuple
 
 from mlic.registry import MODELS
 from .base_multilabel_head import BaseMultiLabelHead
 
 
-def mlgcn_adjacency(cooccurrence: torch.Tensor, label_counts: torch.Tensor,
+def mlgcn_adjacency(cooccurrence: torch.Tensor,
+                    label_counts: torch.Tensor,
                     threshold: float = 0.4,
                     reweight: float = 0.25) -> torch.Tensor:
     """ML-GCN's normalised label graph from training-label statistics.

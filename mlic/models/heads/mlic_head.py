@@ -1,7 +1,6 @@
-from typing import Dict, List, Optional, Tuple
-
 import torch
 from mmpretrain.structures import DataSample
+from typing import Dict, List, Optional, Tuple
 
 from mlic.registry import MODELS
 from .base_multilabel_head import BaseMultiLabelHead
@@ -60,8 +59,8 @@ class MLICHead(BaseMultiLabelHead):
             in_channels: Optional[int] = None,
             transformer: dict = dict(type='LabelQueryTransformer'),
             cooccurrence: Optional[dict] = dict(type='CooccurrencePredictor'),
-            graph_encoder: Optional[dict] = dict(type='GatedGraphEncoder',
-                                                 num_steps=1),
+            graph_encoder: Optional[dict] = dict(
+                type='GatedGraphEncoder', num_steps=1),
             classifier: dict = dict(type='ElementwiseLinear'),
             loss: dict = dict(type='ReferenceAsymmetricLoss', gamma_neg=2.0),
             contrastive_loss: Optional[dict] = dict(
@@ -90,8 +89,8 @@ class MLICHead(BaseMultiLabelHead):
         self.transformer = MODELS.build(
             dict(transformer, num_classes=num_classes, embed_dims=in_channels))
         self.cooccurrence = None if cooccurrence is None else MODELS.build(
-            dict(cooccurrence, num_classes=num_classes,
-                 embed_dims=in_channels))
+            dict(
+                cooccurrence, num_classes=num_classes, embed_dims=in_channels))
         self.graph_encoder = None if graph_encoder is None else \
             MODELS.build(dict(graph_encoder, embed_dims=in_channels))
         width = in_channels if graph_encoder is None else 2 * in_channels
@@ -137,15 +136,16 @@ class MLICHead(BaseMultiLabelHead):
         tokens = self.pre_logits(feats)
         label_feats = self.transformer(tokens)
         if self.graph_encoder is None:
-            return dict(label_feats=label_feats,
-                        logits=self.classifier(label_feats))
+            return dict(
+                label_feats=label_feats, logits=self.classifier(label_feats))
         adjacency = self.cooccurrence(label_feats, tokens.mean(dim=1))
         graph_feats = self.graph_encoder(label_feats, adjacency)
         logits = self.classifier(torch.cat([label_feats, graph_feats], -1))
-        return dict(label_feats=label_feats,
-                    adjacency=adjacency,
-                    graph_feats=graph_feats,
-                    logits=logits)
+        return dict(
+            label_feats=label_feats,
+            adjacency=adjacency,
+            graph_feats=graph_feats,
+            logits=logits)
 
     def forward(self, feats: Tuple[torch.Tensor]) -> torch.Tensor:
         """Returns the logits, (B, C)."""
@@ -172,8 +172,8 @@ class MLICHead(BaseMultiLabelHead):
             both_present = targets.unsqueeze(2) * targets.unsqueeze(1)
             views = torch.cat(
                 [adjacency * both_present, adjacency * (1 - both_present)])
-            out = self.graph_encoder(torch.cat([label_feats, label_feats]),
-                                     views)
+            out = self.graph_encoder(
+                torch.cat([label_feats, label_feats]), views)
         return out.chunk(2)
 
     def loss(self, feats: Tuple[torch.Tensor], data_samples: List[DataSample],
@@ -187,8 +187,9 @@ class MLICHead(BaseMultiLabelHead):
         logits = out['logits']
         targets = multilabel_targets(data_samples, self.num_classes,
                                      logits.device)
-        losses = dict(loss=self.loss_module(
-            logits, targets, avg_factor=logits.size(0), **kwargs))
+        losses = dict(
+            loss=self.loss_module(
+                logits, targets, avg_factor=logits.size(0), **kwargs))
         if self.contrastive_loss is not None:
             positive, negative = self.contrastive_views(
                 out['label_feats'], out['adjacency'], targets)

@@ -1,7 +1,6 @@
-from typing import Optional, Tuple
-
 import torch
 import torch.nn as nn
+from typing import Optional, Tuple
 
 from mlic.registry import MODELS
 from ..layers.sine_position_encoding import sine_position_encoding

@@ -1,8 +1,7 @@
-from typing import Sequence
-
 import torch
 from mmpretrain.structures import (DataSample, batch_label_to_onehot,
                                    cat_batch_labels)
+from typing import Sequence
 
 
 def multilabel_targets(data_samples: Sequence[DataSample], num_classes: int,
@@ -15,8 +14,7 @@ def multilabel_targets(data_samples: Sequence[DataSample], num_classes: int,
     if 'gt_score' in data_samples[0]:
         targets = torch.stack([s.gt_score for s in data_samples])
     else:
-        labels, split = cat_batch_labels(
-            [s.gt_label for s in data_samples])
+        labels, split = cat_batch_labels([s.gt_label for s in data_samples])
         if labels.numel() and int(labels.max()) >= num_classes:
             raise ValueError(f'a gt_label of {int(labels.max())} is out of '
                              f'range for num_classes={num_classes}')

@@ -61,7 +61,6 @@ class GatedGraphEncoder(nn.Module):
                 nn.functional.linear(hidden, gate_state_weight))
             update, reset = gates.chunk(2, dim=-1)
             candidate = torch.tanh(
-                self.candidate_msg(msg) +
-                self.candidate_state(reset * hidden))
+                self.candidate_msg(msg) + self.candidate_state(reset * hidden))
             hidden = (1 - update) * hidden + update * candidate
         return hidden

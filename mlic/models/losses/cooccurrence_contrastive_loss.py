@@ -67,7 +67,8 @@ def cooccurrence_contrastive_loss(anchor: torch.Tensor,
 
     logits = torch.cat(
         [pos_logits.unsqueeze(-1),
-         neg_logits.unsqueeze(-1), pair_logits], dim=-1)
+         neg_logits.unsqueeze(-1), pair_logits],
+        dim=-1)
     per_label = torch.logsumexp(logits, dim=-1) - pos_logits  # (B, K)
 
     weights = valid.to(per_label.dtype)

@@ -1,20 +1,19 @@
-from typing import Optional
-
 import torch
 import torch.nn as nn
+from typing import Optional
 
 from mlic.registry import MODELS
 from .utils import check_loss_args
 
 
-def reference_asymmetric_loss(logits: torch.Tensor,
-                              targets: torch.Tensor,
-                              gamma_neg: float = 2.0,
-                              gamma_pos: float = 0.0,
-                              eps: float = 1e-5,
-                              weight: Optional[torch.Tensor] = None,
-                              avg_factor: Optional[float] = None
-                              ) -> torch.Tensor:
+def reference_asymmetric_loss(
+        logits: torch.Tensor,
+        targets: torch.Tensor,
+        gamma_neg: float = 2.0,
+        gamma_pos: float = 0.0,
+        eps: float = 1e-5,
+        weight: Optional[torch.Tensor] = None,
+        avg_factor: Optional[float] = None) -> torch.Tensor:
     """Asymmetric loss as the MLIC reference computes it (docs/method.md §2.1).
 
     With p = sigmoid(logits):
@@ -42,8 +41,9 @@ def reference_asymmetric_loss(logits: torch.Tensor,
     logits = logits.float()
     targets = targets.to(logits.dtype)
     probs = torch.sigmoid(logits)
-    log_likelihood = (targets * torch.log(probs.clamp(min=eps)) +
-                      (1 - targets) * torch.log((1 - probs).clamp(min=eps)))
+    log_likelihood = (
+        targets * torch.log(probs.clamp(min=eps)) + (1 - targets) * torch.log(
+            (1 - probs).clamp(min=eps)))
     if gamma_neg > 0 or gamma_pos > 0:
         with torch.no_grad():
             p_t = probs * targets + (1 - probs) * (1 - targets)
