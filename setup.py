@@ -8,10 +8,9 @@ installs with ``MLIC_MMCV=full pip install -e .``: the requirement then becomes
 with the lite ones. The choice is read from the environment because an
 isolated PEP 517 build cannot see which packages the target environment has.
 """
-from setuptools import find_packages, setup
-
 import os
 import os.path as osp
+from setuptools import find_packages, setup
 
 HERE = osp.dirname(osp.abspath(__file__))
 

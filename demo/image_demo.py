@@ -11,8 +11,9 @@ Prints the labels above the threshold with their scores; --out-file writes
 the image with them drawn on it.
 """
 import argparse
-import cv2
 import os.path as osp
+
+import cv2
 
 from mlic.apis import get_model, inference_model, init_model
 from mlic.visualization import draw_text_lines

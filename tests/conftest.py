@@ -1,6 +1,7 @@
 import os.path as osp
-import pytest
 import sys
+
+import pytest
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 

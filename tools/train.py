@@ -2,6 +2,7 @@
 import argparse
 import os
 import os.path as osp
+
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 

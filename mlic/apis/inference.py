@@ -1,11 +1,12 @@
 import json
-import numpy as np
 import os.path as osp
+from typing import List, Optional, Sequence, Union
+
+import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import DefaultScope
-from typing import List, Optional, Sequence, Union
 
 from mlic.registry import DATASETS, MODELS, TRANSFORMS
 from mlic.utils import register_all_modules, safe_torch_load

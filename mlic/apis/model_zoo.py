@@ -3,8 +3,9 @@ format) and their configs and weights."""
 import fnmatch
 import os
 import os.path as osp
-import yaml
 from typing import Dict, List, Optional
+
+import yaml
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 

@@ -1,8 +1,9 @@
-import numpy as np
 import os.path as osp
+from typing import List, Optional, Sequence
+
+import numpy as np
 from mmengine.fileio import get_local_path
 from mmpretrain.datasets import MultiLabelDataset
-from typing import List, Optional, Sequence
 
 from mlic.registry import DATASETS
 from .utils import read_lines, read_text, require_file

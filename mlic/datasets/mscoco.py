@@ -1,8 +1,9 @@
 import json
-import msgspec
 import os.path as osp
-from mmpretrain.datasets import MultiLabelDataset
 from typing import Any, Dict, List
+
+import msgspec
+from mmpretrain.datasets import MultiLabelDataset
 
 from mlic.registry import DATASETS
 from .utils import require_file

@@ -1,8 +1,9 @@
-import cv2
-import numpy as np
 import os
 import os.path as osp
 from typing import Dict, List
+
+import cv2
+import numpy as np
 
 from mlic.registry import DATASETS
 from .generated_folder import ensure_generated, generate_atomically

@@ -27,12 +27,13 @@ Digits of the train and test splits come from disjoint scans; letters from
 glyph banks drawn with independent random streams, and any test letter equal
 to a training one is redrawn, so no test glyph image is a training glyph.
 """
-import cv2
 import json
-import numpy as np
 import os
 import os.path as osp
 from typing import Dict, List, Sequence, Tuple
+
+import cv2
+import numpy as np
 
 from mlic.registry import DATASETS
 from .generated_folder import ensure_generated, generate_atomically

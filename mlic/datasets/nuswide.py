@@ -1,8 +1,9 @@
-import numpy as np
 import os.path as osp
+from typing import List
+
+import numpy as np
 from mmengine.logging import MMLogger
 from mmpretrain.datasets import MultiLabelDataset
-from typing import List
 
 from mlic.registry import DATASETS
 from .utils import files_in, read_lines, require_file

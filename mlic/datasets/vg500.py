@@ -1,6 +1,7 @@
 import os.path as osp
-from mmpretrain.datasets import MultiLabelDataset
 from typing import Any, Dict, List
+
+from mmpretrain.datasets import MultiLabelDataset
 
 from mlic.registry import DATASETS
 from .categories import VG500_CATEGORIES

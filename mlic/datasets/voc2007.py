@@ -1,8 +1,9 @@
 import os.path as osp
 import xml.etree.ElementTree as ET
+from typing import List
+
 from mmpretrain.datasets import MultiLabelDataset
 from mmpretrain.datasets.categories import VOC2007_CATEGORIES
-from typing import List
 
 from mlic.registry import DATASETS
 from .utils import read_lines, require_dir

@@ -19,17 +19,18 @@ problem and is replaced in mlic's scope (``mlic.engine.schedulers``).
 import codecs
 import collections
 import io
-import numpy as np
 import os
 import os.path as osp
 import pickle
 import pickletools
-import torch
 import zipfile
+from typing import IO, Any, List, Optional, Union
+
+import numpy as np
+import torch
 from mmengine.logging import HistoryBuffer
 from mmengine.runner import CheckpointLoader
 from mmengine.runner import checkpoint as mmengine_checkpoint
-from typing import IO, Any, List, Optional, Union
 
 
 def _numpy_globals() -> List[Any]:

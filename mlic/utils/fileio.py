@@ -1,8 +1,9 @@
 import os
 import os.path as osp
 import tempfile
-from mmengine.fileio import LocalBackend, register_backend
 from typing import IO, Callable, Union
+
+from mmengine.fileio import LocalBackend, register_backend
 
 
 def _current_umask() -> int:

@@ -1,7 +1,8 @@
 import datetime
 import os
-import torch
 import warnings
+
+import torch
 from mmengine.registry import DefaultScope
 
 

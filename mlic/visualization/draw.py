@@ -1,6 +1,7 @@
+from typing import Sequence
+
 import cv2
 import numpy as np
-from typing import Sequence
 
 
 def draw_text_lines(img: np.ndarray, lines: Sequence[str]) -> np.ndarray:

@@ -1,6 +1,7 @@
+from typing import Optional, Sequence
+
 import cv2
 import numpy as np
-from typing import Optional, Sequence
 
 
 def draw_matrix_heatmap(matrix: np.ndarray,

@@ -1,11 +1,12 @@
 import functools
 import hashlib
 import http.server
-import numpy as np
 import os
 import os.path as osp
-import pytest
 import threading
+
+import numpy as np
+import pytest
 import torch
 import yaml
 

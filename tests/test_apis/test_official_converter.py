@@ -2,6 +2,7 @@
 re-implementation of docs/method.md §1 laid out like the released
 checkpoints."""
 import os.path as osp
+
 import pytest
 import torch
 import torch.nn as nn

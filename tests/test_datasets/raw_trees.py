@@ -1,11 +1,12 @@
 """Miniature copies of the four benchmark layouts (datasets.md), with real
 file formats: XML, JSON, the NUS-WIDE text files with backslash paths, and
 small JPEGs."""
-import cv2
 import json
-import numpy as np
 import os
 import os.path as osp
+
+import cv2
+import numpy as np
 
 
 def write_jpeg(path, seed=0, size=(24, 32)):

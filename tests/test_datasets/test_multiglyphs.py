@@ -1,7 +1,8 @@
 import hashlib
 import json
-import numpy as np
 import os
+
+import numpy as np
 import pytest
 
 from mlic.datasets import MultiGlyphs

@@ -1,5 +1,6 @@
 import json
 import os.path as osp
+
 import pytest
 
 from mlic.registry import DATASETS

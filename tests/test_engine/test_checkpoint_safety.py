@@ -1,7 +1,8 @@
-import numpy as np
 import os
 import os.path as osp
 import pickle
+
+import numpy as np
 import pytest
 import torch
 from mmengine.logging import HistoryBuffer, MessageHub

@@ -3,8 +3,9 @@ auto-resume, exact resume, no diverged checkpoint."""
 import errno
 import os
 import os.path as osp
-import pytest
 import stat
+
+import pytest
 import torch
 from mmengine.config import Config
 from mmengine.hooks import Hook

@@ -1,4 +1,5 @@
 import io
+
 import pytest
 import torch
 from mmengine.optim import OptimWrapper
@@ -102,6 +103,7 @@ def test_auto_scale_lr_needs_a_base_batch_size(tmp_path):
     import importlib.util
     import os.path as osp
     from argparse import Namespace
+
     from mmengine.config import Config
     root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
     spec = importlib.util.spec_from_file_location(

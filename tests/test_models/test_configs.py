@@ -1,5 +1,6 @@
 import glob
 import os.path as osp
+
 import pytest
 import torch
 from mmengine.config import Config

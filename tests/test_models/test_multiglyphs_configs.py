@@ -3,6 +3,7 @@ training iteration through mmengine's runner, hooks included."""
 import glob
 import importlib.util
 import os.path as osp
+
 import pytest
 import torch
 from mmengine.config import Config

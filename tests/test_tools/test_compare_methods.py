@@ -2,8 +2,9 @@
 std, paired difference to the baseline), resuming, on canned logs."""
 import importlib.util
 import json
-import numpy as np
 import os.path as osp
+
+import numpy as np
 import pytest
 
 from .helpers import REPO_ROOT, run_tool

@@ -1,5 +1,6 @@
-import numpy as np
 import os.path as osp
+
+import numpy as np
 
 from mlic.registry import DATASETS
 from ..test_datasets.raw_trees import make_voc

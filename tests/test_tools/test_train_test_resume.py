@@ -1,7 +1,8 @@
 import glob
 import os.path as osp
-import pytest
 import re
+
+import pytest
 import torch
 
 from mlic.utils import safe_torch_load

@@ -11,6 +11,7 @@ time of each and the ratio.
 import argparse
 import statistics
 import time
+
 import torch
 import torch.nn.functional as F
 

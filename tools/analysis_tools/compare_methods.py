@@ -24,7 +24,6 @@ differences). Writes ``results.md`` and ``results.json`` in the work dir.
 """
 import argparse
 import json
-import numpy as np
 import os
 import os.path as osp
 import re
@@ -32,6 +31,8 @@ import shutil
 import subprocess
 import sys
 from typing import Dict, List, Optional, Sequence
+
+import numpy as np
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 

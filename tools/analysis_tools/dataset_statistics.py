@@ -13,10 +13,11 @@ row label), the statistic that ML-GCN-style graphs are built from. With
 at twice their size when small) with their label names beneath.
 """
 import argparse
-import cv2
-import numpy as np
 import os
 import os.path as osp
+
+import cv2
+import numpy as np
 from mmengine.config import Config, DictAction
 
 from mlic.datasets.statistics import label_statistics

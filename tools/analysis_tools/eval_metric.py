@@ -16,6 +16,7 @@ them through ``--thresholds FILE``:
 """
 import argparse
 import json
+
 import numpy as np
 
 from mlic.evaluation import multilabel_metrics

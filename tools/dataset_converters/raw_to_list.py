@@ -14,9 +14,10 @@ written to a temporary name and renamed, so an interrupted run leaves no
 partial list behind; existing files are replaced only with ``--overwrite``.
 """
 import argparse
-import numpy as np
 import os
 import os.path as osp
+
+import numpy as np
 
 from mlic.registry import DATASETS
 from mlic.utils import atomic_write, register_all_modules

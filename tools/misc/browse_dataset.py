@@ -8,9 +8,10 @@ saved images are exactly what the model is fed before normalisation, and
 writes ``<index>.png`` with the label names drawn at the top-left.
 """
 import argparse
-import cv2
 import os
 import os.path as osp
+
+import cv2
 from mmengine.config import Config, DictAction
 
 from mlic.registry import DATASETS

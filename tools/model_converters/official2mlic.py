@@ -21,8 +21,9 @@ with ``--label-file``.
 import argparse
 import os.path as osp
 import re
-import torch
 from collections import OrderedDict
+
+import torch
 from mmengine.config import Config, DictAction
 
 from mlic.datasets.categories import (COCO_CATEGORIES, VG500_CATEGORIES,

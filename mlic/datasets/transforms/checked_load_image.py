@@ -1,11 +1,12 @@
-import cv2
 import io
+from typing import Optional
+
+import cv2
 import mmcv
 import mmengine.fileio as fileio
 import numpy as np
 from mmcv.transforms import LoadImageFromFile
 from mmengine.logging import MMLogger
-from typing import Optional
 
 from mlic.registry import TRANSFORMS
 

@@ -1,8 +1,9 @@
+from typing import Callable, Dict
+
 import cv2
 import mmcv
 import numpy as np
 from mmcv.transforms import BaseTransform
-from typing import Callable, Dict
 
 from mlic.registry import TRANSFORMS
 

@@ -1,15 +1,16 @@
 """Crash-safe checkpoints, intact-only auto-resume, exact resume and no
 diverged checkpoint, built on mmengine's ``CheckpointHook``."""
-import numpy as np
 import os
 import os.path as osp
 import random
 import re
-import torch
 from contextlib import contextmanager
+from typing import List, Optional, Tuple
+
+import numpy as np
+import torch
 from mmengine.dist import is_main_process
 from mmengine.hooks import CheckpointHook
-from typing import List, Optional, Tuple
 
 from mlic.registry import HOOKS
 from mlic.utils.checkpoint import checkpoint_damage, safe_torch_load

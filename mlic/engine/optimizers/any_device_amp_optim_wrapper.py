@@ -1,11 +1,12 @@
-import torch
-import torch.nn as nn
 import warnings
 from contextlib import contextmanager
+from typing import Union
+
+import torch
+import torch.nn as nn
 from mmengine.device import (is_cuda_available, is_mlu_available,
                              is_musa_available, is_npu_available)
 from mmengine.optim import AmpOptimWrapper, OptimWrapper
-from typing import Union
 
 from mlic.registry import OPTIM_WRAPPERS
 

@@ -1,6 +1,7 @@
+from typing import List, Optional, Union
+
 from mmengine.logging import print_log
 from mmengine.optim.scheduler import OneCycleLR as MMEngineOneCycleLR
-from typing import List, Optional, Union
 
 from mlic.registry import PARAM_SCHEDULERS
 

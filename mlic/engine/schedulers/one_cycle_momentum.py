@@ -1,7 +1,8 @@
 import math
+from typing import Optional
+
 from mmengine.optim.scheduler.momentum_scheduler import MomentumSchedulerMixin
 from mmengine.optim.scheduler.param_scheduler import INF, _ParamScheduler
-from typing import Optional
 
 from mlic.registry import PARAM_SCHEDULERS
 

@@ -29,8 +29,9 @@ mmpretrain's ``AveragePrecision``/``MultiLabelMetric`` compute related but
 different numbers (no interpolation, different zero handling, no ignore
 mask), so they are not reused here.
 """
-import numpy as np
 from typing import Dict, Optional, Union
+
+import numpy as np
 
 ArrayLike = Union[np.ndarray,
                   'torch.Tensor']  # noqa: F821 (no torch import needed)

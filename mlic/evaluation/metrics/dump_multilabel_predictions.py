@@ -1,7 +1,8 @@
 import pickle
+from typing import List, Optional, Sequence
+
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
-from typing import List, Optional, Sequence
 
 from mlic.registry import METRICS
 from mlic.utils.fileio import atomic_write

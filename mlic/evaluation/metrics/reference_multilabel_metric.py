@@ -1,8 +1,9 @@
+from typing import List, Optional, Sequence
+
 import numpy as np
 import torch
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MessageHub, MMLogger
-from typing import List, Optional, Sequence
 
 from mlic.registry import METRICS
 from ..functional import multilabel_metrics

@@ -1,6 +1,7 @@
+from typing import Tuple
+
 import torch
 from mmengine.model import BaseModule
-from typing import Tuple
 
 from mlic.registry import MODELS
 

@@ -1,8 +1,9 @@
+from typing import Dict, Optional, Tuple
+
 import torch
 import torch.distributed as torch_dist
 from mmengine.logging import MessageHub
 from mmpretrain.models.classifiers import ImageClassifier
-from typing import Dict, Optional, Tuple
 
 from mlic.registry import MODELS
 from ..heads.utils import multilabel_targets

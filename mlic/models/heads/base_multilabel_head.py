@@ -1,8 +1,9 @@
+from typing import List, Optional, Sequence, Tuple
+
 import torch
 import torch.nn as nn
 from mmpretrain.models.heads import MultiLabelClsHead
 from mmpretrain.structures import DataSample
-from typing import List, Optional, Sequence, Tuple
 
 from mlic.registry import MODELS
 from .utils import multilabel_targets

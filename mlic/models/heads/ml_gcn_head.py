@@ -1,8 +1,9 @@
+from typing import List, Optional, Tuple
+
 import numpy as np
 import torch
 import torch.nn as nn
 from mmpretrain.structures import DataSample
-from typing import List, Optional, Tuple
 
 from mlic.registry import MODELS
 from .base_multilabel_head import BaseMultiLabelHead

@@ -1,6 +1,7 @@
+from typing import Dict, List, Optional, Tuple
+
 import torch
 from mmpretrain.structures import DataSample
-from typing import Dict, List, Optional, Tuple
 
 from mlic.registry import MODELS
 from .base_multilabel_head import BaseMultiLabelHead

@@ -1,6 +1,7 @@
+from typing import Optional, Tuple
+
 import torch
 import torch.nn as nn
-from typing import Optional, Tuple
 
 from mlic.registry import MODELS
 from ..layers.sine_position_encoding import sine_position_encoding

@@ -1,7 +1,8 @@
+from typing import Sequence
+
 import torch
 from mmpretrain.structures import (DataSample, batch_label_to_onehot,
                                    cat_batch_labels)
-from typing import Sequence
 
 
 def multilabel_targets(data_samples: Sequence[DataSample], num_classes: int,
