@@ -1,4 +1,4 @@
-from .inference import inference_model, init_model
-from .model_zoo import get_model, list_models
+from .inference import get_model, inference_model, init_model
+from .model_zoo import list_models
 
 __all__ = ['init_model', 'inference_model', 'get_model', 'list_models']

@@ -11,6 +11,7 @@ from mmengine.registry import DefaultScope
 from mlic.registry import DATASETS, MODELS, TRANSFORMS
 from mlic.utils import register_all_modules, safe_torch_load
 from mlic.utils.download import download_checkpoint
+from .model_zoo import weights_url, zoo_entry
 
 ImageInput = Union[str, np.ndarray]
 
@@ -64,7 +65,6 @@ def init_model(config_or_name: Union[str, Config],
     elif osp.isfile(config_or_name):
         cfg = Config.fromfile(config_or_name)
     else:
-        from .model_zoo import zoo_entry
         cfg = Config.fromfile(zoo_entry(config_or_name)['Config'])
     model_cfg = cfg.model.to_dict() if hasattr(cfg.model, 'to_dict') else \
         dict(cfg.model)
@@ -179,3 +179,29 @@ def inference_model(model,
                     pred_scores=row[above].tolist(),
                     pred_score=row))
     return outputs[0] if single else outputs
+
+
+def get_model(name: str, pretrained: bool = True, device: str = 'cpu'):
+    """Build a zoo model by name, with its published weights.
+
+    Args:
+        name (str): A name from :func:`list_models`.
+        pretrained (bool): Load the published weights (downloaded once into
+            the cache, verified by sha256). Defaults to True.
+        device (str): Defaults to ``'cpu'``.
+    """
+    entry = zoo_entry(name)
+    checkpoint = None
+    if pretrained:
+        checkpoint = weights_url(entry)
+        if checkpoint is None:
+            raise ValueError(
+                f'{name} has no published weights yet; train it with '
+                f'tools/train.py {osp.relpath(entry["Config"])} and use '
+                'init_model(config, checkpoint), or get_model(name, '
+                'pretrained=False) for random weights')
+    return init_model(
+        entry['Config'],
+        checkpoint,
+        device=device,
+        checkpoint_sha256=entry.get('Metadata', {}).get('Weights SHA256'))

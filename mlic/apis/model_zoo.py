@@ -79,30 +79,3 @@ def weights_url(entry: dict) -> Optional[str]:
     if base:
         url = base.rstrip('/') + '/' + url.rsplit('/', 1)[-1]
     return url
-
-
-def get_model(name: str, pretrained: bool = True, device: str = 'cpu'):
-    """Build a zoo model by name, with its published weights.
-
-    Args:
-        name (str): A name from :func:`list_models`.
-        pretrained (bool): Load the published weights (downloaded once into
-            the cache, verified by sha256). Defaults to True.
-        device (str): Defaults to ``'cpu'``.
-    """
-    from .inference import init_model
-    entry = zoo_entry(name)
-    checkpoint = None
-    if pretrained:
-        checkpoint = weights_url(entry)
-        if checkpoint is None:
-            raise ValueError(
-                f'{name} has no published weights yet; train it with '
-                f'tools/train.py {osp.relpath(entry["Config"])} and use '
-                'init_model(config, checkpoint), or get_model(name, '
-                'pretrained=False) for random weights')
-    return init_model(
-        entry['Config'],
-        checkpoint,
-        device=device,
-        checkpoint_sha256=entry.get('Metadata', {}).get('Weights SHA256'))

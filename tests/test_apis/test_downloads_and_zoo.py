@@ -212,3 +212,20 @@ def test_image_demo_prints_and_draws(tiny_model, tmp_path):
     assert len(lines) == 10  # threshold 0: every label, with its score
     import cv2
     assert cv2.imread(str(out_file)).shape == (256, 256, 3)
+
+
+def test_apis_import_in_one_direction():
+    """The zoo looks names up; inference builds models from them."""
+    import ast
+    import os.path as osp
+
+    import mlic.apis.model_zoo as zoo
+    tree = ast.parse(open(zoo.__file__).read())
+    imported = {
+        node.module or ''
+        for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+    }
+    assert not any('inference' in m for m in imported), imported
+    from mlic.apis import get_model, inference
+    assert get_model is inference.get_model
+    assert osp.basename(zoo.__file__) == 'model_zoo.py'
