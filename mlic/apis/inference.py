@@ -1,4 +1,3 @@
-import json
 import os.path as osp
 from typing import List, Optional, Sequence, Union
 
@@ -8,6 +7,7 @@ from mmengine.config import Config
 from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import DefaultScope
 
+from mlic.evaluation.functional import load_thresholds
 from mlic.registry import DATASETS, MODELS, TRANSFORMS
 from mlic.utils import register_all_modules, safe_torch_load
 from mlic.utils.download import download_checkpoint
@@ -107,12 +107,7 @@ def _test_pipeline(cfg: Config, from_array: bool) -> Compose:
 
 def _thresholds(threshold, classes: List[str]) -> np.ndarray:
     if isinstance(threshold, str):
-        with open(threshold) as f:
-            saved = json.load(f)
-        if list(saved.get('classes', [])) != list(classes):
-            raise ValueError(f'{threshold} holds thresholds for other labels '
-                             'than this model\'s')
-        return np.asarray(saved['thresholds'], dtype=np.float32)
+        return load_thresholds(threshold, classes)
     threshold = np.asarray(threshold, dtype=np.float32)
     if threshold.ndim and threshold.shape != (len(classes), ):
         raise ValueError(f'per-label thresholds must have shape '

@@ -6,7 +6,7 @@ import msgspec
 from mmpretrain.datasets import MultiLabelDataset
 
 from mlic.registry import DATASETS
-from .utils import require_file
+from .utils import check_split, require_file
 
 
 class _CocoImage(msgspec.Struct):
@@ -105,10 +105,7 @@ class MSCOCO(MultiLabelDataset):
     SPLITS = {'train': 'train2014', 'test': 'val2014'}
 
     def __init__(self, data_root: str, split: str = 'train', **kwargs):
-        if split not in self.SPLITS:
-            raise ValueError(
-                f"MSCOCO split must be 'train' or 'test', got {split!r}")
-        self.split = split
+        self.split = check_split('MSCOCO', split, tuple(self.SPLITS))
         folder = self.SPLITS[split]
         kwargs.setdefault('test_mode', split == 'test')
         metainfo = kwargs.pop('metainfo', None)

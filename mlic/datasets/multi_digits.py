@@ -8,6 +8,7 @@ import numpy as np
 from mlic.registry import DATASETS
 from .generated_folder import ensure_generated, generate_atomically
 from .label_list_dataset import LabelListDataset
+from .utils import check_split
 
 #: Digits that usually appear together: when a scene holds one of them, its
 #: partner is added with probability ``PARTNER_PROB``.
@@ -161,9 +162,7 @@ class MultiDigits(LabelListDataset):
                  image_size: int = 64,
                  seed: int = 0,
                  **kwargs):
-        if split not in ('train', 'test'):
-            raise ValueError(
-                f"MultiDigits split must be 'train' or 'test', got {split!r}")
+        check_split('MultiDigits', split)
         if image_size < 32:
             raise ValueError(f'image_size must be >= 32, got {image_size}')
         self.split = split

@@ -39,6 +39,7 @@ from mlic.registry import DATASETS
 from .generated_folder import ensure_generated, generate_atomically
 from .label_list_dataset import LabelListDataset
 from .multi_digits import _split_scans
+from .utils import check_split
 
 DIGITS = [str(d) for d in range(10)]
 LETTERS = list('ABCDEFGHKLMNOPRSTUXZ')
@@ -490,9 +491,7 @@ class MultiGlyphs(LabelListDataset):
                  image_size: int = 64,
                  seed: int = 0,
                  **kwargs):
-        if split not in ('train', 'test'):
-            raise ValueError(
-                f"MultiGlyphs split must be 'train' or 'test', got {split!r}")
+        check_split('MultiGlyphs', split)
         if not 48 <= image_size <= 128:
             raise ValueError(
                 f'MultiGlyphs image_size must be in [48, 128], got '

@@ -6,7 +6,7 @@ from mmengine.logging import MMLogger
 from mmpretrain.datasets import MultiLabelDataset
 
 from mlic.registry import DATASETS
-from .utils import files_in, read_lines, require_file
+from .utils import check_split, files_in, read_lines, require_file
 
 
 def read_binary_column(path: str, num_lines: int) -> np.ndarray:
@@ -68,9 +68,7 @@ class NUSWIDE(MultiLabelDataset):
                  split: str = 'train',
                  missing_images: str = 'error',
                  **kwargs):
-        if split not in self.SPLIT_FILES:
-            raise ValueError(
-                f"NUSWIDE split must be 'train' or 'test', got {split!r}")
+        check_split('NUSWIDE', split, tuple(self.SPLIT_FILES))
         if missing_images not in ('error', 'skip'):
             raise ValueError("missing_images must be 'error' or 'skip', got "
                              f'{missing_images!r}')

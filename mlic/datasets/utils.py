@@ -1,6 +1,6 @@
 import os
 import os.path as osp
-from typing import Dict, Iterable, Set
+from typing import Dict, Iterable, Sequence, Set
 
 
 def require_file(path: str, what: str = 'file') -> str:
@@ -32,6 +32,17 @@ def files_in(folders: Iterable[str]) -> Dict[str, Set[str]]:
         except FileNotFoundError:
             listing[folder] = set()
     return listing
+
+
+def check_split(dataset: str,
+                split: str,
+                allowed: Sequence[str] = ('train', 'test')) -> str:
+    """``split`` if it is one of ``allowed``, else ValueError naming the
+    dataset, the allowed splits and the value."""
+    if split not in allowed:
+        choices = ' or '.join(repr(a) for a in allowed)
+        raise ValueError(f'{dataset} split must be {choices}, got {split!r}')
+    return split
 
 
 def read_text(path: str) -> str:

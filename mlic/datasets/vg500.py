@@ -6,7 +6,7 @@ from mmpretrain.datasets import MultiLabelDataset
 from mlic.registry import DATASETS
 from .categories import VG500_CATEGORIES
 from .mscoco import load_json
-from .utils import files_in, read_lines
+from .utils import check_split, files_in, read_lines
 
 NUM_VG500_CLASSES = 500
 
@@ -32,9 +32,7 @@ class VG500(MultiLabelDataset):
     METAINFO = {'classes': VG500_CATEGORIES}
 
     def __init__(self, data_root: str, split: str = 'train', **kwargs):
-        if split not in ('train', 'test'):
-            raise ValueError(
-                f"VG500 split must be 'train' or 'test', got {split!r}")
+        check_split('VG500', split)
         self.split = split
         kwargs.setdefault('test_mode', split == 'test')
         super().__init__(

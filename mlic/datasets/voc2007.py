@@ -6,7 +6,7 @@ from mmpretrain.datasets import MultiLabelDataset
 from mmpretrain.datasets.categories import VOC2007_CATEGORIES
 
 from mlic.registry import DATASETS
-from .utils import read_lines, require_dir
+from .utils import check_split, read_lines, require_dir
 
 #: Spellings of the <difficult> flag seen in VOC-style XML files.
 DIFFICULT_VALUES = {'0': False, '1': True, 'false': False, 'true': True}
@@ -37,10 +37,7 @@ class VOC2007(MultiLabelDataset):
     METAINFO = {'classes': VOC2007_CATEGORIES}
 
     def __init__(self, data_root: str, split: str = 'trainval', **kwargs):
-        if split not in ('trainval', 'test'):
-            raise ValueError(
-                f"VOC2007 split must be 'trainval' or 'test', got {split!r}")
-        self.split = split
+        self.split = check_split('VOC2007', split, ('trainval', 'test'))
         kwargs.setdefault('test_mode', split == 'test')
         super().__init__(
             ann_file=osp.join('ImageSets', 'Main', f'{split}.txt'),

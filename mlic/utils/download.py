@@ -15,11 +15,12 @@ import hashlib
 import os
 import os.path as osp
 import re
-import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
 from typing import Optional
+
+from .fileio import atomic_write
 
 CHUNK = 1 << 20
 HASH_IN_NAME = re.compile(r'-([0-9a-f]{8,64})\.[A-Za-z0-9]+$')
@@ -84,11 +85,9 @@ def download_checkpoint(url: str,
             return target
         os.remove(target)  # corrupted or replaced: fetch it again
 
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f'.{name}.', suffix='.part')
-    try:
-        with os.fdopen(fd, 'wb') as out:
-            actual, size, announced = _fetch(url, out, timeout, target)
+    def fetch_and_check(out) -> None:
+        # Raising here leaves no file behind (atomic_write).
+        actual, size, announced = _fetch(url, out, timeout, target)
         if announced is not None and size != announced:
             raise DownloadError(
                 f'download of {url} was cut short: got {size} of '
@@ -97,10 +96,8 @@ def download_checkpoint(url: str,
             raise DownloadError(
                 f'checksum mismatch for {url}: expected sha256 {expected}, '
                 f'got {actual}; the downloaded file was deleted')
-        os.replace(tmp, target)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
+
+    atomic_write(target, fetch_and_check)
     return target
 
 

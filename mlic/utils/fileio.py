@@ -46,6 +46,8 @@ def atomic_write(path: str,
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except OSError as err:
+        if type(err).__module__ != 'builtins':
+            raise  # an error of the caller's own (e.g. a failed download)
         raise OSError(err.errno, f'could not write {path}: {err}') from err
     finally:
         if osp.exists(tmp):

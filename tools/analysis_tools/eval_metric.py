@@ -15,13 +15,13 @@ them through ``--thresholds FILE``:
         --thresholds thresholds.json
 """
 import argparse
-import json
 
 import numpy as np
 
 from mlic.evaluation import multilabel_metrics
-from mlic.evaluation.functional import best_f1_thresholds
-from mlic.utils import atomic_write, safe_pickle_load
+from mlic.evaluation.functional import (best_f1_thresholds, load_thresholds,
+                                        save_thresholds)
+from mlic.utils import safe_pickle_load
 
 
 def load_dump(path):
@@ -69,19 +69,10 @@ def main():
     threshold = args.threshold
     if args.search_thresholds:
         thresholds = best_f1_thresholds(scores, targets, ignore)
-        payload = dict(classes=list(classes), thresholds=thresholds.tolist())
-        atomic_write(
-            args.search_thresholds,
-            lambda f: json.dump(payload, f, indent=1),
-            mode='w')
+        save_thresholds(args.search_thresholds, thresholds, classes)
         print(f'per-label thresholds written to {args.search_thresholds}')
     if args.thresholds:
-        with open(args.thresholds) as f:
-            saved = json.load(f)
-        if list(saved.get('classes', [])) != list(classes):
-            raise ValueError(f'{args.thresholds} was made for other labels '
-                             f'than those of {args.dump}')
-        threshold = np.asarray(saved['thresholds'], dtype=np.float32)
+        threshold = load_thresholds(args.thresholds, classes)
         print(f'using per-label thresholds from {args.thresholds}')
 
     out = multilabel_metrics(

@@ -28,6 +28,7 @@ from mmengine.config import Config, DictAction
 
 from mlic.datasets.categories import (COCO_CATEGORIES, VG500_CATEGORIES,
                                       VOC2007_CATEGORIES)
+from mlic.datasets.label_list_dataset import read_label_names
 from mlic.registry import MODELS
 from mlic.utils import atomic_write, register_all_modules, safe_torch_load
 
@@ -97,8 +98,7 @@ def convert(src: str,
         raise ValueError(f'{src} has {num_classes} labels; pass --dataset '
                          'and --config for a custom dataset')
     if label_file:
-        with open(label_file, encoding='utf-8') as f:
-            classes = [line.strip() for line in f if line.strip()]
+        classes = read_label_names(label_file)
     elif dataset in CLASS_NAMES:
         classes = list(CLASS_NAMES[dataset])
     else:

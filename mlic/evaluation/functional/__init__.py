@@ -1,8 +1,9 @@
 from .multilabel_metrics import (average_precision_per_label,
                                  descending_rank_order, multilabel_metrics)
-from .thresholds import best_f1_thresholds
+from .thresholds import best_f1_thresholds, load_thresholds, save_thresholds
 
 __all__ = [
     'average_precision_per_label', 'best_f1_thresholds',
-    'descending_rank_order', 'multilabel_metrics'
+    'descending_rank_order', 'load_thresholds', 'multilabel_metrics',
+    'save_thresholds'
 ]

@@ -1,4 +1,5 @@
-from typing import Optional
+import json
+from typing import Optional, Sequence
 
 import numpy as np
 
@@ -44,3 +45,38 @@ def best_f1_thresholds(scores: np.ndarray,
     never = num_pos[:, 0] == 0
     thresholds[never] = np.nextafter(scores.max(axis=0)[never], np.inf)
     return thresholds.astype(np.float32)
+
+
+def save_thresholds(path: str, thresholds: np.ndarray,
+                    classes: Sequence[str]) -> None:
+    """Write per-label thresholds with their label names (JSON, atomic)."""
+    from mlic.utils.fileio import atomic_write
+    payload = dict(
+        classes=list(classes),
+        thresholds=np.asarray(thresholds, np.float32).tolist())
+    atomic_write(path, lambda f: json.dump(payload, f, indent=1), mode='w')
+
+
+def load_thresholds(path: str, classes: Sequence[str]) -> np.ndarray:
+    """Per-label thresholds saved by :func:`save_thresholds`, (C,) float32.
+
+    Raises:
+        ValueError: the file is not such a JSON file, or it was made for
+            other labels than ``classes``; the message names the file.
+    """
+    try:
+        with open(path, encoding='utf-8') as f:
+            saved = json.load(f)
+        values = np.asarray(saved['thresholds'], dtype=np.float32)
+        saved_classes = list(saved.get('classes', []))
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as err:
+        raise ValueError(
+            f'{path} is not a thresholds file written by '
+            f'eval_metric.py --search-thresholds ({err})') from None
+    if saved_classes != list(classes):
+        raise ValueError(f'{path} holds thresholds for other labels than '
+                         f'these {len(classes)}')
+    if values.shape != (len(classes), ):
+        raise ValueError(f'{path} holds {values.shape} thresholds, expected '
+                         f'({len(classes)},)')
+    return values
