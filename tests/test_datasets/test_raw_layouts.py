@@ -233,13 +233,15 @@ def test_nuswide_files_with_a_byte_order_mark_load(tmp_path):
     assert samples(build('NUSWIDE', root, split='train')) == before
 
 
-@pytest.mark.parametrize('type_,allowed', [
-    ('MSCOCO', "'train' or 'test'"), ('VOC2007', "'trainval' or 'test'"),
-    ('NUSWIDE', "'train' or 'test'"), ('VG500', "'train' or 'test'"),
-    ('MultiDigits', "'train' or 'test'"), ('MultiGlyphs', "'train' or 'test'")
-])
+@pytest.mark.parametrize('type_,allowed',
+                         [('MSCOCO', "'train' or 'test'"),
+                          ('VOC2007', "'trainval' or 'test'"),
+                          ('NUSWIDE', "'train' or 'test'"),
+                          ('VG500', "'train' or 'test'"),
+                          ('MultiDigits', "'train' or 'test'"),
+                          ('MultiGlyphs', "'train' or 'test'")])
 def test_unknown_split_is_named(tmp_path, type_, allowed):
-    with pytest.raises(ValueError,
-                       match=f"{type_} split must be {allowed}, got 'val'"):
+    with pytest.raises(
+            ValueError, match=f"{type_} split must be {allowed}, got 'val'"):
         build(type_, tmp_path / 'never_generated', split='val')
     assert not (tmp_path / 'never_generated').exists()
