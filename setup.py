@@ -52,7 +52,7 @@ setup(
     long_description_content_type='text/markdown',
     packages=find_packages(exclude=('configs', 'tools', 'tests', 'demo')),
     include_package_data=True,
-    python_requires='>=3.8',
+    python_requires='>=3.9',  # torch >= 2.5 needs 3.9
     install_requires=read_requirements('runtime.txt') + [mmcv_requirement()],
     extras_require={
         'tests': read_requirements('tests.txt'),
