@@ -1,3 +1,18 @@
+"""mlic: an OpenMMLab-style toolbox for multi-label image classification.
+
+Importing mlic changes three things in mmengine 0.10.x (and nothing on other
+versions, where it warns once; see ``mlic.utils.checkpoint``):
+
+- every checkpoint mmengine loads from a local path or an http(s) URL
+  (resume, ``load_from``, testing, ``init_cfg`` ``Pretrained``, the
+  ``torchvision://`` and ``open-mmlab://`` schemes) goes through
+  ``torch.load(weights_only=True)`` with mlic's allow-list;
+- ``HistoryBuffer`` no longer pickles its statistics functions, so the
+  checkpoints mmengine saves reload that way (mmengine restores the
+  functions on load);
+- nothing else: mlic's own components (``OneCycleLR``, hooks, backends) are
+  registered in mlic's scope and used by its configs, not patched in.
+"""
 from .utils.checkpoint import patch_mmengine_checkpoints
 from .version import __version__
 

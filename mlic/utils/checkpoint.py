@@ -244,13 +244,38 @@ def _history_buffer_state(self) -> dict:
     return state
 
 
-def patch_mmengine_checkpoints() -> None:
+#: mmengine versions whose internals the patches below were written for.
+PATCHED_MMENGINE_VERSIONS = ('0.10.', )
+_warned_versions = set()
+
+
+def patch_mmengine_checkpoints() -> bool:
     """Make mmengine checkpoints weights_only-safe to save and load.
 
     Routes mmengine's local and http(s) checkpoint loading through
     :func:`safe_torch_load` and stops ``HistoryBuffer`` from pickling
-    functions. Idempotent; called on ``import mlic``.
+    functions. Idempotent; called on ``import mlic``. Applied only to the
+    mmengine versions in :data:`PATCHED_MMENGINE_VERSIONS`, whose internals
+    (``HistoryBuffer``'s state, ``CheckpointLoader``'s schemes, the
+    module-level ``load_from_http``) it relies on; on another version it
+    changes nothing and warns once, naming the version.
+
+    Returns:
+        bool: Whether the patches are in place.
     """
+    import warnings
+
+    import mmengine
+    version = mmengine.__version__
+    if not version.startswith(PATCHED_MMENGINE_VERSIONS):
+        if version not in _warned_versions:
+            _warned_versions.add(version)
+            warnings.warn(
+                f'mlic patches mmengine {PATCHED_MMENGINE_VERSIONS} only; '
+                f'mmengine {version} keeps its own checkpoint loading and '
+                'saving (not weights_only-safe, and its checkpoints may not '
+                'reload under torch >= 2.6)')
+        return False
     HistoryBuffer.__getstate__ = _history_buffer_state
     # mmengine's torchvision://, open-mmlab:// and similar loaders call the
     # module-level load_from_http by name; point it at the safe one too.
@@ -259,3 +284,4 @@ def patch_mmengine_checkpoints() -> None:
         prefixes='', loader=_load_from_local, force=True)
     CheckpointLoader.register_scheme(
         prefixes=('http://', 'https://'), loader=_load_from_http, force=True)
+    return True

@@ -85,3 +85,20 @@ def test_safe_pickle_load_reads_arrays_and_refuses_code(tmp_path):
             match=r'bad.pkl: refused to unpickle io.open'):
         safe_pickle_load(str(bad))
     assert not marker.exists()
+
+
+def test_mmengine_patches_are_guarded_by_version(monkeypatch):
+    import warnings
+
+    import mmengine
+
+    import mlic.utils.checkpoint as ckpt
+    assert ckpt.patch_mmengine_checkpoints()  # the installed 0.10.x
+    monkeypatch.setattr(mmengine, '__version__', '0.11.0')
+    monkeypatch.setattr(ckpt, '_warned_versions', set())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        assert not ckpt.patch_mmengine_checkpoints()
+        assert not ckpt.patch_mmengine_checkpoints()  # warns once
+    messages = [str(w.message) for w in caught]
+    assert len(messages) == 1 and 'mmengine 0.11.0' in messages[0]
