@@ -1,4 +1,4 @@
-# The main job: MLIC on the embedded MultiDigits data, on CPU in minutes.
+# MLIC on the embedded MultiDigits data (10 digits), on a CPU in minutes.
 # python tools/train.py configs/mlic/mlic_multidigits.py
 _base_ = [
     '../_base_/models/mlic_r101.py',

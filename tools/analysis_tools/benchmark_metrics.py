@@ -13,7 +13,8 @@ import argparse
 import os
 import time
 
-# One core, as the target says; set before numpy loads its BLAS.
+# One core, so the figures do not depend on the core count; set before
+# numpy loads its BLAS.
 os.environ.setdefault('OMP_NUM_THREADS', '1')
 os.environ.setdefault('OPENBLAS_NUM_THREADS', '1')
 os.environ.setdefault('MKL_NUM_THREADS', '1')

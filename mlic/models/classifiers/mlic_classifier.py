@@ -34,7 +34,7 @@ def infer_backbone_width(backbone: torch.nn.Module) -> Optional[int]:
 
 @MODELS.register_module()
 class MLICClassifier(ImageClassifier):
-    """mmpretrain's ``ImageClassifier`` with three additions for MLIC.
+    """mmpretrain's ``ImageClassifier`` with four additions for MLIC.
 
     - The head's ``in_channels`` (D) is read from the backbone when the
       config leaves it out, and a conflicting value fails at build time with
@@ -44,7 +44,6 @@ class MLICClassifier(ImageClassifier):
       or a checkpoint. In distributed runs every rank learns of it (one
       all-reduce of a flag), so no rank is left waiting.
     - ``num_classes`` for the dataset/head consistency check.
-
     - An optional image-level ``embedding_loss`` (e.g.
       ``MultiLabelSupConLoss``) beside any head: the last backbone map is
       pooled, passed through a 2-layer projection to ``embedding_dims`` and
