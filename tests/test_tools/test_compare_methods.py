@@ -132,3 +132,16 @@ def test_tool_tabulates_a_work_dir_without_training(tmp_path):
 
     code, out = run_tool([TOOL, '--only', 'nope', '--no-train'])
     assert code != 0 and "unknown rows ['nope']" in out
+
+
+def test_update_doc_replaces_only_the_marked_table(tmp_path):
+    tool = load_tool()
+    doc = tmp_path / 'bench.md'
+    doc.write_text('intro\n<!-- compare_methods:multiglyphs -->\nold | table\n'
+                   '<!-- /compare_methods -->\noutro\n')
+    tool.update_doc(str(doc), 'multiglyphs', '| new | table |\n')
+    assert doc.read_text() == (
+        'intro\n<!-- compare_methods:multiglyphs -->\n| new | table |\n'
+        '<!-- /compare_methods -->\noutro\n')
+    with pytest.raises(ValueError, match='no <!-- compare_methods:other'):
+        tool.update_doc(str(doc), 'other', '| x |\n')

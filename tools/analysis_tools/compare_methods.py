@@ -3,7 +3,7 @@ mean ± std table with differences to the baseline paired over seeds.
 
     python tools/analysis_tools/compare_methods.py [--benchmark multiglyphs]
         [--seeds 0 1 2] [--only baseline mlic ...] [--work-dir DIR]
-        [--cfg-options k=v ...] [--list]
+        [--cfg-options k=v ...] [--list] [--no-train] [--update-doc FILE]
 
 Each (row, seed) is ``tools/train.py CONFIG --work-dir DIR/ROW/seed_S
 --cfg-options randomness.seed=S``, one subprocess at a time, its output in
@@ -20,7 +20,10 @@ weights; reference metric), the parameter count, training images/s (batch
 size over the mean iteration time in the log, all epochs: on a shared
 machine, compare these only within one campaign), and the difference to the
 baseline paired over the seeds both have (mean ± std of the per-seed
-differences). Writes ``results.md`` and ``results.json`` in the work dir.
+differences). Writes ``results.md`` and ``results.json`` in the work dir;
+``--update-doc FILE`` also replaces the table between the lines
+``<!-- compare_methods:<benchmark> -->`` and ``<!-- /compare_methods -->``
+of a Markdown file (docs/benchmarks.md).
 """
 import argparse
 import json
@@ -170,6 +173,22 @@ def format_table(rows: List[tuple], summary: Dict[str, dict]) -> str:
     return '\n'.join(lines) + '\n'
 
 
+def update_doc(path: str, benchmark: str, table: str) -> None:
+    """Replace the table between ``<!-- compare_methods:<benchmark> -->``
+    and ``<!-- /compare_methods -->`` in a Markdown file."""
+    begin, end = f'<!-- compare_methods:{benchmark} -->', \
+        '<!-- /compare_methods -->'
+    with open(path, encoding='utf-8') as f:
+        text = f.read()
+    start = text.find(begin)
+    stop = text.find(end, start)
+    if start < 0 or stop < 0:
+        raise ValueError(f'{path} has no {begin} ... {end} section')
+    text = text[:start + len(begin)] + '\n' + table + text[stop:]
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write(text)
+
+
 def count_parameters(config: str) -> tuple:
     """(parameter count, training batch size) of a config's model."""
     from mmengine.config import Config
@@ -232,6 +251,10 @@ def main():
     parser.add_argument('--cfg-options', nargs='+', default=[])
     parser.add_argument(
         '--list', action='store_true', help='print the rows and exit')
+    parser.add_argument(
+        '--update-doc',
+        metavar='FILE',
+        help='replace the marked table in this Markdown file')
     parser.add_argument(
         '--no-train',
         action='store_true',
@@ -296,6 +319,9 @@ def main():
             indent=1)
     print(table)
     print(f'written to {osp.join(work_dir, "results.md")}')
+    if args.update_doc:
+        update_doc(args.update_doc, args.benchmark, table)
+        print(f'table replaced in {args.update_doc}')
     if failures:
         sys.exit('failed runs:\n' + '\n'.join(failures))
 
