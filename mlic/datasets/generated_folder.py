@@ -24,6 +24,17 @@ from typing import Callable
 OWNER_FILE = '.owner'
 
 
+def generation_params(format_version: int, num_train: int, num_test: int,
+                      image_size: int, seed: int) -> dict:
+    """The parameters recorded in ``meta.json`` of a generated folder."""
+    return dict(
+        format_version=format_version,
+        num_train=num_train,
+        num_test=num_test,
+        image_size=image_size,
+        seed=seed)
+
+
 def generate_atomically(root: str, params: dict, fill: Callable[[str], None],
                         prefix: str) -> None:
     """Run ``fill(tmp_folder)``, add ``meta.json`` and rename to ``root``.

@@ -6,7 +6,8 @@ import cv2
 import numpy as np
 
 from mlic.registry import DATASETS
-from .generated_folder import ensure_generated, generate_atomically
+from .generated_folder import (ensure_generated, generate_atomically,
+                               generation_params)
 from .label_list_dataset import LabelListDataset
 from .utils import check_split
 
@@ -111,12 +112,8 @@ def generate_multidigits(root: str, num_train: int, num_test: int,
 
 
 def _params(num_train: int, num_test: int, image_size: int, seed: int) -> dict:
-    return dict(
-        format_version=FORMAT_VERSION,
-        num_train=num_train,
-        num_test=num_test,
-        image_size=image_size,
-        seed=seed)
+    return generation_params(FORMAT_VERSION, num_train, num_test, image_size,
+                             seed)
 
 
 @DATASETS.register_module()
