@@ -36,3 +36,11 @@ def label_statistics(gt_labels: Sequence[Sequence[int]],
         frequency=frequency,
         cooccurrence=cooccurrence,
         conditional=conditional)
+
+
+def dataset_label_statistics(dataset,
+                             num_classes: int) -> Dict[str, np.ndarray]:
+    """:func:`label_statistics` of a dataset, from ``get_cat_ids`` (no image
+    is read)."""
+    return label_statistics(
+        [dataset.get_cat_ids(i) for i in range(len(dataset))], num_classes)

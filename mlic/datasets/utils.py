@@ -69,3 +69,28 @@ def read_lines(path: str) -> list:
     return [
         line.strip() for line in read_text(path).splitlines() if line.strip()
     ]
+
+
+def build_split_dataset(config: str,
+                        split: str,
+                        cfg_options=None,
+                        pipeline=None):
+    """The dataset of a config's ``<split>_dataloader``, for tools.
+
+    Args:
+        config (str): Config file.
+        split (str): ``'train'``, ``'val'`` or ``'test'``.
+        cfg_options (dict, optional): Overrides merged into the config.
+        pipeline (callable, optional): Maps the config's pipeline (list of
+            transform dicts) to the one to build with.
+    """
+    from mmengine.config import Config
+
+    from mlic.registry import DATASETS
+    cfg = Config.fromfile(config)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    dataset_cfg = cfg[f'{split}_dataloader']['dataset']
+    if pipeline is not None:
+        dataset_cfg.pipeline = pipeline(list(dataset_cfg.pipeline))
+    return DATASETS.build(dataset_cfg)

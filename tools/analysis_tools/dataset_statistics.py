@@ -18,10 +18,10 @@ import os.path as osp
 
 import cv2
 import numpy as np
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
-from mlic.datasets.statistics import label_statistics
-from mlic.registry import DATASETS
+from mlic.datasets.statistics import dataset_label_statistics
+from mlic.datasets.utils import build_split_dataset
 from mlic.utils import register_all_modules
 from mlic.visualization import draw_matrix_heatmap
 
@@ -37,15 +37,10 @@ def main():
     args = parser.parse_args()
 
     register_all_modules()
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    dataset_cfg = cfg[f'{args.split}_dataloader']['dataset']
-    dataset_cfg.pipeline = []
-    dataset = DATASETS.build(dataset_cfg)
+    dataset = build_split_dataset(
+        args.config, args.split, args.cfg_options, pipeline=lambda steps: [])
     names = dataset.metainfo['classes']
-    stats = label_statistics(
-        [dataset.get_cat_ids(i) for i in range(len(dataset))], len(names))
+    stats = dataset_label_statistics(dataset, len(names))
 
     hist = stats['count_histogram']
     last = int(max(k for k in range(len(hist)) if hist[k]))

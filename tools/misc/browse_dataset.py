@@ -12,9 +12,9 @@ import os
 import os.path as osp
 
 import cv2
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
-from mlic.registry import DATASETS
+from mlic.datasets.utils import build_split_dataset
 from mlic.utils import register_all_modules
 from mlic.visualization import draw_text_lines
 
@@ -30,14 +30,11 @@ def main():
     args = parser.parse_args()
 
     register_all_modules()
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    dataset_cfg = cfg[f'{args.split}_dataloader']['dataset']
-    dataset_cfg.pipeline = [
-        t for t in dataset_cfg.pipeline if t['type'] != 'PackInputs'
-    ]
-    dataset = DATASETS.build(dataset_cfg)
+    dataset = build_split_dataset(
+        args.config,
+        args.split,
+        args.cfg_options,
+        pipeline=lambda steps: [t for t in steps if t['type'] != 'PackInputs'])
     classes = dataset.metainfo.get('classes')
     os.makedirs(args.output_dir, exist_ok=True)
     for i in range(min(args.num, len(dataset))):

@@ -3,15 +3,14 @@ import torch
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
-from mlic.datasets.statistics import label_statistics
+from mlic.datasets.statistics import dataset_label_statistics
 from mlic.registry import HOOKS
 
 
 def dataset_cooccurrence(dataset, num_classes: int):
     """(C, C) co-occurrence counts and (C,) label counts of a dataset, as
     float tensors, from ``get_cat_ids`` (no image is read)."""
-    stats = label_statistics(
-        [dataset.get_cat_ids(i) for i in range(len(dataset))], num_classes)
+    stats = dataset_label_statistics(dataset, num_classes)
     return (torch.from_numpy(stats['cooccurrence'].astype(np.float32)),
             torch.from_numpy(stats['frequency'].astype(np.float32)))
 
