@@ -67,3 +67,27 @@ def test_config_trains_one_iteration(path, tmp_path_factory):
     assert 'backbone.conv1.weight' in changed
     logits = runner.model(torch.randn(2, 3, 64, 64), mode='tensor')
     assert logits.shape == (2, 30) and torch.isfinite(logits).all()
+
+
+@pytest.mark.parametrize(
+    'path', CONFIGS, ids=lambda p: osp.relpath(p, REPO_ROOT))
+def test_model_creates_no_cpu_tensor_on_another_device(path):
+    """A model moved to the 'meta' device must run its forward there: a
+    tensor made on the CPU inside forward (or inside the label-graph setup
+    that LabelCooccurrenceHook calls on the model's device) fails as it
+    would on a GPU. The ML-GCN head's self loops once did, and only a GPU
+    run found it."""
+    from mlic.registry import MODELS
+    from mlic.utils import register_all_modules
+    register_all_modules()
+    model_cfg = Config.fromfile(path).model
+    num_classes = model_cfg.head.num_classes
+    assert num_classes == 30
+    model = MODELS.build(model_cfg).to('meta')
+    if hasattr(model.head, 'set_label_statistics'):
+        counts = torch.arange(1., num_classes + 1)
+        model.head.set_label_statistics(
+            torch.diag(counts).to('meta'), counts.to('meta'))
+    scores = model(torch.randn(2, 3, 64, 64, device='meta'), mode='tensor')
+    assert scores.device.type == 'meta'
+    assert scores.shape == (2, num_classes)

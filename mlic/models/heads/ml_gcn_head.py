@@ -33,7 +33,7 @@ def mlgcn_adjacency(cooccurrence: torch.Tensor,
     cond.fill_diagonal_(0)
     binary = (cond >= threshold).to(torch.float64)
     adj = binary * reweight / (binary.sum(0, keepdim=True) + 1e-6)
-    adj = adj + torch.eye(len(adj), dtype=adj.dtype)
+    adj = adj + torch.eye(len(adj), dtype=adj.dtype, device=adj.device)
     degree = adj.sum(1).pow(-0.5)
     return (degree[:, None] * adj.t() * degree[None, :]).float()
 
