@@ -6,11 +6,14 @@ from .mscoco import MSCOCO
 from .multi_digits import MultiDigits
 from .multi_glyphs import MultiGlyphs
 from .nuswide import NUSWIDE
-from .transforms import RandomColorCutout, ReferenceRandAugment
+from .samplers import PerSampleSeedSampler, SeededIndex
+from .transforms import (RandomColorCutout, ReferenceRandAugment,
+                         SeededRandomTransforms)
 from .vg500 import VG500
 from .voc2007 import VOC2007
 
 __all__ = [
     'LabelListDataset', 'MSCOCO', 'MultiDigits', 'MultiGlyphs', 'NUSWIDE',
-    'VG500', 'VOC2007', 'RandomColorCutout', 'ReferenceRandAugment'
+    'VG500', 'VOC2007', 'RandomColorCutout', 'ReferenceRandAugment',
+    'SeededRandomTransforms', 'PerSampleSeedSampler', 'SeededIndex'
 ]

@@ -40,7 +40,17 @@ class CrashAfterEpochForTest(Hook):
             raise SimulatedCrash(f'killed after epoch {self.epoch}')
 
 
-def tiny_cfg(work_dir, data_root, epochs=3, keep=1, workers=0):
+RANDOM_STEPS = [
+    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
+    dict(type='RandomColorCutout', scale=0.5),
+    dict(type='ReferenceRandAugment', num_ops=2, prob=0.5),
+]
+
+
+def tiny_cfg(work_dir, data_root, epochs=3, keep=1, workers=0, augment=None):
+    """``augment``: None (MultiDigits' pipeline, nothing random), 'seeded'
+    (the benchmark configs' random steps as configs/_base_/datasets/coco.py
+    runs them) or 'unseeded' (the same steps under DefaultSampler)."""
     cfg = Config.fromfile(CONFIG)
     cfg.work_dir = str(work_dir)
     cfg.train_cfg.max_epochs = epochs
@@ -53,6 +63,13 @@ def tiny_cfg(work_dir, data_root, epochs=3, keep=1, workers=0):
             data_root=str(data_root), num_train=64, num_test=32)
         cfg[loader].update(
             batch_size=16, num_workers=workers, persistent_workers=workers > 0)
+    if augment is not None:
+        steps = RANDOM_STEPS
+        if augment == 'seeded':
+            steps = [dict(type='SeededRandomTransforms', transforms=steps)]
+            cfg.train_dataloader.sampler.type = 'PerSampleSeedSampler'
+        load, pack = cfg.train_dataloader.dataset.pipeline
+        cfg.train_dataloader.dataset.pipeline = [load, *steps, pack]
     return cfg
 
 
@@ -125,28 +142,49 @@ def test_failed_save_during_training_keeps_previous_checkpoint(
 # Resume -------------------------------------------------------------------
 
 
-def test_resume_is_bitwise_exact_with_dropout(tmp_path, data_root):
-    cfg = tiny_cfg(tmp_path / 'full', data_root, epochs=2, workers=2)
+def weights_after_crash_and_resume(tmp_path, data_root, augment):
+    """Epoch-2 weights of an uninterrupted run and of a run stopped after
+    epoch 1 and resumed, dropout on, two persistent workers."""
+    cfg = tiny_cfg(
+        tmp_path / 'full', data_root, epochs=2, workers=2, augment=augment)
     assert cfg.model.head.transformer.get('dropout', 0.1) > 0
     Runner.from_cfg(cfg).train()
     uninterrupted = weights(str(tmp_path / 'full' / 'epoch_2.pth'))
 
-    cfg = tiny_cfg(tmp_path / 'crash', data_root, epochs=2, workers=2)
+    cfg = tiny_cfg(
+        tmp_path / 'crash', data_root, epochs=2, workers=2, augment=augment)
     cfg.custom_hooks = cfg.custom_hooks + [
         dict(type='CrashAfterEpochForTest', epoch=1)
     ]
     with pytest.raises(SimulatedCrash):
         Runner.from_cfg(cfg).train()
-    cfg = tiny_cfg(tmp_path / 'crash', data_root, epochs=2, workers=2)
+    cfg = tiny_cfg(
+        tmp_path / 'crash', data_root, epochs=2, workers=2, augment=augment)
     cfg.resume = True
     Runner.from_cfg(cfg).train()
     resumed = weights(str(tmp_path / 'crash' / 'epoch_2.pth'))
     assert uninterrupted.keys() == resumed.keys()
+    return uninterrupted, resumed
+
+
+@pytest.mark.parametrize('augment', [None, 'seeded'])
+def test_resume_is_bitwise_exact_with_dropout(tmp_path, data_root, augment):
+    uninterrupted, resumed = weights_after_crash_and_resume(
+        tmp_path, data_root, augment)
     different = [
         k for k in uninterrupted
         if not torch.equal(uninterrupted[k], resumed[k])
     ]
     assert not different, different[:5]
+
+
+def test_unseeded_augmentations_break_exact_resume(tmp_path, data_root):
+    """The control for the test above: the same random steps without
+    PerSampleSeedSampler restart their workers' streams on resume."""
+    uninterrupted, resumed = weights_after_crash_and_resume(
+        tmp_path, data_root, 'unseeded')
+    assert any(not torch.equal(uninterrupted[k], resumed[k])
+               for k in uninterrupted)
 
 
 def test_auto_resume_skips_damaged_checkpoints(tmp_path, data_root, capsys):

@@ -36,17 +36,28 @@ def test_raw_to_list_round_trips_through_label_list_dataset(tmp_path):
 
 
 def test_browse_dataset_saves_augmented_samples(tmp_path):
-    out = tmp_path / 'browse'
+    import cv2
     config = osp.join(REPO_ROOT, 'configs', 'mlic', 'mlic_voc2007.py')
     root = make_voc(str(tmp_path / 'VOC2007'))
-    code, log = run_tool([
-        'tools/misc/browse_dataset.py', config, '--output-dir',
-        str(out), '--num', '2', '--cfg-options',
-        f'train_dataloader.dataset.data_root={root}'
-    ])
-    assert code == 0, log
-    files = sorted(p.name for p in out.glob('*.png'))
-    assert files == ['0000.png', '0001.png']
-    import cv2
-    assert cv2.imread(str(out / '0000.png')).shape == (448, 448, 3)
-    assert 'dog' in log
+
+    def browse(name, epoch):
+        out = tmp_path / name
+        code, log = run_tool([
+            'tools/misc/browse_dataset.py', config, '--output-dir',
+            str(out), '--num', '2', '--epoch',
+            str(epoch), '--cfg-options',
+            f'train_dataloader.dataset.data_root={root}'
+        ])
+        assert code == 0, log
+        assert 'dog' in log
+        files = sorted(p.name for p in out.glob('*.png'))
+        assert files == ['0000.png', '0001.png']
+        return [cv2.imread(str(out / f)) for f in files]
+
+    first = browse('a', epoch=0)
+    assert first[0].shape == (448, 448, 3)
+    # The seeded random steps draw what training draws for (seed, epoch).
+    again = browse('b', epoch=0)
+    assert all(np.array_equal(x, y) for x, y in zip(first, again))
+    other_epoch = browse('c', epoch=1)
+    assert any(not np.array_equal(x, y) for x, y in zip(first, other_epoch))

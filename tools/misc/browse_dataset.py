@@ -1,19 +1,23 @@
 """Save a few augmented training samples with their label names.
 
     python tools/misc/browse_dataset.py CONFIG [--output-dir DIR]
-        [--num 8] [--split train|val|test] [--cfg-options k=v ...]
+        [--num 8] [--split train|val|test] [--epoch 0]
+        [--cfg-options k=v ...]
 
 Runs the config's pipeline up to (not including) ``PackInputs``, so the
 saved images are exactly what the model is fed before normalisation, and
-writes ``<index>.png`` with the label names drawn at the top-left.
+writes ``<index>.png`` with the label names drawn at the top-left. Random
+steps inside ``SeededRandomTransforms`` draw what training draws for that
+image in epoch ``--epoch`` (seed: the config's ``randomness.seed``).
 """
 import argparse
 import os
 import os.path as osp
 
 import cv2
-from mmengine.config import DictAction
+from mmengine.config import Config, DictAction
 
+from mlic.datasets.samplers import SeededIndex, sample_seed
 from mlic.datasets.utils import build_split_dataset
 from mlic.utils import register_all_modules
 from mlic.visualization import draw_text_lines
@@ -26,6 +30,7 @@ def main():
     parser.add_argument('--num', type=int, default=8)
     parser.add_argument(
         '--split', choices=['train', 'val', 'test'], default='train')
+    parser.add_argument('--epoch', type=int, default=0)
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = parser.parse_args()
 
@@ -35,10 +40,15 @@ def main():
         args.split,
         args.cfg_options,
         pipeline=lambda steps: [t for t in steps if t['type'] != 'PackInputs'])
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    seed = cfg.get('randomness', {}).get('seed') or 0
     classes = dataset.metainfo.get('classes')
     os.makedirs(args.output_dir, exist_ok=True)
     for i in range(min(args.num, len(dataset))):
-        results = dataset[i]
+        # A SeededIndex is an int: pipelines without seeded steps ignore it.
+        results = dataset[SeededIndex(i, sample_seed(seed, args.epoch, i))]
         names = [
             classes[j] if classes else str(j) for j in results['gt_label']
         ]

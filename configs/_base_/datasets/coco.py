@@ -9,9 +9,16 @@ img_size = 448
 train_pipeline = [
     dict(type='CheckedLoadImageFromFile'),
     dict(type='Resize', scale=(img_size, img_size)),  # aspect not kept
-    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='RandomColorCutout', scale=0.5),
-    dict(type='ReferenceRandAugment', num_ops=2, prob=0.5),
+    # Seeded per (seed, epoch, image) by the sampler below, so a resumed run
+    # draws the same augmentations as an uninterrupted one, whatever the
+    # number of workers (docs/reliability.md).
+    dict(
+        type='SeededRandomTransforms',
+        transforms=[
+            dict(type='RandomFlip', prob=0.5, direction='horizontal'),
+            dict(type='RandomColorCutout', scale=0.5),
+            dict(type='ReferenceRandAugment', num_ops=2, prob=0.5),
+        ]),
     dict(type='PackInputs'),
 ]
 test_pipeline = [
@@ -25,7 +32,7 @@ train_dataloader = dict(
     batch_size=32,
     num_workers=8,
     persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    sampler=dict(type='PerSampleSeedSampler', shuffle=True),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,

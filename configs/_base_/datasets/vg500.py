@@ -11,9 +11,13 @@ img_size = 512
 train_pipeline = [
     dict(type='CheckedLoadImageFromFile'),
     dict(type='Resize', scale=(img_size, img_size)),  # aspect not kept
-    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='RandomColorCutout', scale=0.5),
-    dict(type='ReferenceRandAugment', num_ops=2, prob=0.5),
+    dict(
+        type='SeededRandomTransforms',  # see coco.py
+        transforms=[
+            dict(type='RandomFlip', prob=0.5, direction='horizontal'),
+            dict(type='RandomColorCutout', scale=0.5),
+            dict(type='ReferenceRandAugment', num_ops=2, prob=0.5),
+        ]),
     dict(type='PackInputs'),
 ]
 test_pipeline = [

@@ -1,8 +1,9 @@
 from .checked_load_image import CheckedLoadImageFromFile, UnreadableImageError
 from .random_color_cutout import RandomColorCutout
 from .reference_rand_augment import OPERATIONS, ReferenceRandAugment
+from .seeded_random_transforms import SeededRandomTransforms
 
 __all__ = [
     'CheckedLoadImageFromFile', 'UnreadableImageError', 'RandomColorCutout',
-    'ReferenceRandAugment', 'OPERATIONS'
+    'ReferenceRandAugment', 'OPERATIONS', 'SeededRandomTransforms'
 ]
