@@ -7,17 +7,17 @@ from typing import Dict, List, Optional
 
 import yaml
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from mlic.utils.package_files import package_files_root
 
 
 def model_index_path() -> str:
-    """``$MLIC_MODEL_INDEX`` (a private zoo), else the repository's."""
-    path = os.environ.get('MLIC_MODEL_INDEX') or osp.join(
-        REPO_ROOT, 'model-index.yml')
+    """``$MLIC_MODEL_INDEX`` (a private zoo), else the one that ships with
+    mlic (``mlic/.mim`` of an installed package, or the source tree)."""
+    path = os.environ.get('MLIC_MODEL_INDEX')
+    if not path:
+        return osp.join(package_files_root(), 'model-index.yml')
     if not osp.isfile(path):
-        raise FileNotFoundError(
-            f'model index not found: {path}; the model zoo needs the mlic '
-            'source tree (pip install -e .) or MLIC_MODEL_INDEX')
+        raise FileNotFoundError(f'MLIC_MODEL_INDEX={path}: no such file')
     return path
 
 
