@@ -1,6 +1,7 @@
 """The reference-checkpoint converter against an independent
 re-implementation of docs/method.md §1 laid out like the released
 checkpoints."""
+import ast
 import os.path as osp
 
 import pytest
@@ -84,7 +85,9 @@ def official_layout():
         for line in f:
             if line.strip() and not line.startswith('#'):
                 name, shape = line.split(' ', 1)
-                layout[name] = eval(shape)  # tuples like (80, 2048)
+                # literals like (80, 2048) or (): a tuple of ints, never code
+                layout[name] = ast.literal_eval(shape.strip())
+                assert isinstance(layout[name], tuple), line
     return layout
 
 
