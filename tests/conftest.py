@@ -1,7 +1,12 @@
+import functools
+import http.server
 import os.path as osp
 import sys
+import threading
 
 import pytest
+
+from . import zoo_fixtures
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
@@ -17,3 +22,36 @@ def _mlic_scope():
     register_all_modules(init_default_scope=True)
     if REPO_ROOT not in sys.path:
         sys.path.insert(0, REPO_ROOT)
+
+
+@pytest.fixture
+def server(tmp_path):
+    """(server, served folder, base URL) of a local HTTP server."""
+    root = tmp_path / 'served'
+    root.mkdir()
+    handler = functools.partial(zoo_fixtures._Handler, directory=str(root))
+    httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+    httpd.hits = []
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd, root, f'http://127.0.0.1:{httpd.server_address[1]}'
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    """An empty checkpoint cache (``$MLIC_HOME/checkpoints``)."""
+    home = tmp_path / 'mlic_home'
+    monkeypatch.setenv('MLIC_HOME', str(home))
+    return home / 'checkpoints'
+
+
+@pytest.fixture(scope='module')
+def tiny_model():
+    """A randomly initialised MultiDigits MLIC model (seed 0)."""
+    import torch
+
+    from mlic.apis import init_model
+    torch.manual_seed(0)
+    return init_model(zoo_fixtures.CONFIG)

@@ -1,12 +1,14 @@
 """Miniature copies of the four benchmark layouts (datasets.md), with real
 file formats: XML, JSON, the NUS-WIDE text files with backslash paths, and
-small JPEGs."""
+small JPEGs; ``build`` and ``samples`` read a dataset back."""
 import json
 import os
 import os.path as osp
 
 import cv2
 import numpy as np
+
+from mlic.registry import DATASETS
 
 
 def write_jpeg(path, seed=0, size=(24, 32)):
@@ -126,3 +128,11 @@ def make_vg500(root):
     write_jpeg(osp.join(root, 'VG_100K_2', '3.jpg'))
     write_jpeg(osp.join(root, 'VG_100K', '3.jpg'), seed=1)  # VG_100K wins
     return root
+
+
+def build(type_, root, **kwargs):
+    return DATASETS.build(dict(type=type_, data_root=str(root), **kwargs))
+
+
+def samples(ds):
+    return [ds.get_data_info(i) for i in range(len(ds))]

@@ -1,3 +1,5 @@
+"""The functional multi-label metrics: AP with tie rules, CP/CR/CF1,
+OP/OR/OF1, top-k."""
 import numpy as np
 import pytest
 import torch

@@ -1,3 +1,4 @@
+"""Every config under configs/ builds its model and runs it."""
 import glob
 import os.path as osp
 

@@ -1,3 +1,5 @@
+"""Safe checkpoint loading: mmengine checkpoints load, code-carrying and raw
+pickles are refused, the mmengine patches are version-guarded."""
 import os
 import os.path as osp
 import pickle

@@ -1,3 +1,5 @@
+"""ReferenceMultiLabelMetric through the evaluator, the --out dump and the
+offline evaluation, and non-finite scores."""
 import re
 
 import numpy as np
@@ -90,20 +92,3 @@ def test_non_finite_scores_name_the_epoch_and_count():
             FloatingPointError,
             match=r'after epoch 3: 2 of 12 scores are not finite'):
         metric.compute_metrics(results)
-
-
-def test_thresholds_file_round_trip_and_errors(tmp_path):
-    from mlic.evaluation.functional import load_thresholds, save_thresholds
-    path = str(tmp_path / 'thr.json')
-    save_thresholds(path, np.array([0.25, 0.5, 0.75]), ['a', 'b', 'c'])
-    np.testing.assert_array_equal(
-        load_thresholds(path, ['a', 'b', 'c']),
-        np.array([0.25, 0.5, 0.75], np.float32))
-    with pytest.raises(
-            ValueError,
-            match='thr.json holds thresholds for '
-            'other labels than these 2'):
-        load_thresholds(path, ['a', 'b'])
-    (tmp_path / 'bad.json').write_text('{"classes": ["a"]}')
-    with pytest.raises(ValueError, match='bad.json is not a thresholds file'):
-        load_thresholds(str(tmp_path / 'bad.json'), ['a'])

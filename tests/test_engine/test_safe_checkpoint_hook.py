@@ -3,7 +3,6 @@ auto-resume, exact resume, no diverged checkpoint."""
 import errno
 import os
 import os.path as osp
-import stat
 
 import pytest
 import torch
@@ -16,7 +15,6 @@ from mlic.engine.hooks import SafeCheckpointHook
 from mlic.registry import HOOKS
 from mlic.utils import safe_torch_load
 from mlic.utils.checkpoint import CheckpointReadError
-from mlic.utils.fileio import atomic_write
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO_ROOT, 'configs', 'mlic', 'mlic_multidigits.py')
@@ -90,24 +88,6 @@ def weights(path):
 
 
 # Atomic files -------------------------------------------------------------
-
-
-def test_atomic_write_failure_keeps_the_old_file(tmp_path):
-    target = tmp_path / 'epoch_1.pth'
-    atomic_write(str(target), lambda f: f.write(b'old checkpoint'))
-
-    def disk_full(f):
-        f.write(b'half of the new')
-        raise OSError(errno.ENOSPC, 'No space left on device')
-
-    with pytest.raises(OSError, match='could not write .*epoch_1.pth'):
-        atomic_write(str(target), disk_full)
-    assert target.read_bytes() == b'old checkpoint'
-    assert os.listdir(tmp_path) == ['epoch_1.pth']  # no temporary left
-    # The user's umask decides the mode, as for a plain open().
-    mask = os.umask(0)
-    os.umask(mask)
-    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~mask
 
 
 def test_failed_save_during_training_keeps_previous_checkpoint(

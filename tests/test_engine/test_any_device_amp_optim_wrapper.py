@@ -1,3 +1,5 @@
+"""AnyDeviceAmpOptimWrapper: bfloat16 autocast on the CPU, mmengine's
+AmpOptimWrapper on CUDA."""
 import pytest
 import torch
 

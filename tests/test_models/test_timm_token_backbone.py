@@ -1,3 +1,5 @@
+"""MLIC on token backbones: mmpretrain's Swin, ViT and ConvNeXt, and
+TimmTokenBackbone (skipped without timm)."""
 import pytest
 import torch
 
