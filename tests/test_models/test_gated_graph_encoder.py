@@ -27,11 +27,20 @@ def test_gated_graph_encoder_follows_the_update_rule():
     torch.testing.assert_close(enc(feats, adj), h)
 
 
-def test_gated_graph_encoder_without_edges_keeps_shape_and_grad():
+def test_gated_graph_encoder_without_edges_updates_from_the_state_alone():
+    torch.manual_seed(0)
     enc = GatedGraphEncoder(4, num_steps=1)
     feats = torch.randn(3, 2, 4, requires_grad=True)
     out = enc(feats, torch.zeros(3, 2, 2))
-    assert out.shape == (3, 2, 4)
+    # No edge, no message: the gates see only the node's own state.
+    h = feats.detach()
+    z = torch.sigmoid(h @ enc.update_state.weight.t())
+    r = torch.sigmoid(h @ enc.reset_state.weight.t())
+    cand = torch.tanh((r * h) @ enc.candidate_state.weight.t())
+    torch.testing.assert_close(out, (1 - z) * h + z * cand)
     out.sum().backward()
-    assert feats.grad is not None
-    assert all(p.grad is not None for p in enc.parameters())
+    assert feats.grad.abs().sum() > 0
+    # the message weights get no gradient from a graph without edges
+    for name, p in enc.named_parameters():
+        assert p.grad is not None, name
+        assert (p.grad.abs().sum() > 0) == ('state' in name), name

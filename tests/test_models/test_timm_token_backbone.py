@@ -48,9 +48,15 @@ def test_mlic_head_on_token_backbones(name):
             DataSample().set_gt_label([2])],
         mode='loss')
     (losses['loss'] + losses['loss_contrastive']).backward()
-    assert model.backbone.parameters().__next__().grad is not None
+    first = next(model.backbone.parameters())
+    assert first.grad is not None and first.grad.abs().sum() > 0
+    assert torch.isfinite(first.grad).all()
     with torch.no_grad():
-        assert model.eval()(x, mode='tensor').shape == (2, 6)
+        logits = model.eval()(x, mode='tensor')
+        preds = model(x, mode='predict')
+    assert logits.shape == (2, 6) and torch.isfinite(logits).all()
+    torch.testing.assert_close(
+        torch.stack([p.pred_score for p in preds]), torch.sigmoid(logits))
 
 
 def test_timm_backbone_says_how_to_install_timm():

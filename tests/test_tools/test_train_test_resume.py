@@ -31,9 +31,16 @@ def test_train_saves_ema_checkpoints_that_load_safely(trained):
         'message_hub'
     } <= set(ckpt)
     assert glob.glob(osp.join(trained['work_dir'], 'best_multi-label_mAP_*'))
-    # The EMA weights are what validation used and what 'state_dict' holds.
+    # The EMA weights are what validation used and what 'state_dict' holds;
+    # 'ema_state_dict' holds the raw weights under 'module.', and its step
+    # count is the number of iterations.
     assert ckpt['meta']['epoch'] == 2
-    assert any(k.startswith('module.head.') for k in ckpt['ema_state_dict'])
+    ema, raw = ckpt['state_dict'], ckpt['ema_state_dict']
+    assert {f'module.{k}' for k in ema} <= set(raw)
+    weight = 'head.classifier.weight'
+    assert weight in ema
+    assert not torch.equal(ema[weight], raw[f'module.{weight}'])
+    assert int(raw['steps']) == ckpt['meta']['iter'] > 0
 
 
 def test_test_tool_reports_metrics_of_the_checkpoint(trained):
