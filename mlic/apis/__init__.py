@@ -1,4 +1,9 @@
-from .inference import get_model, inference_model, init_model
+from .inference import (get_model, inference_model, init_model,
+                        per_label_thresholds)
 from .model_zoo import list_models
+from .multilabel_inferencer import MultiLabelInferencer, list_images
 
-__all__ = ['init_model', 'inference_model', 'get_model', 'list_models']
+__all__ = [
+    'init_model', 'inference_model', 'get_model', 'list_models',
+    'MultiLabelInferencer', 'list_images', 'per_label_thresholds'
+]

@@ -105,7 +105,10 @@ def _test_pipeline(cfg: Config, from_array: bool) -> Compose:
     return Compose([TRANSFORMS.build(step) for step in steps])
 
 
-def _thresholds(threshold, classes: List[str]) -> np.ndarray:
+def per_label_thresholds(threshold, classes: List[str]) -> np.ndarray:
+    """(C,) float32 thresholds from one number, C numbers or a per-label
+    thresholds JSON file (the one ``eval_metric.py --search-thresholds``
+    writes)."""
     if isinstance(threshold, str):
         return load_thresholds(threshold, classes)
     threshold = np.asarray(threshold, dtype=np.float32)
@@ -139,7 +142,7 @@ def inference_model(model,
     single = isinstance(images, (str, np.ndarray))
     batch = [images] if single else list(images)
     classes = model.dataset_meta['classes']
-    thresholds = _thresholds(threshold, classes)
+    thresholds = per_label_thresholds(threshold, classes)
     # Built once per call: from arrays the loading step is skipped.
     pipelines = {
         from_array: _test_pipeline(model.cfg, from_array)

@@ -1,23 +1,93 @@
-"""demo/image_demo.py prints and draws the predictions."""
+"""demo/image_demo.py: one image or a folder; .jsonl and .csv outputs;
+drawn copies; a bad image makes the exit status 1 after the rest."""
+import csv
+import json
+
+import cv2
+import numpy as np
+import pytest
 import torch
 
 from ..test_tools.helpers import run_tool
 from ..zoo_fixtures import CONFIG
 
 
-def test_image_demo_prints_and_draws(tiny_model, tmp_path):
-    ckpt = tmp_path / 'digits.pth'
-    torch.save(dict(state_dict=tiny_model.state_dict()), str(ckpt))
+@pytest.fixture(scope='module')
+def checkpoint(tiny_model, tmp_path_factory):
+    path = tmp_path_factory.mktemp('ckpt') / 'digits.pth'
+    torch.save(dict(state_dict=tiny_model.state_dict()), str(path))
+    return str(path)
+
+
+def test_one_image_is_printed_and_drawn(checkpoint, tmp_path):
     out_file = tmp_path / 'out.png'
     code, out = run_tool([
         'demo/image_demo.py', 'demo/demo.png', CONFIG, '--checkpoint',
-        str(ckpt), '--threshold', '0', '--out-file',
+        checkpoint, '--threshold', '0', '--out-file',
         str(out_file)
     ])
     assert code == 0, out
-    lines = [
-        line for line in out.splitlines() if ': 0.' in line or ': 1.' in line
-    ]
-    assert len(lines) == 10  # threshold 0: every label, with its score
-    import cv2
+    line = next(x for x in out.splitlines() if x.startswith('demo/demo.png'))
+    assert len(line.split(', ')) == 10  # threshold 0: every label
     assert cv2.imread(str(out_file)).shape == (256, 256, 3)
+
+
+def test_folder_to_jsonl_csv_and_drawings(checkpoint, tmp_path):
+    images = tmp_path / 'images'
+    (images / 'sub').mkdir(parents=True)
+    rng = np.random.default_rng(1)
+    for name in ('x.png', 'sub/x.png'):  # the same file name twice
+        cv2.imwrite(
+            str(images / name), rng.integers(0, 255, (64, 64, 3), np.uint8))
+    (images / 'broken.png').write_bytes(b'\x89PNG\r\n\x1a\n' + b'\0' * 20)
+
+    jsonl = tmp_path / 'preds.jsonl'
+    code, out = run_tool([
+        'demo/image_demo.py',
+        str(images), CONFIG, '--checkpoint', checkpoint, '--batch-size', '2',
+        '--topk', '2', '--out',
+        str(jsonl), '--out-dir',
+        str(tmp_path / 'drawn')
+    ])
+    assert code == 1, out  # after processing the readable images
+    assert '1 of 3 images could not be read' in out
+    rows = [json.loads(line) for line in jsonl.read_text().splitlines()]
+    assert [r['path'] for r in rows] == [
+        str(images / 'broken.png'),
+        str(images / 'sub' / 'x.png'),
+        str(images / 'x.png')
+    ]
+    broken, *good = rows
+    assert 'broken.png' in broken['error'] and broken['scores'] is None
+    for r in good:
+        assert r['error'] is None and len(r['labels']) == 2
+        assert list(r['scores']) == [str(d) for d in range(10)]
+        best = sorted(r['scores'], key=lambda c: -r['scores'][c])[:2]
+        assert r['labels'] == best
+    assert sorted(p.name for p in (tmp_path / 'drawn').iterdir()) == [
+        '000002_x.png', 'x.png'
+    ]
+
+    table = tmp_path / 'preds.csv'
+    code, out = run_tool([
+        'demo/image_demo.py',
+        str(images / 'sub' / '*.png'), CONFIG, '--checkpoint', checkpoint,
+        '--out',
+        str(table)
+    ])
+    assert code == 0, out
+    with open(table) as f:
+        header, row = list(csv.reader(f))
+    assert header == ['path', 'error'] + [str(d) for d in range(10)]
+    assert row[0] == str(images / 'sub' / 'x.png') and row[1] == ''
+    np.testing.assert_allclose([float(v) for v in row[2:]],
+                               list(good[0]['scores'].values()),
+                               atol=2e-6)
+
+
+def test_bad_output_name_is_refused_before_any_work(tmp_path):
+    code, out = run_tool([
+        'demo/image_demo.py', 'demo/demo.png', CONFIG, '--out',
+        str(tmp_path / 'preds.txt')
+    ])
+    assert code == 2 and '--out must end with .jsonl or .csv' in out

@@ -1,0 +1,270 @@
+import glob
+import os
+import os.path as osp
+import sys
+from typing import Dict, List, Optional, Sequence, Union
+
+import numpy as np
+import torch
+from mmengine.config import Config
+from mmengine.dataset import Compose, pseudo_collate
+from torch.utils.data import DataLoader, Dataset
+
+from mlic.datasets.transforms import UnreadableImageError
+from mlic.registry import TRANSFORMS
+from .inference import init_model, per_label_thresholds
+from .model_zoo import weights_url, zoo_entry
+
+#: Extensions a folder is searched for (lower case; the search ignores case).
+IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp',
+                    '.ppm', '.pgm')
+InputType = Union[str, os.PathLike, np.ndarray]
+
+
+def list_images(inputs: Union[InputType, Sequence[InputType]]) -> list:
+    """Expand the inputs of :class:`MultiLabelInferencer` into single images.
+
+    A folder becomes its image files (recursive, sorted, by
+    ``IMAGE_EXTENSIONS``), a pattern with ``*``, ``?`` or ``[`` the sorted
+    files it matches; a file path or an ``ndarray`` stays as it is. A list is
+    expanded item by item, in order.
+
+    Raises:
+        FileNotFoundError: a path that is no file, folder or matching glob;
+            a folder or glob without images.
+    """
+    single = isinstance(inputs, (str, os.PathLike, np.ndarray))
+    images = []
+    for item in [inputs] if single else inputs:
+        if isinstance(item, np.ndarray):
+            images.append(item)
+            continue
+        item = os.fspath(item)
+        if osp.isdir(item):
+            found = sorted(
+                osp.join(root, name) for root, _, names in os.walk(item)
+                for name in names if name.lower().endswith(IMAGE_EXTENSIONS))
+            if not found:
+                raise FileNotFoundError(
+                    f'no image ({", ".join(IMAGE_EXTENSIONS)}) in folder '
+                    f'{item}')
+            images.extend(found)
+        elif osp.isfile(item):
+            images.append(item)
+        elif glob.has_magic(item):
+            found = sorted(
+                p for p in glob.glob(item, recursive=True) if osp.isfile(p))
+            if not found:
+                raise FileNotFoundError(f'no file matches {item}')
+            images.extend(found)
+        else:
+            raise FileNotFoundError(f'no such image, folder or pattern: '
+                                    f'{item}')
+    return images
+
+
+class _ImageDataset(Dataset):
+    """Runs the test pipeline on one input; a failed read becomes an error
+    record instead of an exception, so one bad file does not end the run."""
+
+    def __init__(self, images: list, pipeline_cfg: list):
+        self.images = images
+        steps = [dict(step) for step in pipeline_cfg]
+        if 'LoadImage' not in steps[0]['type']:
+            raise ValueError('the test pipeline must start by loading the '
+                             f"image; it starts with {steps[0]['type']}")
+        # mlic's loader names the path and the reason of every failure.
+        load = dict(steps[0], type='CheckedLoadImageFromFile')
+        if steps[0]['type'] != 'CheckedLoadImageFromFile':
+            load = dict(type='CheckedLoadImageFromFile')
+        self.from_file = Compose([TRANSFORMS.build(load)] +
+                                 [TRANSFORMS.build(s) for s in steps[1:]])
+        self.from_array = Compose([TRANSFORMS.build(s) for s in steps[1:]])
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    def __getitem__(self, index: int) -> dict:
+        item = self.images[index]
+        if isinstance(item, np.ndarray):
+            if item.ndim != 3 or item.shape[2] != 3:
+                return dict(
+                    index=index,
+                    error=f'an image array must be (H, W, 3) BGR, got shape '
+                    f'{item.shape}')
+            packed = self.from_array(
+                dict(
+                    img=item,
+                    img_shape=item.shape[:2],
+                    ori_shape=item.shape[:2]))
+        else:
+            try:
+                packed = self.from_file(dict(img_path=item))
+            except UnreadableImageError as err:
+                return dict(index=index, error=str(err))
+        return dict(index=index, packed=packed)
+
+
+def _collate(records: List[dict]) -> dict:
+    good = [r for r in records if 'packed' in r]
+    return dict(
+        indices=[r['index'] for r in good],
+        batch=pseudo_collate([r['packed'] for r in good]) if good else None,
+        failed=[(r['index'], r['error']) for r in records if 'error' in r])
+
+
+class MultiLabelInferencer:
+    """Multi-label predictions for images, folders and globs, batched, with
+    decoding in DataLoader workers.
+
+    Follows mmpretrain's ``ImageClassificationInferencer`` conventions (built
+    from a config, a ``Config`` or a zoo name plus ``pretrained`` weights;
+    called as ``inferencer(inputs, batch_size=...)``; one dict per input
+    image, in order), but returns every label's score and the labels at or
+    above a threshold instead of one argmax class.
+
+    Reused: the model, its weights (safe loading, URL download with sha256,
+    zoo lookup) and its class names come from :func:`init_model`; the
+    config's test pipeline and the model's data preprocessor do all the
+    preprocessing; mmengine's ``pseudo_collate`` batches; torch's
+    ``DataLoader`` runs the decoding in worker processes; the thresholds
+    file is the one ``eval_metric.py --search-thresholds`` writes
+    (:func:`load_thresholds`). mmengine's ``BaseInferencer`` is not the base
+    class because its preprocessing runs in the calling process, which would
+    leave decoding in series with the model.
+
+    Args:
+        model (str | Config): A config file, a ``Config`` or a zoo name.
+        pretrained (str | bool, optional): A checkpoint path or URL. With a
+            zoo name, None or True takes the published weights and False
+            none. Defaults to None.
+        device (str, optional): Defaults to CUDA when available, else CPU.
+        num_workers (int): Decoding processes. Defaults to 2.
+
+    Example:
+        >>> inferencer = MultiLabelInferencer('configs/mlic/mlic_coco.py',
+        ...                                   'mlic_coco.pth')
+        >>> results = inferencer('photos/', batch_size=32,
+        ...                      threshold='thresholds.json')
+        >>> results[0]['pred_classes'], results[0]['img_path']
+    """
+
+    def __init__(self,
+                 model: Union[str, Config],
+                 pretrained: Optional[Union[str, bool]] = None,
+                 device: Optional[str] = None,
+                 num_workers: int = 2):
+        if device is None:
+            device = 'cuda' if torch.cuda.is_available() else 'cpu'
+        checkpoint, sha256 = pretrained, None
+        is_name = isinstance(model, str) and not osp.isfile(model)
+        if is_name and pretrained in (None, True):
+            entry = zoo_entry(model)
+            checkpoint = weights_url(entry)
+            sha256 = entry.get('Metadata', {}).get('Weights SHA256')
+            if checkpoint is None:
+                raise ValueError(
+                    f'{model} has no published weights yet; pass '
+                    'pretrained=CHECKPOINT, or pretrained=False for random '
+                    'weights')
+        elif pretrained in (None, False, True):
+            checkpoint = None
+        self.model = init_model(
+            model, checkpoint, device=device, checkpoint_sha256=sha256)
+        self.classes: List[str] = list(self.model.dataset_meta['classes'])
+        self.num_workers = num_workers
+
+    @torch.no_grad()
+    def __call__(self,
+                 inputs: Union[InputType, Sequence[InputType]],
+                 batch_size: int = 1,
+                 threshold: Union[float, Sequence[float], str] = 0.5,
+                 topk: Optional[int] = None,
+                 show_progress: bool = True) -> List[Dict]:
+        """Predict.
+
+        Args:
+            inputs: An image path, a BGR ``ndarray`` (H, W, 3) uint8, a
+                folder (searched recursively), a glob, or a list of them.
+            batch_size (int): Images per forward pass.
+            threshold (float | sequence | str): One score threshold, one
+                per label (C,), or a per-label thresholds JSON file.
+            topk (int, optional): Predict the k best labels of each image
+                instead of thresholding.
+            show_progress (bool): A progress bar (on stderr) when there is
+                more than one batch.
+
+        Returns:
+            list[dict]: Per input image, in order: ``img_path`` (None for
+            an array), ``pred_scores`` (C floats, ndarray), ``pred_labels``
+            (label indices at or above the threshold, best first),
+            ``pred_classes`` (their names) and ``error`` (None, or why the
+            image could not be read; then ``pred_scores`` is None and no
+            label is predicted).
+        """
+        if batch_size < 1:
+            raise ValueError(f'batch_size must be >= 1, got {batch_size}')
+        if topk is not None and not 1 <= topk <= len(self.classes):
+            raise ValueError(f'topk must be in [1, {len(self.classes)}], '
+                             f'got {topk}')
+        thresholds = per_label_thresholds(threshold, self.classes)
+        images = list_images(inputs)
+        dataset = _ImageDataset(
+            images, self.model.cfg.test_dataloader.dataset.pipeline)
+        num_batches = -(-len(images) // batch_size)
+        loader = DataLoader(
+            dataset,
+            batch_size=batch_size,
+            num_workers=self.num_workers if num_batches > 1 else 0,
+            collate_fn=_collate)
+        results: List[Optional[dict]] = [None] * len(images)
+        for chunk in self._progress(loader, num_batches, show_progress):
+            for index, error in chunk['failed']:
+                results[index] = self._failure(images[index], error)
+            if chunk['batch'] is None:
+                continue
+            data = self.model.data_preprocessor(chunk['batch'], False)
+            scores = torch.sigmoid(self.model(data['inputs'], mode='tensor'))
+            for index, row in zip(chunk['indices'],
+                                  scores.float().cpu().numpy()):
+                results[index] = self._prediction(images[index], row,
+                                                  thresholds, topk)
+        return results
+
+    def _prediction(self, image: InputType, row: np.ndarray,
+                    thresholds: np.ndarray, topk: Optional[int]) -> dict:
+        if topk is not None:
+            labels = np.argsort(-row, kind='stable')[:topk]
+        else:
+            labels = np.flatnonzero(row >= thresholds)
+            labels = labels[np.argsort(-row[labels], kind='stable')]
+        return dict(
+            img_path=image if isinstance(image, str) else None,
+            pred_scores=row,
+            pred_labels=labels.tolist(),
+            pred_classes=[self.classes[i] for i in labels],
+            error=None)
+
+    @staticmethod
+    def _failure(image: InputType, error: str) -> dict:
+        path = image if isinstance(image, str) else None
+        print(f'mlic: skipped {path or "an array"}: {error}', file=sys.stderr)
+        return dict(
+            img_path=path,
+            pred_scores=None,
+            pred_labels=[],
+            pred_classes=[],
+            error=error)
+
+    @staticmethod
+    def _progress(loader, total: int, show: bool):
+        if not show or total <= 1:
+            yield from loader
+            return
+        from rich.console import Console
+        from rich.progress import Progress
+        with Progress(console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task('inference', total=total)
+            for chunk in loader:
+                yield chunk
+                bar.advance(task)

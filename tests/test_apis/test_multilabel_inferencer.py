@@ -1,0 +1,109 @@
+"""MultiLabelInferencer: folders, globs, arrays; batches and workers; bad
+images reported, not fatal; thresholds, per-label JSON and top-k."""
+import cv2
+import numpy as np
+import pytest
+import torch
+
+from mlic.apis import MultiLabelInferencer, inference_model, list_images
+from mlic.evaluation.functional import save_thresholds
+from ..zoo_fixtures import CONFIG
+
+
+@pytest.fixture(scope='module')
+def images(tmp_path_factory):
+    """A folder of 4 readable images (one in a subfolder, one JPEG), a
+    corrupt JPEG and an empty PNG."""
+    root = tmp_path_factory.mktemp('images')
+    (root / 'sub').mkdir()
+    rng = np.random.default_rng(0)
+    paths = [
+        root / 'a.png', root / 'b.png', root / 'sub' / 'c.png', root / 'd.jpg'
+    ]
+    for path in paths:
+        cv2.imwrite(str(path), rng.integers(0, 255, (64, 64, 3), np.uint8))
+    (root /
+     'corrupt.jpg').write_bytes(b'\xff\xd8' +
+                                bytes(rng.integers(0, 255, 300, np.uint8)))
+    (root / 'empty.png').write_bytes(b'')
+    (root / 'notes.txt').write_text('not an image')
+    return root
+
+
+@pytest.fixture(scope='module')
+def inferencer(tiny_model, tmp_path_factory):
+    ckpt = tmp_path_factory.mktemp('ckpt') / 'digits.pth'
+    torch.save(dict(state_dict=tiny_model.state_dict()), str(ckpt))
+    return MultiLabelInferencer(CONFIG, str(ckpt), device='cpu')
+
+
+def test_folders_are_searched_recursively_in_order(images):
+    names = [p.replace(str(images) + '/', '') for p in list_images(images)]
+    assert names == [
+        'a.png', 'b.png', 'corrupt.jpg', 'd.jpg', 'empty.png', 'sub/c.png'
+    ]
+    assert list_images(str(images / '*.png')) == [
+        str(images / 'a.png'),
+        str(images / 'b.png'),
+        str(images / 'empty.png')
+    ]
+    with pytest.raises(FileNotFoundError, match='no file matches'):
+        list_images(str(images / '*.gif'))
+    with pytest.raises(FileNotFoundError, match='no such image'):
+        list_images(str(images / 'missing.png'))
+
+
+def test_bad_images_are_reported_and_the_rest_predicted(
+        inferencer, images, tiny_model, capfd):
+    results = inferencer(str(images), batch_size=2, threshold=0.0)
+    by_name = {r['img_path'].rsplit('/', 1)[-1]: r for r in results}
+    assert list(by_name) == [
+        'a.png', 'b.png', 'corrupt.jpg', 'd.jpg', 'empty.png', 'c.png'
+    ]
+    for name in ('corrupt.jpg', 'empty.png'):
+        bad = by_name[name]
+        assert name in bad['error'] and bad['pred_scores'] is None
+        assert bad['pred_labels'] == [] == bad['pred_classes']
+    assert 'empty (0 bytes)' in by_name['empty.png']['error']
+    err = capfd.readouterr().err
+    assert 'corrupt.jpg' in err and 'empty.png' in err
+    # The same scores as inference_model, one image at a time.
+    for name in ('a.png', 'd.jpg', 'c.png'):
+        r = by_name[name]
+        assert r['error'] is None
+        single = inference_model(tiny_model, r['img_path'], threshold=0.0)
+        np.testing.assert_allclose(
+            r['pred_scores'], single['pred_score'], atol=1e-6)
+        assert r['pred_labels'] == single['pred_label']  # threshold 0: all
+        assert r['pred_classes'] == [str(i) for i in r['pred_labels']]
+
+
+def test_batches_workers_and_arrays_give_the_same_scores(inferencer, images):
+    paths = [str(images / n) for n in ('a.png', 'b.png', 'd.jpg')]
+    inferencer.num_workers = 0
+    one_by_one = inferencer(paths, batch_size=1)
+    inferencer.num_workers = 2
+    batched = inferencer(paths + [cv2.imread(paths[0])], batch_size=2)
+    for a, b in zip(one_by_one + one_by_one[:1], batched):
+        np.testing.assert_allclose(
+            a['pred_scores'], b['pred_scores'], atol=1e-6)
+    assert batched[-1]['img_path'] is None
+    bad = inferencer([np.zeros((4, 4))])[0]
+    assert 'must be (H, W, 3)' in bad['error']
+
+
+def test_thresholds_per_label_json_and_topk(inferencer, images, tmp_path):
+    path = str(images / 'a.png')
+    scores = inferencer(path, threshold=0.0)[0]['pred_scores']
+    # a per-label threshold just above/below each score selects labels 0-4
+    per_label = np.where(np.arange(10) < 5, scores - 1e-4, scores + 1e-4)
+    save_thresholds(str(tmp_path / 't.json'), per_label, inferencer.classes)
+    for threshold in (per_label, str(tmp_path / 't.json')):
+        got = inferencer(path, threshold=threshold)[0]
+        assert sorted(got['pred_labels']) == [0, 1, 2, 3, 4]
+        assert got['pred_labels'] == sorted(
+            got['pred_labels'], key=lambda i: -scores[i])
+    top = inferencer(path, topk=3)[0]
+    assert top['pred_labels'] == list(np.argsort(-scores)[:3])
+    with pytest.raises(ValueError, match=r'topk must be in \[1, 10\]'):
+        inferencer(path, topk=11)
