@@ -94,6 +94,7 @@ setup(
     extras_require={
         'tests': read_requirements('tests.txt'),
         'lint': read_requirements('lint.txt'),
+        'deploy': read_requirements('deploy.txt'),
     },
     license='Apache License 2.0',
     zip_safe=False,
