@@ -12,9 +12,23 @@ versions, where it warns once; see ``mlic.utils.checkpoint``):
   functions on load);
 - nothing else: mlic's own components (``OneCycleLR``, hooks, backends) are
   registered in mlic's scope and used by its configs, not patched in.
+
+With ``mmcv-lite`` (no compiled ops) it also hides mmcv's "Fail to import
+``MultiScaleDeformableAttention``" warning, which every import of mmpretrain
+prints there and which concerns an op mlic never uses.
 """
-from .utils.checkpoint import patch_mmengine_checkpoints
-from .version import __version__
+import importlib.util
+import warnings
+
+if importlib.util.find_spec('mmcv') is not None and \
+        importlib.util.find_spec('mmcv._ext') is None:
+    warnings.filterwarnings(
+        'ignore',
+        message='Fail to import ``MultiScaleDeformableAttention``',
+        category=UserWarning)
+
+from .utils.checkpoint import patch_mmengine_checkpoints  # noqa: E402
+from .version import __version__  # noqa: E402
 
 # From here on every checkpoint load through mmengine (resume, load_from,
 # test, init_cfg 'Pretrained') is torch.load(weights_only=True) with mlic's

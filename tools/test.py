@@ -6,6 +6,7 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
+from mlic.registry import RUNNERS
 from mlic.utils import register_all_modules, setup_distributed_for_device
 
 
@@ -18,6 +19,10 @@ def parse_args():
         '--out',
         help='also write scores and targets to this .pkl file, for '
         'tools/analysis_tools/eval_metric.py')
+    parser.add_argument(
+        '--print-config',
+        action='store_true',
+        help='log the full config at start (else it goes to the work dir)')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -37,6 +42,8 @@ def parse_args():
 
 def merge_args(cfg, args):
     cfg.launcher = args.launcher
+    if args.print_config:
+        cfg.print_config = True
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:
@@ -63,7 +70,9 @@ def main():
     register_all_modules(init_default_scope=False)
     cfg = merge_args(Config.fromfile(args.config), args)
     setup_distributed_for_device(cfg, args.launcher)
-    runner = Runner.from_cfg(cfg)
+    # runner_type (QuietRunner in mlic's configs) as mmengine's tools do.
+    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
+        Runner.from_cfg(cfg)
     runner.test()
 
 

@@ -6,6 +6,7 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
+from mlic.registry import RUNNERS
 from mlic.utils import register_all_modules, setup_distributed_for_device
 
 
@@ -33,6 +34,10 @@ def parse_args():
         action='store_true',
         help='scale the LR by the real total batch size')
     parser.add_argument(
+        '--print-config',
+        action='store_true',
+        help='log the full config at start (else it goes to the work dir)')
+    parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
@@ -54,6 +59,8 @@ def parse_args():
 def merge_args(cfg, args):
     """Apply the command-line options to the config."""
     cfg.launcher = args.launcher
+    if args.print_config:
+        cfg.print_config = True
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:
@@ -96,7 +103,9 @@ def main():
     register_all_modules(init_default_scope=False)
     cfg = merge_args(Config.fromfile(args.config), args)
     setup_distributed_for_device(cfg, args.launcher)
-    runner = Runner.from_cfg(cfg)
+    # runner_type (QuietRunner in mlic's configs) as mmengine's tools do.
+    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
+        Runner.from_cfg(cfg)
     runner.train()
 
 

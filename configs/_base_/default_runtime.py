@@ -1,5 +1,9 @@
 # Components resolve in mlic's registries first, then mmpretrain's/mmengine's.
 default_scope = 'mlic'
+# mmengine's Runner with a readable start-up log: the config goes to the work
+# dir, not the console (print_config = True brings it back).
+runner_type = 'QuietRunner'
+print_config = False
 
 default_hooks = dict(
     timer=dict(type='IterTimerHook'),

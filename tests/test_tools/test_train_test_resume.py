@@ -43,13 +43,23 @@ def test_train_saves_ema_checkpoints_that_load_safely(trained):
     assert int(raw['steps']) == ckpt['meta']['iter'] > 0
 
 
+def test_start_log_is_quiet_and_the_config_goes_to_the_work_dir(trained):
+    log = trained['log']
+    assert 'MultiScaleDeformableAttention' not in log  # mmcv-lite's noise
+    assert 'GPU number' not in log and 'Processes: 1 (CPU)' in log
+    dumped = osp.join(trained['work_dir'], 'mlic_multidigits.py')
+    assert f'Config: {dumped}' in log and osp.isfile(dumped)
+    assert 'model = dict(' not in log  # the config is not on the console
+
+
 def test_test_tool_reports_metrics_of_the_checkpoint(trained):
     ckpt_path = osp.join(trained['work_dir'], 'epoch_2.pth')
     code, out = run_tool([
         'tools/test.py', CONFIG, ckpt_path, '--work-dir',
-        str(trained['root'] / 'test'), '--cfg-options'
+        str(trained['root'] / 'test'), '--print-config', '--cfg-options'
     ] + tiny_multidigits_options(trained['data_root']))
     assert code == 0, out
+    assert 'model = dict(' in out  # --print-config logs the config
     test_map = float(METRIC.findall(out)[-1])
     val_maps = [float(v) for v in METRIC.findall(trained['log'])]
     # Same EMA weights, same test split: same mAP as the last validation.
