@@ -65,15 +65,27 @@ def test_out_dump_and_offline_eval_reproduce_the_test_metrics(tmp_path):
         str(tmp_path / 'thr.json')
     ])
     assert code == 0, out
-    offline_map = float(re.search(r'mAP: ([0-9.]+)', out).group(1))
-    assert offline_map == pytest.approx(test_map, abs=1e-4)
+    assert 'at 0.5' in out and 'at the found thresholds' in out
+    # mAP does not depend on thresholds: both columns equal the test's
+    at_half, at_found = map(
+        float,
+        re.search(r' mAP:\s+([0-9.]+)\s+([0-9.]+)', out).groups())
+    assert at_half == at_found == pytest.approx(test_map, abs=1e-4)
+    # the F1-best thresholds cannot give a lower CF1 on the searched dump
+    cf1_half, cf1_found = map(
+        float,
+        re.search(r' CF1:\s+([0-9.]+)\s+([0-9.]+)', out).groups())
+    assert cf1_found >= cf1_half
+    searched_cf1 = cf1_found
     code, out = run_tool([
         'tools/analysis_tools/eval_metric.py',
         str(dump), '--thresholds',
         str(tmp_path / 'thr.json')
     ])
     assert code == 0, out
-    assert 'per-label thresholds' in out
+    assert f'at the thresholds of {tmp_path / "thr.json"}' in out
+    assert float(re.search(r' CF1:\s+([0-9.]+)', out).group(1)) == \
+        pytest.approx(searched_cf1, abs=1e-4)
 
 
 def test_non_finite_scores_name_the_epoch_and_count():

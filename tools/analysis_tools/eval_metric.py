@@ -66,29 +66,40 @@ def main():
     ignore = np.asarray(ignore, dtype=bool) if ignore is not None else None
     classes = data.get('classes') or [str(i) for i in range(scores.shape[1])]
 
-    threshold = args.threshold
+    # (title, threshold) of each metrics column printed
+    columns = [(f'at {args.threshold:g}', args.threshold)]
     if args.search_thresholds:
         thresholds = best_f1_thresholds(scores, targets, ignore)
         save_thresholds(args.search_thresholds, thresholds, classes)
         print(f'per-label thresholds written to {args.search_thresholds}')
+        # what the thresholds give on the dump they were searched on
+        # (optimistic: evaluate them on another dump with --thresholds)
+        columns.append(('at the found thresholds', thresholds))
     if args.thresholds:
-        threshold = load_thresholds(args.thresholds, classes)
-        print(f'using per-label thresholds from {args.thresholds}')
+        columns = [(f'at the thresholds of {args.thresholds}',
+                    load_thresholds(args.thresholds, classes))]
 
-    out = multilabel_metrics(
-        scores,
-        targets,
-        ignore=ignore,
-        threshold=threshold,
-        topk=args.topk,
-        ap=args.ap,
-        ties=args.ties)
+    results = [
+        multilabel_metrics(
+            scores,
+            targets,
+            ignore=ignore,
+            threshold=threshold,
+            topk=args.topk,
+            ap=args.ap,
+            ties=args.ties) for _, threshold in columns
+    ]
+    out = results[0]
     print(f'{len(scores)} images, {scores.shape[1]} labels, AP {args.ap}, '
           f'ties {args.ties}')
+    print(f'{"":>30}  ' + '  '.join(f'{title:>24}' for title, _ in columns))
     for key, value in out.items():
-        if key != 'AP_classwise':
-            print(f'{key:>30}: {value:.4f}'
-                  if isinstance(value, float) else f'{key:>30}: {value}')
+        if key == 'AP_classwise':
+            continue
+        cells = [r[key] for r in results]
+        print(f'{key:>30}: ' +
+              '  '.join(f'{v:>24.4f}' if isinstance(v, float) else f'{v:>24}'
+                        for v in cells))
     if args.classwise:
         width = max(len(c) for c in classes)
         for name, ap in zip(classes, out['AP_classwise']):
