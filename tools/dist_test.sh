@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
 # Usage: tools/dist_test.sh CONFIG CHECKPOINT GPUS [test.py args]
-# Multi-node: set NNODES, NODE_RANK, MASTER_ADDR (and PORT) on every node.
+# Multi-node: set NNODES, NODE_RANK, MASTER_ADDR and PORT on every node.
+# One node: PORT defaults to a free port, so several runs can share a machine.
 CONFIG=$1
 CHECKPOINT=$2
 GPUS=$3
 NNODES=${NNODES:-1}
 NODE_RANK=${NODE_RANK:-0}
-PORT=${PORT:-29500}
+if [ -z "$PORT" ]; then
+    if [ "$NNODES" -gt 1 ]; then
+        echo "multi-node runs need the same PORT on every node (e.g. PORT=29500)" >&2
+        exit 2
+    fi
+    PORT=$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+fi
 MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
 
 PYTHONPATH="$(dirname $0)/..":$PYTHONPATH \

@@ -34,6 +34,25 @@ def register_all_modules(init_default_scope: bool = True) -> None:
         DefaultScope.get_instance(new_name, scope_name='mlic')
 
 
+def ddp_wrapper_cfg() -> dict:
+    """mmengine's DDP wrapper without buffer broadcasts in forward, as
+    mmengine's runner builds it, in the argument this torch understands.
+
+    torch >= 2.14 deprecates ``broadcast_buffers`` (a FutureWarning on
+    every rank) for ``forward_sync_buffers``; the new flag still syncs the
+    buffers once at construction, which is harmless here: every rank starts
+    from the same seeded weights, and ``SyncAllBuffersHook`` makes the
+    ranks agree before each validation and save.
+    """
+    import inspect
+
+    from torch.nn.parallel import DistributedDataParallel
+    params = inspect.signature(DistributedDataParallel.__init__).parameters
+    flag = 'forward_sync_buffers' if 'forward_sync_buffers' in params \
+        else 'broadcast_buffers'
+    return {'type': 'MMDistributedDataParallel', flag: False}
+
+
 def setup_distributed_for_device(cfg, launcher: str) -> None:
     """Adapt a config's distributed settings to a machine without CUDA.
 
@@ -45,11 +64,18 @@ def setup_distributed_for_device(cfg, launcher: str) -> None:
     seconds) before the runner does, builds DDP
     without ``device_ids`` and drops ``sync_bn`` with a warning.
 
+    With any launcher and no ``model_wrapper_cfg`` in the config, it sets
+    the DDP wrapper of :func:`ddp_wrapper_cfg` (on GPUs too).
+
     Args:
         cfg (mmengine.Config): The config; modified in place.
         launcher (str): ``'none'``, ``'pytorch'``, ``'slurm'`` or ``'mpi'``.
     """
-    if launcher == 'none' or torch.cuda.is_available():
+    if launcher == 'none':
+        return
+    if cfg.get('model_wrapper_cfg') is None:
+        cfg.model_wrapper_cfg = ddp_wrapper_cfg()
+    if torch.cuda.is_available():
         return
     import torch.distributed as torch_dist
     timeout = (cfg.get('env_cfg') or {}).get('dist_cfg', {}).get('timeout')
@@ -66,8 +92,7 @@ def setup_distributed_for_device(cfg, launcher: str) -> None:
             **kwargs)
     env_cfg = cfg.setdefault('env_cfg', {})
     env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
-    wrapper_cfg = cfg.get('model_wrapper_cfg') or dict(
-        type='MMDistributedDataParallel', broadcast_buffers=False)
+    wrapper_cfg = cfg.model_wrapper_cfg
     wrapper_cfg['device_ids'] = None
     cfg.model_wrapper_cfg = wrapper_cfg
     if cfg.get('sync_bn') is not None:
