@@ -120,6 +120,16 @@ def main():
         num_workers=args.num_workers)
     threshold = args.threshold if args.threshold.endswith('.json') else \
         float(args.threshold)
+    if inferencer.input_size is not None:
+        height, width = inferencer.input_size
+        print(
+            f'inputs are resized to {height} x {width} (H x W), as the '
+            "config's test pipeline does",
+            file=sys.stderr)
+    else:
+        print(
+            "the config's test pipeline keeps each input's size",
+            file=sys.stderr)
     results = inferencer(
         args.inputs,
         batch_size=args.batch_size,

@@ -173,6 +173,11 @@ class MultiLabelInferencer:
             model, checkpoint, device=device, checkpoint_sha256=sha256)
         self.classes: List[str] = list(self.model.dataset_meta['classes'])
         self.num_workers = num_workers
+        from .onnx_export import input_shape_of
+
+        #: (H, W) every input is resized to by the config's test pipeline,
+        #: or None when the pipeline keeps the input size.
+        self.input_size = input_shape_of(self.model.cfg)
 
     @torch.no_grad()
     def __call__(self,

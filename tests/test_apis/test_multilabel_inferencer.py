@@ -107,3 +107,18 @@ def test_thresholds_per_label_json_and_topk(inferencer, images, tmp_path):
     assert top['pred_labels'] == list(np.argsort(-scores)[:3])
     with pytest.raises(ValueError, match=r'topk must be in \[1, 10\]'):
         inferencer(path, topk=11)
+
+
+def test_inputs_of_other_sizes_are_resized_as_in_training(inferencer):
+    assert inferencer.input_size == (64, 64)
+    scene = cv2.imread('demo/demo.png')
+    assert scene.shape == (64, 64, 3)
+    upscaled = cv2.resize(scene, (256, 256), interpolation=cv2.INTER_NEAREST)
+    photo = cv2.resize(scene, (640, 480), interpolation=cv2.INTER_LINEAR)
+    at_64, at_256, at_640 = (
+        r['pred_scores']
+        for r in inferencer([scene, upscaled, photo], batch_size=3))
+    # bilinear 4x down-sampling of a 4x nearest up-sampling is exact
+    np.testing.assert_array_equal(at_64, at_256)
+    # a smooth 640 x 480 copy comes back close to the scene
+    assert np.abs(at_640 - at_64).max() < 0.02
