@@ -52,11 +52,22 @@ def test_zoo_entry_downloads_from_a_mirror(server, cache, tiny_model, tmp_path,
 
 
 def test_repository_zoo_lists_every_config_and_says_when_no_weights():
+    import glob
+    import os.path as osp
+
+    from mlic.apis.model_zoo import load_model_zoo
+    from ..test_tools.helpers import REPO_ROOT
+    configs = {
+        p
+        for p in glob.glob(osp.join(REPO_ROOT, 'configs', '*', '*.py'))
+        if '_base_' not in p
+    }  # every config but the ablations (configs/mlic/ablations/)
+    zoo = load_model_zoo()
+    assert {e['Config'] for e in zoo.values()} == configs
+    assert all(name == osp.splitext(osp.basename(e['Config']))[0]
+               for name, e in zoo.items())
     names = list_models()
-    assert {
-        'mlic_coco', 'mlic_voc2007', 'mlic_nuswide', 'mlic_vg500',
-        'mlic_multidigits'
-    } <= set(names)
+    assert len(names) == len(configs) == 20
     with pytest.raises(ValueError, match='no published weights'):
         get_model('mlic_coco')
     with pytest.raises(KeyError, match='not in the model zoo'):
