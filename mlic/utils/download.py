@@ -7,9 +7,12 @@ its length and hash were checked, so an interrupted download never leaves a
 file that looks complete. The expected hash is the full sha256 when the
 caller knows it (the model zoo does), else the 8 hex digits OpenMMLab puts
 in file names (``name_20231128-abcdef12.pth``); a mismatching file is
-deleted and the error names both hashes. torch.hub is not used because it
-checks only a hash prefix, gives no control over offline errors and caches
-under another folder.
+deleted and the error names both hashes. torch.hub's downloader is not
+used because it checks only a hash prefix and gives no control over offline
+errors; but a file already in torch hub's checkpoint cache
+(``$TORCH_HOME/hub/checkpoints``, where torchvision and timm put ImageNet
+weights) is used in place when its hash matches, so weights a user already
+has are not fetched again.
 """
 import hashlib
 import os
@@ -37,6 +40,13 @@ def mlic_home() -> str:
 
 def checkpoint_cache_dir() -> str:
     return osp.join(mlic_home(), 'checkpoints')
+
+
+def torch_hub_checkpoint_dir() -> str:
+    """torch hub's checkpoint cache (``torch.hub.get_dir()``, which honours
+    ``$TORCH_HOME``), ``checkpoints`` folder."""
+    import torch.hub
+    return osp.join(torch.hub.get_dir(), 'checkpoints')
 
 
 def sha256_of(path: str) -> str:
@@ -84,6 +94,9 @@ def download_checkpoint(url: str,
         if _matches(actual, expected):
             return target
         os.remove(target)  # corrupted or replaced: fetch it again
+    in_hub = osp.join(torch_hub_checkpoint_dir(), name)
+    if osp.isfile(in_hub) and _matches(sha256_of(in_hub), expected):
+        return in_hub  # not ours to delete when it does not match
 
     def fetch_and_check(out) -> None:
         # Raising here leaves no file behind (atomic_write).
@@ -121,7 +134,9 @@ def _fetch(url, out, timeout, target):
     except (urllib.error.URLError, OSError) as err:
         reason = getattr(err, 'reason', err)
         raise DownloadError(
-            f'cannot download {url} ({reason}) and it is not in the cache '
-            f'({target}); check the network, or set MLIC_MODEL_ZOO_BASE to a '
-            'reachable mirror') from None
+            f'cannot download {url} ({reason}) and {osp.basename(target)} is '
+            f'not in the cache; check the network, or download that file by '
+            f'hand and put it at {target} (or in torch hub\'s cache, '
+            f'{torch_hub_checkpoint_dir()}); zoo models can also come from a '
+            'mirror set by MLIC_MODEL_ZOO_BASE') from None
     return digest.hexdigest(), size, announced

@@ -45,5 +45,26 @@ def test_truncated_http_errors_and_offline_are_clear(server, cache,
         download_checkpoint(f'{base}/missing-12345678.pth')
     httpd.shutdown()
     httpd.server_close()
-    with pytest.raises(DownloadError, match='not in the cache'):
+    with pytest.raises(DownloadError, match='not in the cache') as error:
         download_checkpoint(f'{base}/{name}')
+    # the exact URL, the file name and where to put it
+    assert f'{base}/{name}' in str(error.value)
+    assert f'put it at {cache / name}' in str(error.value)
+
+
+def test_a_copy_in_torch_hub_cache_is_used_when_its_hash_matches(
+        server, cache, tiny_model, tmp_path, monkeypatch):
+    import shutil
+    httpd, root, base = server
+    name, _ = publish(root, tiny_model)
+    monkeypatch.setenv('TORCH_HOME', str(tmp_path / 'torch_home'))
+    hub = tmp_path / 'torch_home' / 'hub' / 'checkpoints'
+    hub.mkdir(parents=True)
+    shutil.copy(root / name, hub / name)
+    assert download_checkpoint(f'{base}/{name}') == str(hub / name)
+    assert httpd.hits == []  # nothing fetched
+    # a different file under that name is not trusted: fetched, verified
+    (hub / name).write_bytes(b'something else')
+    assert download_checkpoint(f'{base}/{name}') == str(cache / name)
+    assert len(httpd.hits) == 1 and (hub / name).read_bytes() == \
+        b'something else'  # torch hub's file is left alone
