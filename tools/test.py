@@ -6,6 +6,7 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
+from mlic.datasets.utils import set_data_root
 from mlic.registry import RUNNERS
 from mlic.utils import register_all_modules, setup_distributed_for_device
 
@@ -19,6 +20,10 @@ def parse_args():
         '--out',
         help='also write scores and targets to this .pkl file, for '
         'tools/analysis_tools/eval_metric.py')
+    parser.add_argument(
+        '--data-root',
+        help='dataset folder for the train, val and test datasets (a '
+        '--cfg-options data_root=... would be ignored)')
     parser.add_argument(
         '--print-config',
         action='store_true',
@@ -44,6 +49,8 @@ def merge_args(cfg, args):
     cfg.launcher = args.launcher
     if args.print_config:
         cfg.print_config = True
+    if args.data_root is not None:
+        set_data_root(cfg, args.data_root)
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:

@@ -94,3 +94,32 @@ def build_split_dataset(config: str,
     if pipeline is not None:
         dataset_cfg.pipeline = pipeline(list(dataset_cfg.pipeline))
     return DATASETS.build(dataset_cfg)
+
+
+def set_data_root(cfg, data_root: str) -> int:
+    """Point the datasets of the train, val and test dataloaders at
+    ``data_root`` (what ``--data-root`` of the tools does).
+
+    ``--cfg-options data_root=...`` cannot do this: mmengine substitutes a
+    config's ``data_root`` variable into the datasets when it parses the
+    file, so changing the variable afterwards changes nothing. Dataset
+    wrappers (a ``dataset`` inside the dataset) are followed.
+
+    Returns:
+        int: How many dataset configs were changed.
+
+    Raises:
+        KeyError: the config has no dataloader with a dataset.
+    """
+    changed = 0
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        dataset = (cfg.get(loader) or {}).get('dataset')
+        while dataset is not None:
+            if 'data_root' in dataset or 'dataset' not in dataset:
+                dataset['data_root'] = data_root
+                changed += 1
+            dataset = dataset.get('dataset')
+    if not changed:
+        raise KeyError('the config has no train/val/test dataloader dataset '
+                       'to set data_root on')
+    return changed

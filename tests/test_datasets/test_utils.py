@@ -35,3 +35,31 @@ def test_unknown_split_is_named(tmp_path, type_, allowed):
             ValueError, match=f"{type_} split must be {allowed}, got 'val'"):
         build(type_, tmp_path / 'never_generated', split='val')
     assert not (tmp_path / 'never_generated').exists()
+
+
+def test_set_data_root_reaches_every_dataset_and_wrapped_ones():
+    import os.path as osp
+
+    from mmengine.config import Config
+
+    from mlic.datasets.utils import set_data_root
+    from ..test_tools.helpers import REPO_ROOT
+    cfg = Config.fromfile(
+        osp.join(REPO_ROOT, 'configs', 'mlic', 'mlic_voc2007.py'))
+    assert set_data_root(cfg, '/data/VOC') == 3
+    assert {
+        cfg[k].dataset.data_root
+        for k in ('train_dataloader', 'val_dataloader', 'test_dataloader')
+    } == {'/data/VOC'}
+    wrapped = Config(
+        dict(
+            train_dataloader=dict(
+                dataset=dict(
+                    type='RepeatDataset',
+                    times=2,
+                    dataset=dict(type='VOC2007', data_root='old')))))
+    assert set_data_root(wrapped, '/new') == 1
+    inner = wrapped.train_dataloader.dataset
+    assert inner.dataset.data_root == '/new' and 'data_root' not in inner
+    with pytest.raises(KeyError, match='no train/val/test dataloader'):
+        set_data_root(Config(dict(model=dict())), '/new')

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from mlic.utils import safe_torch_load
-from .helpers import CONFIG, run_tool, tiny_multidigits_options
+from .helpers import CONFIG, REPO_ROOT, run_tool, tiny_multidigits_options
 
 METRIC = re.compile(r'multi-label/mAP: ([0-9.]+)')
 
@@ -64,6 +64,21 @@ def test_test_tool_reports_metrics_of_the_checkpoint(trained):
     val_maps = [float(v) for v in METRIC.findall(trained['log'])]
     # Same EMA weights, same test split: same mAP as the last validation.
     assert test_map == pytest.approx(val_maps[-1], abs=1e-3)
+
+
+def test_data_root_flag_points_every_dataset_at_one_folder(trained):
+    ckpt_path = osp.join(trained['work_dir'], 'epoch_2.pth')
+    options = [
+        o for o in tiny_multidigits_options('unused') if '.data_root=' not in o
+    ]
+    code, out = run_tool([
+        'tools/test.py', CONFIG, ckpt_path, '--work-dir',
+        str(trained['root'] / 'test_root'), '--data-root',
+        str(trained['data_root']), '--cfg-options'
+    ] + options)
+    assert code == 0, out
+    assert METRIC.findall(out)  # tested on the trained model's data
+    assert not osp.exists(osp.join(REPO_ROOT, 'unused'))
 
 
 def test_resume_continues_from_last_checkpoint(trained):
