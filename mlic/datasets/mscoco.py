@@ -82,15 +82,19 @@ def check_coco(coco, path: str) -> None:
 
 @DATASETS.register_module()
 class MSCOCO(MultiLabelDataset):
-    """MS-COCO 2014 read from its instance annotations (reference rules).
+    """MS-COCO 2014 (or 2017) read from its instance annotations (reference
+    rules).
 
     ``data_root`` is the ``MSCOCO`` folder. ``split='train'`` reads
     ``annotations/instances_train2014.json`` and ``train2014/`` images,
-    ``split='test'`` the 40,504-image ``val2014`` set. An image's labels are
-    the categories of all its instance annotations (crowd ones included);
-    images without annotations are dropped. Label order is the order of the
-    json's ``categories`` list (``person``, ``bicycle``, ``car``, ...), the
-    same in the train and val files.
+    ``split='test'`` the 40,504-image ``val2014`` set. With ``year=2017``
+    the same rules read ``instances_train2017.json``/``train2017/`` and
+    the 5,000-image ``val2017`` set (the paper and the reference use 2014).
+    An image's labels are the categories of all its instance annotations
+    (crowd ones included); images without annotations are dropped. Label
+    order is the order of the json's ``categories`` list (``person``,
+    ``bicycle``, ``car``, ...), the same in the train and val files of
+    either year.
 
     Only the ``images`` (``id``, ``file_name``), ``annotations``
     (``image_id``, ``category_id``) and ``categories`` (``id``, ``name``)
@@ -99,14 +103,24 @@ class MSCOCO(MultiLabelDataset):
     Args:
         data_root (str): The ``MSCOCO`` folder.
         split (str): ``'train'`` or ``'test'``.
+        year (int): 2014 (default) or 2017.
         **kwargs: Other ``BaseDataset`` arguments.
     """
 
-    SPLITS = {'train': 'train2014', 'test': 'val2014'}
+    SPLITS = {'train': 'train{year}', 'test': 'val{year}'}
+    YEARS = (2014, 2017)
 
-    def __init__(self, data_root: str, split: str = 'train', **kwargs):
+    def __init__(self,
+                 data_root: str,
+                 split: str = 'train',
+                 year: int = 2014,
+                 **kwargs):
         self.split = check_split('MSCOCO', split, tuple(self.SPLITS))
-        folder = self.SPLITS[split]
+        if year not in self.YEARS:
+            raise ValueError(f'MSCOCO year must be one of {self.YEARS}, got '
+                             f'{year!r}')
+        self.year = year
+        folder = self.SPLITS[split].format(year=year)
         kwargs.setdefault('test_mode', split == 'test')
         metainfo = kwargs.pop('metainfo', None)
         ann_file = osp.join(data_root, 'annotations',

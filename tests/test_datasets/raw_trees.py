@@ -47,13 +47,13 @@ def make_voc(root):
     return root
 
 
-def make_coco(root):
+def make_coco(root, year=2014):
     categories = [
         dict(id=1, name='person'),
         dict(id=2, name='bicycle'),
         dict(id=5, name='airplane'),
     ]
-    for split in ('train2014', 'val2014'):
+    for split in (f'train{year}', f'val{year}'):
         images = [
             dict(id=10, file_name=f'COCO_{split}_000000000010.jpg'),
             dict(id=11, file_name=f'COCO_{split}_000000000011.jpg'),

@@ -67,3 +67,19 @@ def test_mscoco_json_with_a_byte_order_mark_loads(tmp_path):
     with open(path, 'wb') as f:
         f.write(b'\xef\xbb\xbf' + data)
     assert len(build('MSCOCO', root, split='test')) == 2
+
+
+def test_mscoco_2017_layout_with_the_same_rules(tmp_path):
+    root = make_coco(str(tmp_path), year=2017)
+    train = build('MSCOCO', root, split='train', year=2017)
+    test = build('MSCOCO', root, split='test', year=2017)
+    got = [(s['img_path'].split('/')[-2], s['gt_label'])
+           for s in samples(train)]
+    assert got == [('train2017', [0, 2]), ('train2017', [1])]
+    assert samples(test)[0]['img_path'].split('/')[-2] == 'val2017'
+    assert list(train.metainfo['classes']) == ['person', 'bicycle', 'airplane']
+    with pytest.raises(ValueError, match='year must be one of'):
+        build('MSCOCO', root, split='train', year=2015)
+    # the 2014 files are not there: the error names the 2014 path
+    with pytest.raises(FileNotFoundError, match='instances_train2014.json'):
+        build('MSCOCO', root, split='train')
