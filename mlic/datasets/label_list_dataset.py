@@ -92,7 +92,9 @@ class LabelListDataset(MultiLabelDataset):
                 continue
             path, labels = self._parse_line(line, line_no, label_to_index)
             if img_prefix and not osp.isabs(path):
-                path = osp.join(img_prefix, path)
+                # normpath: lists written relative to their own folder
+                # (raw_to_list.py) hold '../' steps
+                path = osp.normpath(osp.join(img_prefix, path))
             data_list.append(dict(img_path=path, gt_label=labels))
         if self.ignore_file is not None:
             self._attach_ignore(data_list)

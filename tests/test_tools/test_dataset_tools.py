@@ -27,12 +27,43 @@ def test_raw_to_list_round_trips_through_label_list_dataset(tmp_path):
         assert a['img_path'] == b['img_path']
         assert a['gt_label'] == b['gt_label']
         assert a['gt_label_difficult'] == b['gt_label_difficult']
-    assert np.load(osp.join(out, 'ignore.npy')).shape == (3, 20)
+    ignore = np.load(osp.join(out, 'ignore.npy'))
+    assert ignore.shape == (3, 20) and ignore.dtype == np.int64
+    np.testing.assert_array_equal(
+        ignore, [[int(c in info['gt_label_difficult']) for c in range(20)]
+                 for info in (raw.get_data_info(i) for i in range(3))])
+
+    # Paths are relative to the list folder: data and lists move together.
+    first = open(osp.join(out, 'test.txt')).readline().split('\t')[0]
+    assert first == osp.join('..', 'VOC2007', 'JPEGImages', '000001.jpg')
+    import shutil
+    moved = tmp_path / 'elsewhere'
+    moved.mkdir()
+    shutil.move(root, moved / 'VOC2007')
+    shutil.move(out, moved / 'lists')
+    again = DATASETS.build(
+        dict(
+            type='LabelListDataset',
+            data_root=str(moved / 'lists'),
+            ann_file='test.txt',
+            label_file='label.txt'))
+    assert all(
+        osp.isfile(again.get_data_info(i)['img_path'])
+        for i in range(len(again)))
+    root = str(moved / 'VOC2007')
+    out = str(moved / 'lists')
 
     # Existing lists are never replaced silently.
     code, log = run_tool(
         ['tools/dataset_converters/raw_to_list.py', 'VOC2007', root, out])
     assert code != 0 and 'pass --overwrite' in log
+    code, log = run_tool([
+        'tools/dataset_converters/raw_to_list.py', 'VOC2007', root, out,
+        '--overwrite', '--absolute-paths'
+    ])
+    assert code == 0, log
+    first = open(osp.join(out, 'test.txt')).readline().split('\t')[0]
+    assert first == osp.join(root, 'JPEGImages', '000001.jpg')
 
 
 def test_browse_dataset_saves_augmented_samples(tmp_path):

@@ -2,10 +2,12 @@
 
     python tools/dataset_converters/raw_to_list.py \
         {MSCOCO,VOC2007,NUSWIDE,VG500} DATA_ROOT OUT_DIR
-        [--missing-images skip]
+        [--missing-images skip] [--absolute-paths] [--overwrite]
 
 Writes ``OUT_DIR/train.txt`` and ``OUT_DIR/test.txt`` (``<image path>\\t
-<label>,<label>,...`` with label names and absolute image paths),
+<label>,<label>,...`` with label names; image paths relative to OUT_DIR,
+which the list configs name as ``data_root``, so the lists move with the
+data, or absolute with ``--absolute-paths``),
 ``OUT_DIR/label.txt`` (label names in label order) and, for VOC 2007,
 ``OUT_DIR/ignore.npy`` (test lines x labels, 1 = ignore). The samples are
 those of mlic's dataset types, so the reference code and mlic's
@@ -34,7 +36,8 @@ def convert(dataset_type,
             data_root,
             out_dir,
             missing_images=None,
-            overwrite=False):
+            overwrite=False,
+            absolute_paths=False):
     """Write the list files; returns the paths written."""
     register_all_modules(init_default_scope=False)
     os.makedirs(out_dir, exist_ok=True)
@@ -60,7 +63,13 @@ def convert(dataset_type,
             if ',' in name or '\t' in name:
                 raise ValueError(f'label {name!r} cannot be written in the '
                                  'list format (it has a comma or tab)')
-        lines = ''.join(f'{osp.abspath(info["img_path"])}\t'
+        base = osp.abspath(out_dir)
+
+        def written_path(img_path):
+            path = osp.abspath(img_path)
+            return path if absolute_paths else osp.relpath(path, base)
+
+        lines = ''.join(f'{written_path(info["img_path"])}\t'
                         f'{",".join(classes[i] for i in info["gt_label"])}\n'
                         for info in infos)
         path = osp.join(out_dir, out_name)
@@ -89,11 +98,16 @@ def main():
     parser.add_argument(
         '--missing-images', choices=['error', 'skip'], help='NUS-WIDE only')
     parser.add_argument('--overwrite', action='store_true')
+    parser.add_argument(
+        '--absolute-paths',
+        action='store_true',
+        help='write absolute image paths (default: relative to OUT_DIR)')
     args = parser.parse_args()
     if args.missing_images and args.dataset != 'NUSWIDE':
         parser.error('--missing-images applies to NUSWIDE only')
     for path in convert(args.dataset, args.data_root, args.out_dir,
-                        args.missing_images, args.overwrite):
+                        args.missing_images, args.overwrite,
+                        args.absolute_paths):
         print(f'wrote {path}')
 
 
