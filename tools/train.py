@@ -7,6 +7,7 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 from mlic.datasets.utils import set_data_root
+from mlic.models.backbones import align_pretrained_depth
 from mlic.registry import RUNNERS
 from mlic.utils import register_all_modules, setup_distributed_for_device
 
@@ -102,6 +103,8 @@ def merge_args(cfg, args):
         cfg.auto_scale_lr.enable = True
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    # --cfg-options model.backbone.depth=50 also picks ResNet-50 weights
+    align_pretrained_depth(cfg.get('model'))
     return cfg
 
 

@@ -57,6 +57,7 @@ def test_repository_zoo_lists_every_config_and_says_when_no_weights():
 
     from mlic.apis.model_zoo import load_model_zoo
     from ..test_tools.helpers import REPO_ROOT
+
     # every config but the ablations (configs/mlic/ablations/) and the
     # list-file variants (the same models reading other files)
     configs = {
