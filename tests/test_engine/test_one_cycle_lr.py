@@ -68,10 +68,10 @@ def test_one_cycle_peak_follows_the_optimizer_lr(monkeypatch):
     assert 'lr=0.0003 is ignored' in logged[0]
 
 
-def test_auto_scale_lr_needs_a_base_batch_size(tmp_path):
+def test_auto_scale_lr_needs_a_base_batch_size(tmp_path, monkeypatch):
     import importlib.util
     import os.path as osp
-    from argparse import Namespace
+    import sys
 
     from mmengine.config import Config
     root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -79,15 +79,12 @@ def test_auto_scale_lr_needs_a_base_batch_size(tmp_path):
         'train_tool', osp.join(root, 'tools', 'train.py'))
     train_tool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(train_tool)
-    args = Namespace(
-        config='my_config.py',
-        launcher='none',
-        work_dir=str(tmp_path),
-        amp=False,
-        resume=None,
-        no_validate=False,
-        auto_scale_lr=True,
-        cfg_options=None)
+    # the tool's own parser, so new options get their defaults
+    monkeypatch.setattr(sys, 'argv', [
+        'train.py', 'my_config.py', '--work-dir',
+        str(tmp_path), '--auto-scale-lr'
+    ])
+    args = train_tool.parse_args()
     bare = Config(dict(optim_wrapper=dict(optimizer=dict(lr=0.1))))
     with pytest.raises(
             ValueError,
