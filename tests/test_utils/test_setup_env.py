@@ -1,0 +1,30 @@
+"""register_all_modules and setup_distributed_for_device on one process
+(the multi-process paths: tests/test_tools/test_distributed_cpu.py)."""
+import inspect
+
+from mmengine.config import Config
+from mmengine.registry import DefaultScope
+from torch.nn.parallel import DistributedDataParallel
+
+from mlic.utils import register_all_modules, setup_distributed_for_device
+from mlic.utils.setup_env import ddp_wrapper_cfg
+
+
+def test_register_all_modules_makes_mlic_the_scope():
+    register_all_modules(init_default_scope=True)
+    assert DefaultScope.get_current_instance().scope_name == 'mlic'
+
+
+def test_ddp_wrapper_uses_the_flag_this_torch_has():
+    cfg = ddp_wrapper_cfg()
+    params = inspect.signature(DistributedDataParallel.__init__).parameters
+    flag = 'forward_sync_buffers' if 'forward_sync_buffers' in params \
+        else 'broadcast_buffers'
+    assert cfg == {'type': 'MMDistributedDataParallel', flag: False}
+
+
+def test_no_launcher_changes_nothing():
+    cfg = Config(dict(env_cfg=dict(dist_cfg=dict(backend='nccl'))))
+    before = cfg.to_dict()
+    setup_distributed_for_device(cfg, 'none')
+    assert cfg.to_dict() == before
