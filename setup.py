@@ -95,6 +95,7 @@ setup(
         'tests': read_requirements('tests.txt'),
         'lint': read_requirements('lint.txt'),
         'deploy': read_requirements('deploy.txt'),
+        'vis': read_requirements('vis.txt'),
     },
     license='Apache License 2.0',
     zip_safe=False,

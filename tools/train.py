@@ -40,6 +40,11 @@ def parse_args():
         help='dataset folder for the train, val and test datasets (a '
         '--cfg-options data_root=... would be ignored)')
     parser.add_argument(
+        '--tensorboard',
+        action='store_true',
+        help='also log to TensorBoard (<work_dir>/<timestamp>/vis_data); '
+        'needs pip install tensorboard')
+    parser.add_argument(
         '--print-config',
         action='store_true',
         help='log the full config at start (else it goes to the work dir)')
@@ -62,6 +67,18 @@ def parse_args():
     return args
 
 
+def add_tensorboard(cfg):
+    """Add mmengine's TensorboardVisBackend to the config's visualizer."""
+    import importlib.util
+    if importlib.util.find_spec('tensorboard') is None:
+        raise SystemExit('--tensorboard needs the tensorboard package: '
+                         'pip install tensorboard (or pip install -e '
+                         '".[vis]")')
+    backends = cfg.visualizer.setdefault('vis_backends', [])
+    if not any(b.get('type') == 'TensorboardVisBackend' for b in backends):
+        backends.append(dict(type='TensorboardVisBackend'))
+
+
 def merge_args(cfg, args):
     """Apply the command-line options to the config."""
     cfg.launcher = args.launcher
@@ -69,6 +86,8 @@ def merge_args(cfg, args):
         cfg.print_config = True
     if args.data_root is not None:
         set_data_root(cfg, args.data_root)
+    if args.tensorboard:
+        add_tensorboard(cfg)
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:

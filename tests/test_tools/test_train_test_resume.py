@@ -109,3 +109,34 @@ def test_amp_flag_trains_on_cpu(tmp_path):
     dumped = (tmp_path / 'work' / 'mlic_multidigits.py').read_text()
     assert "type='AnyDeviceAmpOptimWrapper'" in dumped
     assert METRIC.search(out)
+
+
+def test_tensorboard_flag_writes_event_files(tmp_path):
+    code, out = run_tool([
+        'tools/train.py', CONFIG, '--tensorboard', '--work-dir',
+        str(tmp_path / 'work'), '--cfg-options'
+    ] + tiny_multidigits_options(
+        str(tmp_path / 'data'), epochs=1, num_train=32, num_test=16))
+    assert code == 0, out
+    events = glob.glob(
+        str(tmp_path / 'work' / '*' / 'vis_data' / 'events.out.tfevents.*'))
+    assert len(events) == 1 and osp.getsize(events[0]) > 0
+
+
+def test_tensorboard_flag_without_the_package_says_what_to_install(
+        monkeypatch):
+    import importlib.util
+
+    from mmengine.config import Config
+    spec = importlib.util.spec_from_file_location(
+        'train_tool', osp.join(REPO_ROOT, 'tools', 'train.py'))
+    train_tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(train_tool)
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, 'find_spec', lambda name, *a: None
+        if name == 'tensorboard' else real_find_spec(name, *a))
+    cfg = Config(dict(visualizer=dict(vis_backends=[])))
+    with pytest.raises(SystemExit, match='pip install tensorboard'):
+        train_tool.add_tensorboard(cfg)
+    assert cfg.visualizer.vis_backends == []
