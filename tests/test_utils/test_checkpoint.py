@@ -35,8 +35,13 @@ def test_mmengine_style_checkpoint_loads(tmp_path):
     path = str(tmp_path / 'ok.pth')
     torch.save(ckpt, path)
     loaded = CheckpointLoader.load_checkpoint(path, map_location='cpu')
-    assert isinstance(loaded['message_hub']['log_scalars']['train/loss'],
-                      HistoryBuffer)
+    history = loaded['message_hub']['log_scalars']['train/loss']
+    assert isinstance(history, HistoryBuffer)
+    # the statistics survive the weights-only load, values and functions
+    assert history.data[0].tolist() == [1.5, 2.5]
+    assert history.mean() == 2.0 and history.current() == 2.5
+    np.testing.assert_array_equal(loaded['extra'], np.arange(3))
+    assert loaded['meta'] == dict(epoch=1, iter=10, seed=0)
     torch.testing.assert_close(loaded['state_dict']['w'], torch.ones(2))
 
 
