@@ -73,10 +73,10 @@ class _ImageDataset(Dataset):
         if 'LoadImage' not in steps[0]['type']:
             raise ValueError('the test pipeline must start by loading the '
                              f"image; it starts with {steps[0]['type']}")
-        # mlic's loader names the path and the reason of every failure.
-        load = dict(steps[0], type='CheckedLoadImageFromFile')
-        if steps[0]['type'] != 'CheckedLoadImageFromFile':
-            load = dict(type='CheckedLoadImageFromFile')
+        # mlic's loader names the path and the reason of every failure; a
+        # config's own CheckedLoadImageFromFile keeps its arguments.
+        load = steps[0] if steps[0]['type'] == 'CheckedLoadImageFromFile' \
+            else dict(type='CheckedLoadImageFromFile')
         self.from_file = Compose([TRANSFORMS.build(load)] +
                                  [TRANSFORMS.build(s) for s in steps[1:]])
         self.from_array = Compose([TRANSFORMS.build(s) for s in steps[1:]])
