@@ -43,3 +43,23 @@ def run_tool(args, cwd=REPO_ROOT, env=None, timeout=600):
         text=True,
         timeout=timeout)
     return proc.returncode, proc.stdout
+
+
+def run_shell(text, cwd, env=None, timeout=900):
+    """Run a command line as a page gives it (``bash -c``), with ``python``
+    the interpreter running the tests; (exit status, stdout + stderr)."""
+    full_env = dict(os.environ)
+    full_env['PYTHONPATH'] = os.pathsep.join(
+        filter(None, [REPO_ROOT, full_env.get('PYTHONPATH')]))
+    full_env.setdefault('OMP_NUM_THREADS', '1')
+    full_env['PATH'] = osp.dirname(sys.executable) + os.pathsep + \
+        full_env.get('PATH', '')
+    full_env.update(env or {})
+    proc = subprocess.run(['bash', '-c', text],
+                          cwd=cwd,
+                          env=full_env,
+                          stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT,
+                          text=True,
+                          timeout=timeout)
+    return proc.returncode, proc.stdout

@@ -1,10 +1,10 @@
-"""Runs docs/extending.md: writes its files, then its training command."""
-import os
+"""Runs docs/extending.md: writes its files, then its train and test
+commands."""
 import os.path as osp
 import re
 
 from mlic.utils import safe_torch_load
-from .helpers import REPO_ROOT, run_tool, tiny_multidigits_options
+from .helpers import REPO_ROOT, run_shell, tiny_multidigits_options
 
 PAGE = osp.join(REPO_ROOT, 'docs', 'extending.md')
 BLOCK = re.compile(r'```python\n# file: (\S+)\n(.*?)```', re.S)
@@ -23,20 +23,24 @@ def test_the_extending_page_works_as_written(tmp_path):
         path.write_text(body.replace('{REPO}', REPO_ROOT))
     (tmp_path / 'my_mlic_ext' / '__init__.py').write_text('')
 
-    command = re.search(r'```bash\n(PYTHONPATH=\$PWD python .*?)\n```',
-                        text).group(1)
-    assert '{REPO}/tools/train.py max_pool_multidigits.py' in command
+    commands = re.findall(r'```bash\n(PYTHONPATH=\$PWD python .*?)\n```', text)
+    assert [c.split()[2] for c in commands
+            ] == ['{REPO}/tools/train.py', '{REPO}/tools/test.py']
+    # As written, from the folder holding the page's files, on a MultiDigits
+    # of 32 + 16 scenes (its 10 epochs stay, so epoch_10.pth exists).
+    options = ' '.join(
+        tiny_multidigits_options(
+            str(tmp_path / 'data'), epochs=10, num_train=32, num_test=16))
+    outputs = []
+    for command in commands:
+        command = command.replace('{REPO}', REPO_ROOT)
+        code, out = run_shell(
+            f'{command} --cfg-options {options}', cwd=str(tmp_path))
+        assert code == 0, f'{command}\n{out[-3000:]}'
+        outputs.append(out)
+    train_log, test_log = outputs
+    assert 'loss' in train_log and 'multi-label/mAP' in train_log
+    assert re.search(r'multi-label/mAP: \d', test_log), test_log[-2000:]
     work = tmp_path / 'work_dirs' / 'max_pool'
-    code, out = run_tool(
-        [
-            osp.join(REPO_ROOT, 'tools', 'train.py'),
-            str(tmp_path / 'max_pool_multidigits.py'), '--work-dir',
-            str(work), '--cfg-options'
-        ] + tiny_multidigits_options(
-            str(tmp_path / 'data'), epochs=1, num_train=32, num_test=16),
-        cwd=str(tmp_path),
-        env=dict(PYTHONPATH=os.pathsep.join([str(tmp_path), REPO_ROOT])))
-    assert code == 0, out[-3000:]
-    assert 'multi-label/mAP' in out
-    ckpt = safe_torch_load(str(work / 'epoch_1.pth'))
+    ckpt = safe_torch_load(str(work / 'epoch_10.pth'))
     assert 'head.fc.weight' in ckpt['state_dict']
