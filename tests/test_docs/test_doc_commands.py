@@ -1,5 +1,5 @@
-"""Every shell command in README.md, docs/*.md and the configs' and
-benchmarks' READMEs, run as the page gives it.
+"""Every shell command in README.md, model-zoo.md, docs/*.md and the
+configs' and benchmarks' READMEs, run as the page gives it.
 
 Each command of a ```bash block (continuation lines joined, comments
 dropped, ``a && b`` taken as two commands) must have an entry in ``PLANS``,
@@ -28,9 +28,7 @@ from typing import Dict, Tuple, Union
 
 from ..test_tools.helpers import REPO_ROOT, run_shell, tiny_multidigits_options
 
-PAGES = [
-    'README.md', 'docs/*.md', 'configs/*/README.md', 'benchmarks/*/README.md'
-]
+PAGES = ['*.md', 'docs/*.md', 'configs/*/README.md', 'benchmarks/*/README.md']
 SHELL_BLOCK = re.compile(r'```(?:bash|shell|sh)\n(.*?)```', re.S)
 FILE_BLOCK = re.compile(r'```python\n# file: (\S+)[^\n]*\n(.*?)```', re.S)
 
