@@ -1,9 +1,10 @@
-from .inference import (get_model, inference_model, init_model,
-                        per_label_thresholds)
+from .inference import (build_test_pipeline, get_model, inference_model,
+                        init_model, per_label_thresholds, preprocess_images)
 from .model_zoo import list_models
 from .multilabel_inferencer import MultiLabelInferencer, list_images
 
 __all__ = [
     'init_model', 'inference_model', 'get_model', 'list_models',
-    'MultiLabelInferencer', 'list_images', 'per_label_thresholds'
+    'MultiLabelInferencer', 'list_images', 'per_label_thresholds',
+    'build_test_pipeline', 'preprocess_images'
 ]

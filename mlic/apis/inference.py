@@ -98,11 +98,30 @@ def init_model(config_or_name: Union[str, Config],
     return model.to(device).eval()
 
 
-def _test_pipeline(cfg: Config, from_array: bool) -> Compose:
+def build_test_pipeline(cfg: Config, from_array: bool = False) -> Compose:
+    """The config's test pipeline; for images already in memory
+    (``from_array``) without its loading step."""
     steps = list(cfg.test_dataloader.dataset.pipeline)
     if from_array and 'LoadImage' in steps[0]['type']:
         steps = steps[1:]
     return Compose([TRANSFORMS.build(step) for step in steps])
+
+
+@torch.no_grad()
+def preprocess_images(model, image_paths: Sequence[str]) -> dict:
+    """Image files through the config's test pipeline and the model's data
+    preprocessor, as :func:`inference_model` feeds them.
+
+    Returns:
+        dict: ``inputs`` (B, 3, H, W) on the model's device and
+        ``data_samples``.
+    """
+    pipeline = build_test_pipeline(model.cfg)
+    for path in image_paths:
+        if not osp.isfile(path):
+            raise FileNotFoundError(f'image not found: {path}')
+    packed = [pipeline(dict(img_path=path)) for path in image_paths]
+    return model.data_preprocessor(pseudo_collate(packed), False)
 
 
 def per_label_thresholds(threshold, classes: List[str]) -> np.ndarray:
@@ -145,7 +164,7 @@ def inference_model(model,
     thresholds = per_label_thresholds(threshold, classes)
     # Built once per call: from arrays the loading step is skipped.
     pipelines = {
-        from_array: _test_pipeline(model.cfg, from_array)
+        from_array: build_test_pipeline(model.cfg, from_array)
         for from_array in (True, False)
     }
     outputs = []

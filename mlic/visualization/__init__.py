@@ -3,7 +3,7 @@
 # that mlic's VISUALIZERS/VISBACKENDS fall back to.
 import mmpretrain.visualization  # noqa: F401
 
-from .draw import draw_text_lines
+from .draw import draw_text_lines, save_png
 from .heatmap import draw_matrix_heatmap
 
-__all__ = ['draw_text_lines', 'draw_matrix_heatmap']
+__all__ = ['draw_text_lines', 'draw_matrix_heatmap', 'save_png']

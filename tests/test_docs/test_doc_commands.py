@@ -212,6 +212,39 @@ PLANS = {
     Run('glyphs',
         replace={'test_preds.pkl': 'preds.pkl'},
         expect_output=r'mAP'),
+    # ---- docs/visualization.md, on the quick start's model and preds.pkl
+    'python tools/visualization/vis_cooccurrence.py '
+    f'configs/mlic/mlic_multiglyphs.py {TRAINED} --out-dir vis/cooccurrence':
+    Run('glyphs',
+        GLYPHS,
+        expect_files=('vis/cooccurrence/cooccurrence.png',
+                      'vis/cooccurrence/example_3.png'),
+        expect_output=r'Pearson correlation'),
+    'python tools/visualization/vis_attention.py '
+    f'configs/mlic/mlic_multiglyphs.py {TRAINED} demo/multiglyphs_demo.png '
+    '--out-file vis/attention.png --topk 4':
+    Run('glyphs',
+        expect_files=('vis/attention.png', ),
+        expect_output=r'label-query attention'),
+    f'python tools/test.py configs/mlic/mlic_multiglyphs.py {TRAINED} '
+    '--out preds.pkl':
+    Run('glyphs', GLYPHS, expect_files=('preds.pkl', )),
+    'python tools/analysis_tools/analyze_results.py '
+    'configs/mlic/mlic_multiglyphs.py preds.pkl --out-dir vis/results':
+    Run('glyphs',
+        GLYPHS,
+        expect_files=('vis/results/per_class.csv', 'vis/results/pr_curves.png',
+                      'vis/results/false_positives.png'),
+        expect_output=r'\| class \| AP'),
+    'python tools/analysis_tools/analyze_logs.py plot_curve '
+    'work_dirs/mlic_multiglyphs/*/vis_data/scalars.json --keys loss '
+    'loss_contrastive multi-label/mAP --out vis/curves.png':
+    Run('glyphs', expect_files=('vis/curves.png', )),
+    'python tools/analysis_tools/analyze_logs.py cal_train_time '
+    'work_dirs/mlic_multiglyphs/*/vis_data/scalars.json':
+    Run('glyphs', expect_output=r's/iter on average'),
+    'python tools/train.py configs/mlic/mlic_multiglyphs.py --tensorboard':
+    Run('glyphs', GLYPHS, expect_output=r'multi-label/mAP'),
     # ---- docs/deployment.md and docs/inference.md on the COCO configs
     'pip install -e ".[deploy]"':
     Covered('test_ci_runs_the_install_and_test_commands',
@@ -371,7 +404,11 @@ def test_multiglyphs_quick_start_demo_export_and_evaluation(tmp_path):
             osp.join(REPO_ROOT, 'demo', 'multiglyphs_demo.png'),
             osp.join(photos, name))
     ran = run_scenario('glyphs', root)
-    assert len(ran) == 10, ran
+    assert len(ran) == 17, ran
+    # --tensorboard (docs/visualization.md) wrote TensorBoard events
+    assert glob.glob(
+        osp.join(root, 'work_dirs', 'mlic_multiglyphs', '*', 'vis_data',
+                 'events.out.tfevents.*'))
 
 
 def _write_coco_80(root):

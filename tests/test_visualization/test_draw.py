@@ -1,7 +1,10 @@
-"""draw_text_lines: a legible copy; the input is left as it was."""
+"""draw_text_lines: a legible copy; the input is left as it was. save_png:
+written, or an error naming the path."""
+import cv2
 import numpy as np
+import pytest
 
-from mlic.visualization import draw_text_lines
+from mlic.visualization import draw_text_lines, save_png
 
 
 def test_text_is_drawn_on_an_upscaled_copy():
@@ -19,3 +22,14 @@ def test_large_images_keep_their_size():
     out = draw_text_lines(img, [])
     assert out.shape == img.shape and out is not img
     assert np.array_equal(out, img)
+
+
+def test_save_png_writes_and_names_a_bad_path(tmp_path):
+    img = np.zeros((8, 8, 3), np.uint8)
+    img[2:5] = 200
+    path = tmp_path / 'sub' / 'x.png'
+    save_png(str(path), img)
+    assert np.array_equal(cv2.imread(str(path)), img)
+    (tmp_path / 'a_file').write_text('')
+    with pytest.raises(OSError, match='a_file'):
+        save_png(str(tmp_path / 'a_file' / 'x.png'), img)

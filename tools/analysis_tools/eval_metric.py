@@ -19,18 +19,9 @@ import argparse
 import numpy as np
 
 from mlic.evaluation import multilabel_metrics
-from mlic.evaluation.functional import (best_f1_thresholds, load_thresholds,
+from mlic.evaluation.functional import (best_f1_thresholds,
+                                        load_prediction_dump, load_thresholds,
                                         save_thresholds)
-from mlic.utils import safe_pickle_load
-
-
-def load_dump(path):
-    data = safe_pickle_load(path)
-    missing = {'scores', 'targets'} - set(data)
-    if missing:
-        raise KeyError(f'{path} has no {sorted(missing)}; make it with '
-                       'tools/test.py CONFIG CKPT --out FILE.pkl')
-    return data
 
 
 def main():
@@ -59,7 +50,7 @@ def main():
         'file instead of --threshold')
     args = parser.parse_args()
 
-    data = load_dump(args.dump)
+    data = load_prediction_dump(args.dump)
     scores = np.asarray(data['scores'], dtype=np.float32)
     targets = np.asarray(data['targets']).astype(np.int64)
     ignore = data.get('ignore')
