@@ -1,6 +1,9 @@
 """benchmark_train.py and get_flops.py print their tables; the parts add
 up to the whole. No speed is asserted (machines are noisy)."""
+import os
+import os.path as osp
 import re
+import sys
 
 from .helpers import run_tool
 
@@ -65,3 +68,28 @@ def test_get_flops_parts_add_up():
         assert abs(backbone[i] + head[i] - model[i]) <= 0.011 * model[i]
     # attention products are counted (mmengine has no rule for them)
     assert 'scaled_dot_product_attention' not in out
+
+
+def test_gpu_check_dry_run_on_the_cpu(tmp_path):
+    """gpu_check.sh end to end at toy sizes on the CPU (no --compile rows:
+    compiling ResNet-101 takes minutes; test_speed_switches covers it)."""
+    out = tmp_path / 'check.md'
+    env = dict(
+        DEVICE='cpu',
+        SHAPE='64 64',
+        BATCH='2',
+        ITERS='1',
+        WARMUP='1',
+        DIGITS_ITERS='2',
+        SKIP_COMPILE='1',
+        PATH=osp.dirname(sys.executable) + os.pathsep + os.environ['PATH'])
+    code, log = run_tool(
+        ['bash', 'tools/analysis_tools/gpu_check.sh',
+         str(out)], env=env)
+    assert code == 0, log + (out.read_text() if out.exists() else '')
+    text = out.read_text()
+    assert text.count('| images/s | ms/step |') == 2, text
+    assert 'switches: amp, channels-last' in text
+    assert re.search(r'- epoch 1: \d+ s .*multi-label/mAP: [\d.]+', text)
+    assert re.search(r'- epoch 2, resumed: \d+ s .*multi-label/mAP', text)
+    assert 'FAILED' not in text

@@ -31,6 +31,7 @@ from mmengine.optim import build_optim_wrapper
 from mmpretrain.structures import DataSample
 
 from mlic.apis.onnx_export import input_shape_of
+from mlic.engine.runner import enable_channels_last
 from mlic.registry import MODELS
 from mlic.utils import register_all_modules
 
@@ -49,7 +50,10 @@ def parse_args():
     parser.add_argument('--iters', type=int, default=10)
     parser.add_argument('--warmup', type=int, default=3)
     parser.add_argument('--amp', action='store_true')
-    parser.add_argument('--channels-last', action='store_true')
+    parser.add_argument(
+        '--channels-last',
+        action='store_true',
+        help='as the config line channels_last = True')
     parser.add_argument('--compile', action='store_true')
     parser.add_argument(
         '--device', default='cuda' if torch.cuda.is_available() else 'cpu')
@@ -137,7 +141,7 @@ def main():
     model = MODELS.build(cfg.model).to(args.device)
     model.train()
     if args.channels_last:
-        model = model.to(memory_format=torch.channels_last)
+        enable_channels_last(model)  # as the runner does for the config line
     optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
     ema = ema_from_config(cfg, model)
     forward = model
@@ -173,8 +177,6 @@ def main():
         t = timer.add('data', start) if args.with_data else start
         data = model.data_preprocessor(batch, True)
         inputs = data['inputs']
-        if args.channels_last:
-            inputs = inputs.contiguous(memory_format=torch.channels_last)
         with optim_wrapper.optim_context(model):
             losses = forward(inputs, data['data_samples'], mode='loss')
         loss, _ = model.parse_losses(losses)

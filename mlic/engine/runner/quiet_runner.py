@@ -7,13 +7,14 @@ from mmengine.runner import Runner
 from mmengine.utils.dl_utils import collect_env
 
 from mlic.registry import RUNNERS
+from .channels_last import enable_channels_last
 
 
 @RUNNERS.register_module()
 class QuietRunner(Runner):
     """mmengine's ``Runner`` with a start-up log a user can read.
 
-    Two changes, both to ``Runner._log_env`` (the rest is mmengine's):
+    Two changes to ``Runner._log_env`` (the rest is mmengine's):
 
     - the runtime environment names the processes and the device they run
       on (``Processes: 2 (CPU)``) where mmengine prints ``GPU number`` even
@@ -23,9 +24,20 @@ class QuietRunner(Runner):
       where. ``print_config=True`` in the config (``--print-config`` of the
       tools) logs it as mmengine does.
 
+    It also reads one speed switch that has no place in mmengine's config:
+    ``channels_last = True`` converts the model and its inputs to
+    channels-last memory order (:func:`enable_channels_last`) before the
+    model is wrapped for DDP, so the wrapper's gradient buckets get the
+    final strides.
+
     The tools build it through ``runner_type`` (configs/_base_/
     default_runtime.py); ``Runner.from_cfg`` still gives the plain runner.
     """
+
+    def wrap_model(self, model_wrapper_cfg, model):
+        if self.cfg.get('channels_last', False):
+            model = enable_channels_last(model)
+        return super().wrap_model(model_wrapper_cfg, model)
 
     def _log_env(self, env_cfg: dict) -> None:
         env = collect_env()
