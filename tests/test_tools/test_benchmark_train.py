@@ -93,3 +93,18 @@ def test_gpu_check_dry_run_on_the_cpu(tmp_path):
     assert re.search(r'- epoch 1: \d+ s .*multi-label/mAP: [\d.]+', text)
     assert re.search(r'- epoch 2, resumed: \d+ s .*multi-label/mAP', text)
     assert 'FAILED' not in text
+
+
+def test_benchmark_switches_table():
+    code, out = run_tool([
+        'tools/analysis_tools/benchmark_switches.py', GLYPHS, '--batch-size',
+        '4', '--iters', '1', '--warmup', '1', '--rounds', '1', '--only',
+        'channels-last', 'foreach EMA'
+    ])
+    assert code == 0, out
+    rows = re.findall(
+        r'^\| (plain|channels-last|foreach EMA) \| .* \| '
+        r'([\d.]+) \| ([\d.]+)x \|', out, re.M)
+    assert [r[0] for r in rows] == ['plain', 'channels-last', 'foreach EMA']
+    assert rows[0][2] == '1.00'
+    assert 'channels_last = True' in out

@@ -1,0 +1,122 @@
+"""The speed switches side by side: one training-step benchmark per switch,
+interleaved over rounds, in one table.
+
+    python tools/analysis_tools/benchmark_switches.py CONFIG [--batch-size B]
+        [--shape H W] [--iters N] [--warmup W] [--rounds R] [--only NAME ...]
+
+Each switch is the config line a user would write (see docs/benchmarks.md),
+run through ``benchmark_train.py`` in its own process (so each starts
+cold and memory peaks do not mix). Rounds run every switch once, in the same
+order, and the table keeps each switch's fastest round, so slow drift on a
+shared machine hits all of them alike. Nothing is asserted about speed.
+"""
+import argparse
+import os.path as osp
+import re
+import subprocess
+import sys
+
+#: name -> (benchmark_train.py flags, --cfg-options, the config line)
+SWITCHES = {
+    'plain': ([], [], '-'),
+    'channels-last': (['--channels-last'], [], 'channels_last = True'),
+    'bf16 autocast (CPU) / fp16 (CUDA)':
+    (['--amp'], [], 'tools/train.py --amp'),
+    'fused AdamW': ([], ['optim_wrapper.optimizer.fused=True'],
+                    "optim_wrapper = dict(optimizer=dict(fused=True))"),
+    'foreach AdamW': ([], ['optim_wrapper.optimizer.foreach=True'],
+                      "optim_wrapper = dict(optimizer=dict(foreach=True))"),
+    'foreach EMA':
+    ([], ['custom_hooks.0.ema_type=ForeachExponentialMovingAverage'],
+     "EMAHook's ema_type='ForeachExponentialMovingAverage'"),
+    'activation checkpointing': ([], ['model.backbone.with_cp=True'],
+                                 'model = dict(backbone=dict(with_cp=True))'),
+    'torch.compile': (['--compile'], [], 'compile = True'),
+}
+ROW = re.compile(r'^\| ([\d.]+) \| ([\d.]+) \| (.*) \| (\d+) \(', re.M)
+HEADER = re.compile(r'^\| images/s \| ms/step \| (.*) \| peak memory', re.M)
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('config')
+    parser.add_argument('--batch-size', type=int)
+    parser.add_argument('--shape', type=int, nargs=2, metavar=('H', 'W'))
+    parser.add_argument('--iters', type=int, default=5)
+    parser.add_argument('--warmup', type=int, default=2)
+    parser.add_argument('--rounds', type=int, default=2)
+    parser.add_argument(
+        '--only', nargs='+', choices=list(SWITCHES), metavar='NAME')
+    return parser.parse_args()
+
+
+def run_once(args, flags, options):
+    tool = osp.join(osp.dirname(osp.abspath(__file__)), 'benchmark_train.py')
+    cmd = [
+        sys.executable, tool, args.config, '--iters',
+        str(args.iters), '--warmup',
+        str(args.warmup)
+    ] + flags
+    if args.batch_size:
+        cmd += ['--batch-size', str(args.batch_size)]
+    if args.shape:
+        cmd += ['--shape'] + [str(s) for s in args.shape]
+    if options:
+        cmd += ['--cfg-options'] + options
+    proc = subprocess.run(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    row, header = ROW.search(proc.stdout), HEADER.search(proc.stdout)
+    if proc.returncode != 0 or row is None:
+        return None, proc.stdout.strip().splitlines()[-1:]
+    parts = dict(
+        zip([h.strip() for h in header.group(1).split('|')],
+            [float(v) for v in row.group(3).split('|')]))
+    return dict(
+        images_s=float(row.group(1)),
+        step_ms=float(row.group(2)),
+        memory=int(row.group(4)),
+        parts=parts), None
+
+
+def main():
+    args = parse_args()
+    names = args.only or list(SWITCHES)
+    if 'plain' not in names:
+        names = ['plain'] + names
+    best, errors = {}, {}
+    for round_ in range(args.rounds):
+        for name in names:
+            flags, options, _ = SWITCHES[name]
+            result, error = run_once(args, flags, options)
+            print(
+                f'round {round_ + 1}/{args.rounds}, {name}: ' +
+                (f'{result["images_s"]:.2f} images/s'
+                 if result else f'failed: {error}'),
+                flush=True)
+            if result is None:
+                errors[name] = error
+            elif name not in best or result['step_ms'] < best[name]['step_ms']:
+                best[name] = result
+    plain = best.get('plain')
+    print(f'\n{args.config}: best of {args.rounds} rounds, {args.iters} '
+          f'steps each after {args.warmup} warm-up')
+    print('| switch | config line | images/s | speed-up | ms/step | forward '
+          '| backward | optimiser + EMA | peak RSS / CUDA MiB |')
+    print('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
+    for name in names:
+        line = SWITCHES[name][2]
+        if name not in best:
+            print(f'| {name} | {line} | failed: {errors.get(name)} |')
+            continue
+        r = best[name]
+        ratio = (f'{plain["step_ms"] / r["step_ms"]:.2f}x' if plain else '-')
+        p = r['parts']
+        print(f'| {name} | {line} | {r["images_s"]:.2f} | {ratio} | '
+              f'{r["step_ms"]:.0f} | {p.get("forward", 0):.0f} | '
+              f'{p.get("backward", 0):.0f} | '
+              f'{p.get("optimiser + EMA", 0):.0f} | {r["memory"]} |')
+    return 1 if errors else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
