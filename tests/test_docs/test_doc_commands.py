@@ -302,6 +302,24 @@ PLANS = {
     'python tools/analysis_tools/compare_methods.py --no-train --work-dir '
     'benchmarks/multiglyphs --update-doc docs/benchmarks.md':
     Run('benchmark', expect_output=r'docs/benchmarks.md'),
+    'python tools/analysis_tools/compare_methods.py --speed':
+    Run('compare',
+        extra_args=('--only', 'baseline', '--speed-iters', '1'),
+        expect_output=r'\| baseline \(GAP \+ linear\) \| `configs/'),
+    # ---- docs/benchmarks.md: the training step of the MS-COCO model
+    'python tools/analysis_tools/get_flops.py configs/mlic/mlic_coco.py':
+    Run('speed', expect_output=r'^\| backbone \| 31\.33 G \| 42\.50 M \|'),
+    'python tools/analysis_tools/benchmark_train.py configs/mlic/mlic_coco.py '
+    '--batch-size 8 --shape 224 224':
+    Run('speed',
+        extra_args=('--iters', '1', '--warmup', '1'),
+        expect_output=r'batch 8, 224 x 224, cpu'),
+    'python tools/analysis_tools/benchmark_switches.py '
+    'configs/mlic/mlic_coco.py --batch-size 8 --shape 224 224 --rounds 1 '
+    '--iters 3 --warmup 1':
+    Run('speed',
+        extra_args=('--only', 'foreach EMA', '--iters', '1'),
+        expect_output=r'^\| foreach EMA \| .* \| [\d.]+x \|'),
     # ---- the speed benchmarks (docs/benchmarks.md, docs/datasets.md)
     'python tools/analysis_tools/benchmark_contrastive_loss.py':
     Run('speed', expect_output=r'speed-up'),
@@ -480,12 +498,12 @@ def test_customize_page_as_written(tmp_path):
 
 def test_method_comparisons(tmp_path):
     root = _sandbox(str(tmp_path / 'checkout'))
-    assert len(run_scenario('compare', root)) == 5
+    assert len(run_scenario('compare', root)) == 6
 
 
 def test_speed_benchmarks(tmp_path):
     root = _sandbox(str(tmp_path / 'checkout'))
-    assert len(run_scenario('speed', root)) == 5
+    assert len(run_scenario('speed', root)) == 8
 
 
 def test_committed_benchmark_table_is_current(tmp_path):

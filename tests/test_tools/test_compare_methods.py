@@ -3,6 +3,7 @@ std, paired difference to the baseline), resuming, on canned logs."""
 import importlib.util
 import json
 import os.path as osp
+import re
 
 import numpy as np
 import pytest
@@ -145,3 +146,23 @@ def test_update_doc_replaces_only_the_marked_table(tmp_path):
         '<!-- /compare_methods -->\noutro\n')
     with pytest.raises(ValueError, match='no <!-- compare_methods:other'):
         tool.update_doc(str(doc), 'other', '| x |\n')
+
+
+def test_speed_mode_times_each_row_without_training(tmp_path):
+    code, out = run_tool([
+        'tools/analysis_tools/compare_methods.py', '--speed', '--only',
+        'baseline', 'csra', 'mlgcn', 'mlic', '--speed-iters', '1',
+        '--work-dir',
+        str(tmp_path)
+    ])
+    assert code == 0, out
+    rows = re.findall(r'^\| (.*?) \| `(configs/\S+)` \| ([\d.]+) \|', out,
+                      re.M)
+    assert [r[1] for r in rows] == [
+        'configs/baseline/resnet18_gap_linear_multiglyphs.py',
+        'configs/csra/csra_multiglyphs.py',
+        'configs/ml_gcn/mlgcn_multiglyphs.py',
+        'configs/mlic/mlic_multiglyphs.py'
+    ] * 2  # printed as measured, then as one table
+    assert all(float(r[2]) > 0 for r in rows)
+    assert not list(tmp_path.iterdir())  # nothing trained or written

@@ -4,6 +4,7 @@ mean ± std table with differences to the baseline paired over seeds.
     python tools/analysis_tools/compare_methods.py [--benchmark multiglyphs]
         [--seeds 0 1 2] [--only baseline mlic ...] [--work-dir DIR]
         [--cfg-options k=v ...] [--list] [--no-train] [--update-doc FILE]
+    python tools/analysis_tools/compare_methods.py --speed [--only ...]
 
 Each (row, seed) is ``tools/train.py CONFIG --work-dir DIR/ROW/seed_S
 --cfg-options randomness.seed=S``, one subprocess at a time, its output in
@@ -24,6 +25,11 @@ differences). Writes ``results.md`` and ``results.json`` in the work dir;
 ``--update-doc FILE`` also replaces the table between the lines
 ``<!-- compare_methods:<benchmark> -->`` and ``<!-- /compare_methods -->``
 of a Markdown file (docs/benchmarks.md).
+
+``--speed`` trains nothing: it runs ``benchmark_train.py`` (synthetic
+batches of the config's size, the full step with EMA) on each row's config,
+one after the other in this process's order, and prints images/s and the
+step's parts side by side; run it on an otherwise idle machine.
 """
 import argparse
 import json
@@ -239,6 +245,36 @@ def run_one(key: str, config: str, seed: int, work_dir: str,
     return result
 
 
+def speed_table(selected, iters: int, warmup: int) -> str:
+    """benchmark_train.py on each row's config, one Markdown table."""
+    tool = osp.join(REPO_ROOT, 'tools', 'analysis_tools', 'benchmark_train.py')
+    lines = [
+        '| method | config | train images/s | ms/step | forward | backward '
+        '| optimiser + EMA |',
+        '| --- | --- | ---: | ---: | ---: | ---: | ---: |'
+    ]
+    for key, title, config in selected:
+        proc = subprocess.run([
+            sys.executable, tool,
+            osp.join(REPO_ROOT, config), '--iters',
+            str(iters), '--warmup',
+            str(warmup)
+        ],
+                              stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT,
+                              text=True)
+        row = re.search(
+            r'^\| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) '
+            r'\| ([\d.]+) \|', proc.stdout, re.M)
+        if proc.returncode != 0 or row is None:
+            raise RuntimeError(f'benchmark_train.py failed on {config}:\n'
+                               f'{proc.stdout[-2000:]}')
+        lines.append(f'| {title} | `{config}` | ' + ' | '.join(row.groups()) +
+                     ' |')
+        print(lines[-1], flush=True)
+    return '\n'.join(lines) + '\n'
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument(
@@ -259,6 +295,11 @@ def main():
         '--no-train',
         action='store_true',
         help='only tabulate the runs already finished')
+    parser.add_argument(
+        '--speed',
+        action='store_true',
+        help='time each row\'s training step (benchmark_train.py) instead')
+    parser.add_argument('--speed-iters', type=int, default=10)
     args = parser.parse_args()
     rows = BENCHMARKS[args.benchmark]
     if args.list:
@@ -270,6 +311,9 @@ def main():
     if unknown:
         parser.error(f'unknown rows {unknown}; rows are {keys}')
     selected = [r for r in rows if not args.only or r[0] in args.only]
+    if args.speed:
+        print(speed_table(selected, args.speed_iters, warmup=3))
+        return
     work_dir = args.work_dir or osp.join('work_dirs',
                                          f'compare_{args.benchmark}')
     os.makedirs(work_dir, exist_ok=True)
