@@ -26,7 +26,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import Dict, Tuple, Union
 
-from ..test_tools.helpers import REPO_ROOT, run_shell, tiny_multidigits_options
+from ..test_tools.helpers import (REPO_ROOT, loader_options, run_shell,
+                                  tiny_multidigits_options)
 
 PAGES = ['*.md', 'docs/*.md', 'configs/*/README.md', 'benchmarks/*/README.md']
 SHELL_BLOCK = re.compile(r'```(?:bash|shell|sh)\n(.*?)```', re.S)
@@ -87,31 +88,14 @@ class Covered:
     why: str
 
 
-def _loader_options(data_root, num_train, num_test, batch, epochs=None):
-    opts = [] if epochs is None else [f'train_cfg.max_epochs={epochs}']
-    opts.append('default_hooks.logger.interval=1')
-    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        opts += [
-            f'{loader}.num_workers=0', f'{loader}.persistent_workers=False',
-            f'{loader}.batch_size={batch}'
-        ]
-        if num_train is not None:
-            opts += [
-                f'{loader}.dataset.data_root={data_root}',
-                f'{loader}.dataset.num_train={num_train}',
-                f'{loader}.dataset.num_test={num_test}'
-            ]
-    return tuple(opts)
-
-
 # MultiGlyphs at 32 train / 16 test scenes; the quick start's 10 epochs stay.
-GLYPHS = _loader_options('data/multiglyphs', 32, 16, batch=16)
+GLYPHS = tuple(loader_options('data/multiglyphs', 32, 16))
 # The COCO configs on the 80-category miniature tree the coco scenario
 # writes, one epoch, no ImageNet download (the weights are random). Their
 # distributed runs use 2 processes, not 4: four ResNet-101 MLIC models with
 # AdamW state and EMA take about 19 GiB, near this machine's 24.
-COCO = _loader_options(
-    None, None, None, batch=1, epochs=1) + ('model.backbone.init_cfg=None', )
+COCO = tuple(loader_options(batch=1,
+                            epochs=1)) + ('model.backbone.init_cfg=None', )
 TRAINED = 'work_dirs/mlic_multiglyphs/epoch_10.pth'
 COMPARE_GLYPHS = tuple(tiny_multidigits_options('data/multiglyphs', 1, 16, 16))
 COMPARE_DIGITS = tuple(tiny_multidigits_options('data/multidigits', 1, 16, 16))

@@ -25,7 +25,16 @@ SWITCHES = {
     # compiled run is compared with dropout off on both sides.
     'no_dropout': ['model.head.transformer.dropout=0.0'],
     'compile': ['compile=True', 'model.head.transformer.dropout=0.0'],
+    'amp': ['--amp'],  # a flag of tools/train.py, not a config option
 }
+
+
+def logged_losses(work):
+    """The training loss of every iteration of a run, from its log."""
+    path = glob.glob(osp.join(str(work), '*', 'vis_data', 'scalars.json'))[0]
+    return [
+        json.loads(line)['loss'] for line in open(path) if '"loss"' in line
+    ]
 
 
 @pytest.fixture(scope='module')
@@ -35,20 +44,17 @@ def runs(tmp_path_factory):
     out = {}
     for name, extra in SWITCHES.items():
         work = root / name
+        flags = [arg for arg in extra if arg.startswith('--')]
+        options = [arg for arg in extra if not arg.startswith('--')]
         args = [
             'tools/train.py', CONFIG, '--work-dir',
-            str(work), '--cfg-options'
+            str(work), *flags, '--cfg-options'
         ] + tiny_multidigits_options(
-            data, epochs=1, num_train=64, num_test=16) + extra
+            data, epochs=1, num_train=64, num_test=16) + options
         code, log = run_tool(args)
         assert code == 0, f'{name}:\n{log[-3000:]}'
-        scalars = glob.glob(str(work / '*' / 'vis_data' / 'scalars.json'))
-        losses = [
-            json.loads(line)['loss'] for line in open(scalars[0])
-            if '"loss"' in line
-        ]
         state = safe_torch_load(str(work / 'epoch_1.pth'))['state_dict']
-        out[name] = dict(losses=losses, state=state)
+        out[name] = dict(losses=logged_losses(work), state=state)
     return out
 
 
@@ -89,31 +95,10 @@ def test_foreach_ema_matches_mmengine_bitwise():
     assert foreach.steps == 5
 
 
-def test_bfloat16_autocast_stays_within_its_tolerance(tmp_path):
+def test_bfloat16_autocast_stays_within_its_tolerance(runs):
     """--amp on the CPU (bfloat16): 8 significant bits, so the losses may
     drift by a few percent over the steps; docs/benchmarks.md gives 5 %."""
-    work = tmp_path / 'amp'
-    code, log = run_tool([
-        'tools/train.py', CONFIG, '--work-dir',
-        str(work), '--amp', '--cfg-options'
-    ] + tiny_multidigits_options(
-        str(tmp_path / 'data'), epochs=1, num_train=64, num_test=16))
-    assert code == 0, log[-3000:]
-    plain = work.parent / 'plain'
-    code, log = run_tool(
-        ['tools/train.py', CONFIG, '--work-dir',
-         str(plain), '--cfg-options'] + tiny_multidigits_options(
-             str(tmp_path / 'data'), epochs=1, num_train=64, num_test=16))
-    assert code == 0, log[-3000:]
-
-    def losses(work):
-        path = glob.glob(osp.join(str(work), '*', 'vis_data',
-                                  'scalars.json'))[0]
-        return [
-            json.loads(line)['loss'] for line in open(path) if '"loss"' in line
-        ]
-
-    bf16, fp32 = losses(work), losses(plain)
+    bf16, fp32 = runs['amp']['losses'], runs['plain']['losses']
     assert len(bf16) == len(fp32) == 4
     assert bf16 == pytest.approx(fp32, rel=0.05)
     assert bf16 != fp32  # bfloat16 did run

@@ -7,31 +7,51 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO_ROOT, 'configs', 'mlic', 'mlic_multidigits.py')
 
 
-def tiny_multidigits_options(data_root, epochs=2, num_train=96, num_test=48):
-    """--cfg-options that shrink the MultiDigits job to seconds."""
-    opts = [
-        f'train_cfg.max_epochs={epochs}', 'default_hooks.logger.interval=1'
-    ]
+def loader_options(data_root=None,
+                   num_train=None,
+                   num_test=None,
+                   batch=16,
+                   epochs=None):
+    """--cfg-options that shrink a job: no loader workers, ``batch`` images
+    a batch, a log line every iteration; with ``epochs``, that many; with
+    ``num_train``, a generated dataset (MultiDigits, MultiGlyphs) of that
+    size under ``data_root``."""
+    opts = [] if epochs is None else [f'train_cfg.max_epochs={epochs}']
+    opts.append('default_hooks.logger.interval=1')
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        if num_train is not None:
+            opts += [
+                f'{loader}.dataset.data_root={data_root}',
+                f'{loader}.dataset.num_train={num_train}',
+                f'{loader}.dataset.num_test={num_test}',
+            ]
         opts += [
-            f'{loader}.dataset.data_root={data_root}',
-            f'{loader}.dataset.num_train={num_train}',
-            f'{loader}.dataset.num_test={num_test}',
             f'{loader}.num_workers=0',
             f'{loader}.persistent_workers=False',
-            f'{loader}.batch_size=16',
+            f'{loader}.batch_size={batch}',
         ]
     return opts
 
 
+def tiny_multidigits_options(data_root, epochs=2, num_train=96, num_test=48):
+    """--cfg-options that shrink the MultiDigits job to seconds."""
+    return loader_options(data_root, num_train, num_test, epochs=epochs)
+
+
+def _tool_env(env=None):
+    """This environment with the checkout importable, one OpenMP thread
+    unless set, and ``env`` on top."""
+    full_env = dict(os.environ)
+    full_env['PYTHONPATH'] = os.pathsep.join(
+        filter(None, [REPO_ROOT, full_env.get('PYTHONPATH')]))
+    full_env.setdefault('OMP_NUM_THREADS', '1')
+    full_env.update(env or {})
+    return full_env
+
+
 def run_tool(args, cwd=REPO_ROOT, env=None, timeout=600):
     """Run a command from the repo root; fail with its output on error."""
-    full_env = dict(os.environ)
-    full_env['PYTHONPATH'] = REPO_ROOT + os.pathsep + full_env.get(
-        'PYTHONPATH', '')
-    full_env.setdefault('OMP_NUM_THREADS', '1')
-    if env:
-        full_env.update(env)
+    full_env = _tool_env(env)
     if args[0].endswith('.py'):
         args = [sys.executable] + args
     proc = subprocess.run(
@@ -48,13 +68,9 @@ def run_tool(args, cwd=REPO_ROOT, env=None, timeout=600):
 def run_shell(text, cwd, env=None, timeout=900):
     """Run a command line as a page gives it (``bash -c``), with ``python``
     the interpreter running the tests; (exit status, stdout + stderr)."""
-    full_env = dict(os.environ)
-    full_env['PYTHONPATH'] = os.pathsep.join(
-        filter(None, [REPO_ROOT, full_env.get('PYTHONPATH')]))
-    full_env.setdefault('OMP_NUM_THREADS', '1')
-    full_env['PATH'] = osp.dirname(sys.executable) + os.pathsep + \
-        full_env.get('PATH', '')
-    full_env.update(env or {})
+    path = osp.dirname(sys.executable) + os.pathsep + os.environ.get(
+        'PATH', '')
+    full_env = _tool_env(dict(dict(PATH=path), **(env or {})))
     proc = subprocess.run(['bash', '-c', text],
                           cwd=cwd,
                           env=full_env,

@@ -27,8 +27,8 @@ import cv2
 import numpy as np
 from mmengine.config import Config, DictAction
 
-from mlic.evaluation import multilabel_metrics
-from mlic.evaluation.functional import (descending_rank_order,
+from mlic.evaluation.functional import (average_precision_per_label,
+                                        descending_rank_order,
                                         load_prediction_dump)
 from mlic.registry import DATASETS
 from mlic.utils import register_all_modules
@@ -58,8 +58,7 @@ def per_class_table(scores, targets, ignore, threshold):
     precision = 100 * tp / np.maximum(predicted.sum(0), 1)
     recall = 100 * tp / np.maximum(support, 1)
     f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
-    ap = np.asarray(
-        multilabel_metrics(scores, targets, ignore)['AP_classwise'])
+    ap = 100 * average_precision_per_label(scores, targets, ignore)
     return dict(
         AP=ap, precision=precision, recall=recall, F1=f1, support=support)
 

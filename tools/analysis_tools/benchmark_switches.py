@@ -11,10 +11,11 @@ order, and the table keeps each switch's fastest round, so slow drift on a
 shared machine hits all of them alike. Nothing is asserted about speed.
 """
 import argparse
+import json
 import os.path as osp
-import re
 import subprocess
 import sys
+import tempfile
 
 #: name -> (benchmark_train.py flags, --cfg-options, the config line)
 SWITCHES = {
@@ -33,8 +34,6 @@ SWITCHES = {
                                  'model = dict(backbone=dict(with_cp=True))'),
     'torch.compile': (['--compile'], [], 'compile = True'),
 }
-ROW = re.compile(r'^\| ([\d.]+) \| ([\d.]+) \| (.*) \| (\d+) \(', re.M)
-HEADER = re.compile(r'^\| images/s \| ms/step \| (.*) \| peak memory', re.M)
 
 
 def parse_args():
@@ -51,31 +50,28 @@ def parse_args():
 
 
 def run_once(args, flags, options):
+    """benchmark_train.py once: (its JSON figures, None) or (None, the last
+    line of its output)."""
     tool = osp.join(osp.dirname(osp.abspath(__file__)), 'benchmark_train.py')
-    cmd = [
-        sys.executable, tool, args.config, '--iters',
-        str(args.iters), '--warmup',
-        str(args.warmup)
-    ] + flags
-    if args.batch_size:
-        cmd += ['--batch-size', str(args.batch_size)]
-    if args.shape:
-        cmd += ['--shape'] + [str(s) for s in args.shape]
-    if options:
-        cmd += ['--cfg-options'] + options
-    proc = subprocess.run(
-        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    row, header = ROW.search(proc.stdout), HEADER.search(proc.stdout)
-    if proc.returncode != 0 or row is None:
-        return None, proc.stdout.strip().splitlines()[-1:]
-    parts = dict(
-        zip([h.strip() for h in header.group(1).split('|')],
-            [float(v) for v in row.group(3).split('|')]))
-    return dict(
-        images_s=float(row.group(1)),
-        step_ms=float(row.group(2)),
-        memory=int(row.group(4)),
-        parts=parts), None
+    with tempfile.TemporaryDirectory() as tmp:
+        out = osp.join(tmp, 'figures.json')
+        cmd = [
+            sys.executable, tool, args.config, '--iters',
+            str(args.iters), '--warmup',
+            str(args.warmup), '--out-json', out
+        ] + flags
+        if args.batch_size:
+            cmd += ['--batch-size', str(args.batch_size)]
+        if args.shape:
+            cmd += ['--shape'] + [str(s) for s in args.shape]
+        if options:
+            cmd += ['--cfg-options'] + options
+        proc = subprocess.run(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if proc.returncode != 0 or not osp.isfile(out):
+            return None, proc.stdout.strip().splitlines()[-1:]
+        with open(out) as f:
+            return json.load(f), None
 
 
 def main():
@@ -90,7 +86,7 @@ def main():
             result, error = run_once(args, flags, options)
             print(
                 f'round {round_ + 1}/{args.rounds}, {name}: ' +
-                (f'{result["images_s"]:.2f} images/s'
+                (f'{result["images_per_s"]:.2f} images/s'
                  if result else f'failed: {error}'),
                 flush=True)
             if result is None:
@@ -111,10 +107,11 @@ def main():
         r = best[name]
         ratio = (f'{plain["step_ms"] / r["step_ms"]:.2f}x' if plain else '-')
         p = r['parts']
-        print(f'| {name} | {line} | {r["images_s"]:.2f} | {ratio} | '
+        print(f'| {name} | {line} | {r["images_per_s"]:.2f} | {ratio} | '
               f'{r["step_ms"]:.0f} | {p.get("forward", 0):.0f} | '
               f'{p.get("backward", 0):.0f} | '
-              f'{p.get("optimiser + EMA", 0):.0f} | {r["memory"]} |')
+              f'{p.get("optimiser + EMA", 0):.0f} | '
+              f'{r["peak_memory_mib"]:.0f} |')
     return 1 if errors else 0
 
 

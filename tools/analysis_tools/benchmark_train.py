@@ -21,10 +21,10 @@ Nothing here is asserted about speed; compare figures measured in one run
 on an otherwise idle machine.
 """
 import argparse
+import json
 import resource
 import time
 
-import numpy as np
 import torch
 from mmengine.config import Config, DictAction
 from mmengine.optim import build_optim_wrapper
@@ -59,6 +59,10 @@ def parse_args():
         '--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     parser.add_argument('--with-data', action='store_true')
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument(
+        '--out-json',
+        help='also write the figures to this JSON file (read by '
+        'benchmark_switches.py and compare_methods.py --speed)')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction, default={})
     return parser.parse_args()
@@ -221,12 +225,20 @@ def main():
     print('| images/s | ms/step | ' + ' | '.join(per_step) +
           ' | peak memory (MiB) |')
     print('| ---: ' * (len(per_step) + 3) + '|')
-    print(f'| {1000 * batch_size / step_ms:.2f} | {step_ms:.1f} | ' +
+    images_per_s = 1000 * batch_size / step_ms
+    print(f'| {images_per_s:.2f} | {step_ms:.1f} | ' +
           ' | '.join(f'{v:.1f}' for v in per_step.values()) +
           f' | {memory:.0f} ({what}) |')
-    return dict(images_per_s=1000 * batch_size / step_ms, **per_step)
+    if args.out_json:
+        with open(args.out_json, 'w') as f:
+            json.dump(
+                dict(
+                    images_per_s=images_per_s,
+                    step_ms=step_ms,
+                    parts=per_step,
+                    peak_memory_mib=memory,
+                    memory_kind=what), f)
 
 
 if __name__ == '__main__':
-    np.set_printoptions(precision=3)
     main()

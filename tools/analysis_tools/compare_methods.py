@@ -39,6 +39,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
@@ -254,23 +255,28 @@ def speed_table(selected, iters: int, warmup: int) -> str:
         '| --- | --- | ---: | ---: | ---: | ---: | ---: |'
     ]
     for key, title, config in selected:
-        proc = subprocess.run([
-            sys.executable, tool,
-            osp.join(REPO_ROOT, config), '--iters',
-            str(iters), '--warmup',
-            str(warmup)
-        ],
-                              stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT,
-                              text=True)
-        row = re.search(
-            r'^\| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) '
-            r'\| ([\d.]+) \|', proc.stdout, re.M)
-        if proc.returncode != 0 or row is None:
-            raise RuntimeError(f'benchmark_train.py failed on {config}:\n'
-                               f'{proc.stdout[-2000:]}')
-        lines.append(f'| {title} | `{config}` | ' + ' | '.join(row.groups()) +
-                     ' |')
+        with tempfile.TemporaryDirectory() as tmp:
+            out = osp.join(tmp, 'figures.json')
+            proc = subprocess.run([
+                sys.executable, tool,
+                osp.join(REPO_ROOT, config), '--iters',
+                str(iters), '--warmup',
+                str(warmup), '--out-json', out
+            ],
+                                  stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT,
+                                  text=True)
+            if proc.returncode != 0 or not osp.isfile(out):
+                raise RuntimeError(f'benchmark_train.py failed on {config}:\n'
+                                   f'{proc.stdout[-2000:]}')
+            with open(out) as f:
+                figures = json.load(f)
+        parts = figures['parts']
+        lines.append(f'| {title} | `{config}` | '
+                     f'{figures["images_per_s"]:.2f} | '
+                     f'{figures["step_ms"]:.1f} | {parts["forward"]:.1f} | '
+                     f'{parts["backward"]:.1f} | '
+                     f'{parts["optimiser + EMA"]:.1f} |')
         print(lines[-1], flush=True)
     return '\n'.join(lines) + '\n'
 

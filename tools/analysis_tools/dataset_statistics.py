@@ -13,7 +13,6 @@ row label), the statistic that ML-GCN-style graphs are built from. With
 at twice their size when small) with their label names beneath.
 """
 import argparse
-import os
 import os.path as osp
 
 import cv2
@@ -23,7 +22,7 @@ from mmengine.config import DictAction
 from mlic.datasets.statistics import dataset_label_statistics
 from mlic.datasets.utils import build_split_dataset
 from mlic.utils import register_all_modules
-from mlic.visualization import draw_matrix_heatmap
+from mlic.visualization import draw_matrix_heatmap, save_png
 
 
 def main():
@@ -56,19 +55,16 @@ def main():
     print('| images | ' + ' | '.join(str(int(v))
                                      for v in stats['frequency']) + ' |')
 
-    os.makedirs(args.out_dir, exist_ok=True)
     out = osp.join(args.out_dir, f'cooccurrence_{args.split}.png')
     image = draw_matrix_heatmap(
         stats['conditional'],
         names,
         title=f'P(column | row), {len(dataset)} {args.split} images')
-    if not cv2.imwrite(out, image):
-        raise OSError(f'could not write {out}')
+    save_png(out, image)
     print(f'\nheatmap written to {out}')
     if args.samples:
         out = osp.join(args.out_dir, f'samples_{args.split}.png')
-        if not cv2.imwrite(out, sample_mosaic(dataset, names, args.samples)):
-            raise OSError(f'could not write {out}')
+        save_png(out, sample_mosaic(dataset, names, args.samples))
         print(f'samples written to {out}')
 
 
