@@ -4,6 +4,9 @@ default_scope = 'mlic'
 # dir, not the console (print_config = True brings it back).
 runner_type = 'QuietRunner'
 print_config = False
+# glibc keeps the memory a step frees for the next one instead of faulting
+# it in again (QuietRunner; mlic.engine.runner.keep_freed_host_memory).
+keep_freed_host_memory = True
 
 default_hooks = dict(
     timer=dict(type='IterTimerHook'),

@@ -304,6 +304,14 @@ PLANS = {
     Run('speed',
         extra_args=('--only', 'foreach EMA', '--iters', '1'),
         expect_output=r'^\| foreach EMA \| .* \| [\d.]+x \|'),
+    'python tools/analysis_tools/benchmark_reference_step.py --rounds 3 '
+    '--iters 3 --warmup 2 --profile 12':
+    Run('speed',
+        extra_args=('--rounds', '1', '--iters', '1', '--warmup', '0',
+                    '--batch-size', '2', '--shape', '64', '64'),
+        expect_output=(r'^\| reference \| [\d.]+ \|',
+                       r'^\| mlic \| [\d.]+ \| [\d.]+ \| [\d.]+x \|',
+                       r'mlic: top 12 operators')),
     # ---- the speed benchmarks (docs/benchmarks.md, docs/datasets.md)
     'python tools/analysis_tools/benchmark_contrastive_loss.py':
     Run('speed', expect_output=r'speed-up'),

@@ -32,3 +32,33 @@ def test_start_log_and_config_dump(tmp_path, monkeypatch, print_config):
         assert f'Config: {dumped}' in text
         assert "runner_type = 'QuietRunner'" not in text
         assert "runner_type = 'QuietRunner'" in open(dumped).read()
+
+
+@pytest.mark.parametrize('keep', [False, True])
+def test_keep_freed_host_memory_is_applied_from_the_config(
+        tmp_path, monkeypatch, keep):
+    calls = []
+    monkeypatch.setattr(
+        'mlic.engine.runner.quiet_runner.'
+        'keep_freed_host_memory', lambda: calls.append(1))
+    cfg = Config.fromfile(CONFIG)
+    assert cfg.keep_freed_host_memory is True  # the default runtime's line
+    cfg.keep_freed_host_memory = keep
+    cfg.work_dir = str(tmp_path)
+    cfg.experiment_name = f'malloc_{keep}'
+    RUNNERS.build(cfg)
+    assert calls == ([1] if keep else [])
+
+
+def test_keep_freed_host_memory_sets_glibc_malloc(monkeypatch):
+    """On glibc both mallopt calls succeed; elsewhere nothing is called."""
+    import platform
+
+    from mlic.engine.runner import host_memory
+    if platform.system() == 'Linux' and platform.libc_ver()[0] == 'glibc':
+        assert host_memory.keep_freed_host_memory() is True
+    monkeypatch.setattr(platform, 'libc_ver', lambda: ('musl', '1.2'))
+    monkeypatch.setattr(
+        host_memory.ctypes, 'CDLL',
+        lambda *a: pytest.fail('mallopt called on a non-glibc system'))
+    assert host_memory.keep_freed_host_memory() is False

@@ -6,9 +6,14 @@ interleaved over rounds, in one table.
 
 Each switch is the config line a user would write (see docs/benchmarks.md),
 run through ``benchmark_train.py`` in its own process (so each starts
-cold and memory peaks do not mix). Rounds run every switch once, in the same
-order, and the table keeps each switch's fastest round, so slow drift on a
-shared machine hits all of them alike. Nothing is asserted about speed.
+cold and memory peaks do not mix). Every row is float32 except the
+mixed-precision one, and the ``plain`` row turns off the switches a config
+ships on (the MLIC recipe sets ``channels_last``, fused AdamW and the
+foreach EMA), so each row differs from ``plain`` by one switch; the
+``config defaults`` row is the config as shipped, in float32. Rounds run
+every switch once, in the same order, and the table keeps each switch's
+fastest round, so slow drift on a shared machine hits all of them alike.
+Nothing is asserted about speed.
 """
 import argparse
 import json
@@ -33,7 +38,26 @@ SWITCHES = {
     'activation checkpointing': ([], ['model.backbone.with_cp=True'],
                                  'model = dict(backbone=dict(with_cp=True))'),
     'torch.compile': (['--compile'], [], 'compile = True'),
+    'config defaults': ([], [], "the config's own lines"),
 }
+
+
+def switches_on_in(config):
+    """--cfg-options that turn off the switches the config turns on, each
+    keyed by the row that turns it on."""
+    from mmengine.config import Config
+    cfg = Config.fromfile(config)
+    off = {}
+    if cfg.get('channels_last', False):
+        off['channels-last'] = 'channels_last=False'
+    if cfg.optim_wrapper.get('optimizer', {}).get('fused'):
+        off['fused AdamW'] = 'optim_wrapper.optimizer.fused=False'
+    hooks = cfg.get('custom_hooks', [])
+    if hooks and hooks[0].get('type') == 'EMAHook' and hooks[0].get(
+            'ema_type') == 'ForeachExponentialMovingAverage':
+        off['foreach EMA'] = \
+            'custom_hooks.0.ema_type=ExponentialMovingAverage'
+    return off
 
 
 def parse_args():
@@ -79,10 +103,17 @@ def main():
     names = args.only or list(SWITCHES)
     if 'plain' not in names:
         names = ['plain'] + names
+    turned_on = switches_on_in(args.config)
     best, errors = {}, {}
     for round_ in range(args.rounds):
         for name in names:
             flags, options, _ = SWITCHES[name]
+            if name != 'config defaults':
+                options = options + [
+                    option for row, option in turned_on.items() if row != name
+                ]
+            if '--amp' not in flags:
+                flags = flags + ['--fp32']
             result, error = run_once(args, flags, options)
             print(
                 f'round {round_ + 1}/{args.rounds}, {name}: ' +

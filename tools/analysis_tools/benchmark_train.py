@@ -2,13 +2,15 @@
 
     python tools/analysis_tools/benchmark_train.py CONFIG [--batch-size B] \\
         [--shape H W] [--iters N] [--warmup W] [--amp] [--channels-last] \\
-        [--compile] [--device cpu|cuda] [--with-data]
+        [--compile] [--device cpu|cuda] [--with-data] [--fp32]
 
 A step is what the runner does: data preprocessing, forward and losses,
 backward, optimiser step and the EMA update of the config's ``EMAHook``,
 with the config's optimiser wrapper (``--amp`` switches it to mixed
 precision as ``tools/train.py --amp`` does: bfloat16 on the CPU, float16
-with loss scaling on CUDA). Batches are synthetic (random pixels, about 3
+with loss scaling on CUDA; ``--fp32`` switches a config that trains in
+mixed precision, as the MLIC recipe does, to float32; the header says
+which precision ran). Batches are synthetic (random pixels, about 3
 positive labels an image) unless ``--with-data``, which also times the
 config's real train DataLoader, so you see whether the pipeline or the
 model limits the speed. After ``--warmup`` steps it prints images/s, ms per
@@ -31,7 +33,7 @@ from mmengine.optim import build_optim_wrapper
 from mmpretrain.structures import DataSample
 
 from mlic.apis.onnx_export import input_shape_of
-from mlic.engine.runner import enable_channels_last
+from mlic.engine.runner import enable_channels_last, keep_freed_host_memory
 from mlic.registry import MODELS
 from mlic.utils import register_all_modules
 
@@ -49,7 +51,13 @@ def parse_args():
         help="default: the config's test resize, else 224 x 224")
     parser.add_argument('--iters', type=int, default=10)
     parser.add_argument('--warmup', type=int, default=3)
-    parser.add_argument('--amp', action='store_true')
+    precision = parser.add_mutually_exclusive_group()
+    precision.add_argument('--amp', action='store_true')
+    precision.add_argument(
+        '--fp32',
+        action='store_true',
+        help="float32 even where the config's optimiser wrapper is a mixed "
+        'precision one')
     parser.add_argument(
         '--channels-last',
         action='store_true',
@@ -135,17 +143,29 @@ def main():
     cfg = Config.fromfile(args.config)
     cfg.merge_from_dict(args.cfg_options)
     torch.manual_seed(args.seed)
-    if args.amp:
-        wrapper = cfg.optim_wrapper
-        if wrapper.get('type') != 'AnyDeviceAmpOptimWrapper':
-            wrapper.type = 'AnyDeviceAmpOptimWrapper'
-            wrapper.setdefault('loss_scale', 'dynamic')
+    wrapper = cfg.optim_wrapper
+    mixed = ('AmpOptimWrapper', 'AnyDeviceAmpOptimWrapper')
+    if args.amp and wrapper.get('type') != 'AnyDeviceAmpOptimWrapper':
+        wrapper.type = 'AnyDeviceAmpOptimWrapper'
+        wrapper.setdefault('loss_scale', 'dynamic')
+    if args.fp32 and wrapper.get('type') in mixed:
+        wrapper.type = 'OptimWrapper'
+        for key in ('loss_scale', 'dtype', 'use_fsdp'):
+            wrapper.pop(key, None)
+    if wrapper.get('type') in mixed:
+        precision = 'bfloat16 autocast' if args.device == 'cpu' else \
+            'mixed precision (AMP)'
+    else:
+        precision = 'float32'
     # No ImageNet download for a timing: the weights do not change it.
     cfg.model.get('backbone', {}).pop('init_cfg', None)
     model = MODELS.build(cfg.model).to(args.device)
     model.train()
-    if args.channels_last:
-        enable_channels_last(model)  # as the runner does for the config line
+    # as the tools' runner does for these config lines
+    if cfg.get('keep_freed_host_memory', False):
+        keep_freed_host_memory()
+    if args.channels_last or cfg.get('channels_last', False):
+        enable_channels_last(model)
     optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
     ema = ema_from_config(cfg, model)
     forward = model
@@ -211,14 +231,15 @@ def main():
     step_ms = sum(per_step.values())
     memory, what = peak_memory(args.device)
     switches = [
-        name for name, on in (('amp', args.amp), ('channels-last',
-                                                  args.channels_last),
+        name for name, on in (('amp', args.amp), (
+            'channels-last',
+            args.channels_last or cfg.get('channels_last', False)),
                               ('compile', args.compile), ('real data',
                                                           args.with_data))
         if on
     ]
     print(f'{args.config}: batch {batch_size}, {shape[0]} x {shape[1]}, '
-          f'{args.device}, {torch.get_num_threads()} threads, '
+          f'{args.device}, {precision}, {torch.get_num_threads()} threads, '
           f'{args.iters} steps after {args.warmup} warm-up; switches: '
           f'{", ".join(switches) or "none"}; EMA: '
           f'{"yes" if ema is not None else "no"}')

@@ -8,6 +8,7 @@ from mmengine.utils.dl_utils import collect_env
 
 from mlic.registry import RUNNERS
 from .channels_last import enable_channels_last
+from .host_memory import keep_freed_host_memory
 
 
 @RUNNERS.register_module()
@@ -24,17 +25,21 @@ class QuietRunner(Runner):
       where. ``print_config=True`` in the config (``--print-config`` of the
       tools) logs it as mmengine does.
 
-    It also reads one speed switch that has no place in mmengine's config:
-    ``channels_last = True`` converts the model and its inputs to
+    It also reads two speed switches that have no place in mmengine's
+    config: ``channels_last = True`` converts the model and its inputs to
     channels-last memory order (:func:`enable_channels_last`) before the
     model is wrapped for DDP, so the wrapper's gradient buckets get the
-    final strides.
+    final strides; ``keep_freed_host_memory = True`` (the default runtime's
+    setting) makes glibc keep freed memory for the next step
+    (:func:`keep_freed_host_memory`).
 
     The tools build it through ``runner_type`` (configs/_base_/
     default_runtime.py); ``Runner.from_cfg`` still gives the plain runner.
     """
 
     def wrap_model(self, model_wrapper_cfg, model):
+        if self.cfg.get('keep_freed_host_memory', False):
+            keep_freed_host_memory()
         if self.cfg.get('channels_last', False):
             model = enable_channels_last(model)
         return super().wrap_model(model_wrapper_cfg, model)

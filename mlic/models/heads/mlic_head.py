@@ -126,13 +126,24 @@ class MLICHead(BaseMultiLabelHead):
         return x
 
     def forward_features(
-            self, feats: Tuple[torch.Tensor]) -> Dict[str, torch.Tensor]:
+            self,
+            feats: Tuple[torch.Tensor],
+            targets: Optional[torch.Tensor] = None) -> Dict[str, torch.Tensor]:
         """Run the head and keep the intermediate tensors.
+
+        Args:
+            feats (tuple[Tensor]): Backbone outputs.
+            targets (Tensor, optional): (B, C) in {0, 1}. Given (and the
+                contrastive loss on), the positive and negative graph views
+                of docs/method.md §2.2 are computed too, sharing the graph
+                encoder's first-step projections with the anchor pass.
 
         Returns:
             dict: ``label_feats`` F (B, C, D), ``adjacency`` A (B, C, C),
             ``graph_feats`` H^T (B, C, D) and ``logits`` (B, C); without a
-            graph encoder only ``label_feats`` and ``logits``.
+            graph encoder only ``label_feats`` and ``logits``; with
+            ``targets``, also ``positive`` H+ and ``negative`` H-
+            (B, C, D), without gradient.
         """
         tokens = self.pre_logits(feats)
         label_feats = self.transformer(tokens)
@@ -140,25 +151,55 @@ class MLICHead(BaseMultiLabelHead):
             return dict(
                 label_feats=label_feats, logits=self.classifier(label_feats))
         adjacency = self.cooccurrence(label_feats, tokens.mean(dim=1))
-        graph_feats = self.graph_encoder(label_feats, adjacency)
-        logits = self.classifier(torch.cat([label_feats, graph_feats], -1))
-        return dict(
-            label_feats=label_feats,
-            adjacency=adjacency,
-            graph_feats=graph_feats,
-            logits=logits)
+        out = dict(label_feats=label_feats, adjacency=adjacency)
+        if targets is not None and self.contrastive_loss is not None:
+            views = self.view_adjacencies(adjacency, targets)
+            if hasattr(self.graph_encoder, 'forward_with_views'):
+                graph_feats, (out['positive'], out['negative']) = \
+                    self.graph_encoder.forward_with_views(
+                        label_feats, adjacency, views)
+            else:  # a graph encoder with forward(F, A) only
+                graph_feats = self.graph_encoder(label_feats, adjacency)
+                with torch.no_grad():
+                    out['positive'], out['negative'] = (
+                        self.graph_encoder(label_feats, view)
+                        for view in views)
+        else:
+            graph_feats = self.graph_encoder(label_feats, adjacency)
+        out['graph_feats'] = graph_feats
+        out['logits'] = self.classifier(
+            torch.cat([label_feats, graph_feats], -1))
+        return out
 
     def forward(self, feats: Tuple[torch.Tensor]) -> torch.Tensor:
         """Returns the logits, (B, C)."""
         return self.forward_features(feats)['logits']
+
+    @staticmethod
+    def view_adjacencies(
+            adjacency: torch.Tensor,
+            targets: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        """The graphs of the positive and negative views: A masked to the
+        pairs of labels both present, and A masked to the other pairs.
+
+        Args:
+            adjacency (Tensor): A, (B, C, C).
+            targets (Tensor): (B, C) in {0, 1}.
+
+        Returns:
+            tuple[Tensor]: A ⊙ M and A ⊙ (1 - M), M = y yᵀ; each (B, C, C),
+            without gradient.
+        """
+        with torch.no_grad():
+            targets = targets.to(adjacency.dtype)
+            both_present = targets.unsqueeze(2) * targets.unsqueeze(1)
+            return adjacency * both_present, adjacency * (1 - both_present)
 
     def contrastive_views(
             self, label_feats: torch.Tensor, adjacency: torch.Tensor,
             targets: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         """Positive and negative graph views (docs/method.md §2.2), no
         gradient.
-
-        Both views go through the graph encoder as one (2B) batch.
 
         Args:
             label_feats (Tensor): F, (B, C, D).
@@ -169,13 +210,9 @@ class MLICHead(BaseMultiLabelHead):
             tuple[Tensor]: H+ and H-, each (B, C, D).
         """
         with torch.no_grad():
-            targets = targets.to(adjacency.dtype)
-            both_present = targets.unsqueeze(2) * targets.unsqueeze(1)
-            views = torch.cat(
-                [adjacency * both_present, adjacency * (1 - both_present)])
-            out = self.graph_encoder(
-                torch.cat([label_feats, label_feats]), views)
-        return out.chunk(2)
+            return tuple(
+                self.graph_encoder(label_feats, view)
+                for view in self.view_adjacencies(adjacency, targets))
 
     def loss(self, feats: Tuple[torch.Tensor], data_samples: List[DataSample],
              **kwargs) -> dict:
@@ -184,16 +221,14 @@ class MLICHead(BaseMultiLabelHead):
         Returns:
             dict: ``loss`` (classification) and ``loss_contrastive``.
         """
-        out = self.forward_features(feats)
-        logits = out['logits']
         targets = multilabel_targets(data_samples, self.num_classes,
-                                     logits.device)
+                                     feats[-1].device)
+        out = self.forward_features(feats, targets)
+        logits = out['logits']
         losses = dict(
             loss=self.loss_module(
                 logits, targets, avg_factor=logits.size(0), **kwargs))
         if self.contrastive_loss is not None:
-            positive, negative = self.contrastive_views(
-                out['label_feats'], out['adjacency'], targets)
             losses['loss_contrastive'] = self.contrastive_loss(
-                out['graph_feats'], positive, negative, targets)
+                out['graph_feats'], out['positive'], out['negative'], targets)
         return losses

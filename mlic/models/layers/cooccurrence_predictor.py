@@ -14,6 +14,11 @@ class CooccurrencePredictor(nn.Module):
     with the image's global feature. A[b, i, j] weighs the message label j
     sends to label i.
 
+    The map is applied in two parts, ``W_F F[b, i] + W_g g[b] + bias``, so
+    the global feature is projected once per image rather than once per
+    label and no (B, C, 2D) concatenation is built; the parameter is still
+    the one ``Linear(2D, C)`` of reference checkpoints.
+
     Args:
         num_classes (int): Number of labels C.
         embed_dims (int): Feature width D.
@@ -32,6 +37,9 @@ class CooccurrencePredictor(nn.Module):
         Returns:
             Tensor: A in (0, 1), (B, C, C).
         """
-        global_feat = global_feat.unsqueeze(1).expand_as(label_feats)
-        return torch.sigmoid(
-            self.fc(torch.cat([label_feats, global_feat], dim=-1)))
+        dims = label_feats.size(-1)
+        weight = self.fc.weight  # (C, 2D)
+        per_label = nn.functional.linear(label_feats, weight[:, :dims],
+                                         self.fc.bias)  # (B, C, C)
+        per_image = nn.functional.linear(global_feat, weight[:, dims:])
+        return torch.sigmoid(per_label + per_image.unsqueeze(1))

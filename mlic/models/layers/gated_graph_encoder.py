@@ -1,3 +1,5 @@
+from typing import List, Sequence, Tuple
+
 import torch
 import torch.nn as nn
 
@@ -19,8 +21,15 @@ class GatedGraphEncoder(nn.Module):
     The six maps are bias-free ``Linear(D, D)``. Written here rather than
     taken from a library because neither mmcv nor mmpretrain has a gated
     GNN, and this exact update is what reference checkpoints were trained
-    with. The two gate message maps are applied as one matmul (their weights
-    concatenated) to halve the kernel launches; the math is unchanged.
+    with.
+
+    The message maps are applied before aggregation, W (A H) = A (H W^T)
+    (the same product, associated the other way), so that
+    :meth:`forward_with_views` can share the first step's five projections
+    of F between the anchor graph and the contrastive views, which differ
+    only in A: the views' first step then costs three (C x C)(C x D)
+    products and one D x D map instead of six. Results equal the
+    message-first order up to float rounding.
 
     Args:
         embed_dims (int): Feature width D.
@@ -39,6 +48,39 @@ class GatedGraphEncoder(nn.Module):
         self.candidate_msg = nn.Linear(embed_dims, embed_dims, bias=False)
         self.candidate_state = nn.Linear(embed_dims, embed_dims, bias=False)
 
+    def project(self, hidden: torch.Tensor) -> Tuple[torch.Tensor, ...]:
+        """The five maps that do not depend on A, applied to node states.
+
+        Args:
+            hidden (Tensor): (B, C, D).
+
+        Returns:
+            tuple[Tensor]: W1 H, W2 H, W3 H (to be aggregated by A), U1 H,
+            U2 H; each (B, C, D).
+        """
+        return (self.update_msg(hidden), self.reset_msg(hidden),
+                self.candidate_msg(hidden), self.update_state(hidden),
+                self.reset_state(hidden))
+
+    def propagate(self, feats: torch.Tensor, adjacency: torch.Tensor,
+                  first: Tuple[torch.Tensor, ...]) -> torch.Tensor:
+        """T steps from ``feats``, the first using ``project(feats)``."""
+        hidden, projected = feats, first
+        for step in range(self.num_steps):
+            if step > 0:
+                projected = self.project(hidden)
+            update_msg, reset_msg, candidate_msg, update_state, \
+                reset_state = projected
+            update = torch.sigmoid(
+                torch.bmm(adjacency, update_msg) + update_state)
+            reset = torch.sigmoid(
+                torch.bmm(adjacency, reset_msg) + reset_state)
+            candidate = torch.tanh(
+                torch.bmm(adjacency, candidate_msg) +
+                self.candidate_state(reset * hidden))
+            hidden = (1 - update) * hidden + update * candidate
+        return hidden
+
     def forward(self, feats: torch.Tensor,
                 adjacency: torch.Tensor) -> torch.Tensor:
         """Args:
@@ -49,18 +91,34 @@ class GatedGraphEncoder(nn.Module):
         Returns:
             Tensor: Node states after T steps, (B, C, D).
         """
-        gate_msg_weight = torch.cat(
-            [self.update_msg.weight, self.reset_msg.weight], dim=0)
-        gate_state_weight = torch.cat(
-            [self.update_state.weight, self.reset_state.weight], dim=0)
-        hidden = feats
-        for _ in range(self.num_steps):
-            msg = torch.bmm(adjacency, hidden)
-            gates = torch.sigmoid(
-                nn.functional.linear(msg, gate_msg_weight) +
-                nn.functional.linear(hidden, gate_state_weight))
-            update, reset = gates.chunk(2, dim=-1)
-            candidate = torch.tanh(
-                self.candidate_msg(msg) + self.candidate_state(reset * hidden))
-            hidden = (1 - update) * hidden + update * candidate
-        return hidden
+        return self.propagate(feats, adjacency, self.project(feats))
+
+    def forward_with_views(
+        self, feats: torch.Tensor, adjacency: torch.Tensor,
+        view_adjacencies: Sequence[torch.Tensor]
+    ) -> Tuple[torch.Tensor, List[torch.Tensor]]:
+        """The graph output on A, with gradient, and on each view's graph
+        without gradient, all from the same F.
+
+        Equal to ``forward(feats, adjacency)`` and
+        ``[forward(feats, a).detach() for a in view_adjacencies]`` (the
+        first step's projections of F are computed once for all).
+
+        Args:
+            feats (Tensor): F, (B, C, D).
+            adjacency (Tensor): A, (B, C, C).
+            view_adjacencies (Sequence[Tensor]): Each (B, C, C).
+
+        Returns:
+            tuple: H^T (B, C, D) and the list of view outputs, each
+            (B, C, D).
+        """
+        first = self.project(feats)
+        anchor = self.propagate(feats, adjacency, first)
+        with torch.no_grad():
+            first = tuple(t.detach() for t in first)
+            views = [
+                self.propagate(feats.detach(), view, first)
+                for view in view_adjacencies
+            ]
+        return anchor, views
