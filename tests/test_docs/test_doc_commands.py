@@ -495,7 +495,7 @@ def test_method_comparisons(tmp_path):
 
 def test_speed_benchmarks(tmp_path):
     root = _sandbox(str(tmp_path / 'checkout'))
-    assert len(run_scenario('speed', root)) == 8
+    assert len(run_scenario('speed', root)) == 9
 
 
 def test_committed_benchmark_table_is_current(tmp_path):
