@@ -3,8 +3,9 @@
 # GPU, written to one file:
 #   tools/analysis_tools/gpu_check.sh [OUT_FILE]    (default gpu_check.md)
 # 1. benchmark_train.py on the MS-COCO MLIC model (ResNet-101, 448 px, batch
-#    32 as in configs/mlic/mlic_coco.py per GPU) with --amp: plain,
-#    --channels-last, --compile, and both;
+#    32 as in configs/mlic/mlic_coco.py per GPU) with --amp: without
+#    channels-last (the recipe turns it on), with it, and both with
+#    --compile;
 # 2. a MultiDigits training of one 50-iteration epoch, then a second epoch
 #    resumed from its checkpoint (the resume path on a GPU).
 # Environment overrides, for a dry run elsewhere: DEVICE (cuda), SHAPE
@@ -30,8 +31,9 @@ status=0
     echo "## benchmark_train.py, configs/mlic/mlic_coco.py, --amp"
 } > "$OUT"
 
-SETS=("" "--channels-last")
-[ -z "${SKIP_COMPILE:-}" ] && SETS+=("--compile" "--channels-last --compile")
+NCL="--cfg-options channels_last=False"
+SETS=("$NCL" "--channels-last")
+[ -z "${SKIP_COMPILE:-}" ] && SETS+=("--compile $NCL" "--channels-last --compile")
 for switches in "${SETS[@]}"; do
     echo >> "$OUT"
     # shellcheck disable=SC2086
