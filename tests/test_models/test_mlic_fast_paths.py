@@ -131,19 +131,22 @@ def test_label_self_attention_once_equals_nn_transformer(mode):
     torch.testing.assert_close(grad_got, grad_expected)
 
 
-def test_label_self_attention_draws_a_dropout_mask_per_image():
-    """With dropout on, images differ only through dropout, so two images
-    with the same tokens must still get different label features."""
+@pytest.mark.parametrize('kept', ['dropout1', 'self_attn'])
+def test_label_self_attention_draws_a_dropout_mask_per_image(kept):
+    """With only the label self-attention's output dropout (or only its
+    attention dropout) on, two images with the same tokens must still get
+    different label features: the sub-layer computed once for the batch
+    must not share one mask between images."""
     torch.manual_seed(3)
     model = LabelQueryTransformer(
         num_classes=4, embed_dims=16, num_heads=4, ffn_dim=24,
         dropout=0.5).train()
-    # the encoder's and cross-attention's dropout are turned off, so only
-    # the label self-attention sub-layer can make the two images differ
     for name, module in model.transformer.named_modules():
-        if isinstance(module, nn.Dropout) and 'dropout1' not in name:
-            module.p = 0.0
-    model.transformer.decoder.layers[0].multihead_attn.dropout = 0.0
+        if isinstance(module, nn.Dropout):
+            module.p = 0.5 if name == f'decoder.layers.0.{kept}' else 0.0
+        elif isinstance(module, nn.MultiheadAttention):
+            module.dropout = 0.5 if name == f'decoder.layers.0.{kept}' \
+                else 0.0
     tokens = torch.randn(1, 7, 16).expand(2, -1, -1)
     out = model(tokens)
     assert not torch.allclose(out[0], out[1])
