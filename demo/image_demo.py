@@ -155,9 +155,12 @@ def main():
         if not results[0]['error']:
             drawn.append((results[0], args.out_file))
     for r, path in drawn:
-        cv2.imwrite(
-            path,
-            draw_text_lines(cv2.imread(r['img_path']), prediction_lines(r)))
+        drawing = draw_text_lines(
+            cv2.imread(r['img_path']), prediction_lines(r))
+        # cv2.imwrite only returns False (missing folder, no permission)
+        if not cv2.imwrite(path, drawing):
+            sys.exit(f'could not write the drawn image {path} (does its '
+                     'folder exist and is it writable?)')
     if args.out_dir:
         print(f'wrote {len(drawn)} images to {args.out_dir}')
     failed = [r for r in results if r['error']]

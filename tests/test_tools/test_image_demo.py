@@ -85,6 +85,18 @@ def test_folder_to_jsonl_csv_and_drawings(checkpoint, tmp_path):
                                atol=2e-6)
 
 
+def test_unwritable_drawing_is_an_error_naming_it(checkpoint, tmp_path):
+    out_file = tmp_path / 'no_such_folder' / 'out.png'
+    code, out = run_tool([
+        'demo/image_demo.py', 'demo/demo.png', CONFIG, '--checkpoint',
+        checkpoint, '--out-file',
+        str(out_file)
+    ])
+    assert code != 0
+    assert f'could not write the drawn image {out_file}' in out
+    assert 'demo/demo.png' in out  # the predictions were printed first
+
+
 def test_bad_output_name_is_refused_before_any_work(tmp_path):
     code, out = run_tool([
         'demo/image_demo.py', 'demo/demo.png', CONFIG, '--out',

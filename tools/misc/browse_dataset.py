@@ -14,13 +14,12 @@ import argparse
 import os
 import os.path as osp
 
-import cv2
 from mmengine.config import Config, DictAction
 
 from mlic.datasets.samplers import SeededIndex, sample_seed
 from mlic.datasets.utils import build_split_dataset
 from mlic.utils import register_all_modules
-from mlic.visualization import draw_text_lines
+from mlic.visualization import draw_text_lines, save_png
 
 
 def main():
@@ -53,8 +52,10 @@ def main():
             classes[j] if classes else str(j) for j in results['gt_label']
         ]
         path = osp.join(args.output_dir, f'{i:04d}.png')
-        cv2.imwrite(path,
-                    draw_text_lines(results['img'], names or ['(no label)']))
+        # raises OSError naming the path where cv2.imwrite only returns
+        # False
+        save_png(path, draw_text_lines(results['img'], names
+                                       or ['(no label)']))
         print(f'{path}: {", ".join(names) or "(no label)"}')
 
 
