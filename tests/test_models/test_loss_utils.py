@@ -1,6 +1,10 @@
 """check_loss_args: bad weights and gammas are refused by name; zero is
-allowed."""
+allowed. present_label_slots: the slot layout the contrastive loss and the
+MLIC head's views share."""
 import pytest
+import torch
+
+from mlic.models.losses.utils import present_label_slots
 
 
 @pytest.mark.parametrize('cfg,message', [
@@ -28,3 +32,12 @@ def test_zero_weights_and_gammas_are_allowed():
     MODELS.build(
         dict(type='ReferenceAsymmetricLoss', gamma_neg=0.0, gamma_pos=0.0))
     MODELS.build(dict(type='CooccurrenceContrastiveLoss', loss_weight=0.0))
+
+
+def test_present_label_slots_put_present_labels_first_in_label_order():
+    targets = torch.tensor([[0., 1, 0, 1], [0, 0, 0, 0], [1, 0, 0, 0]])
+    rows, valid = present_label_slots(targets)
+    assert rows.tolist() == [[1, 3], [0, 1], [0, 1]]
+    assert valid.tolist() == [[True, True], [False, False], [True, False]]
+    rows, valid = present_label_slots(torch.zeros(2, 3))
+    assert rows.shape == valid.shape == (2, 0)

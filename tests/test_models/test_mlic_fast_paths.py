@@ -106,6 +106,49 @@ def test_graph_encoder_views_equal_separate_passes():
         torch.testing.assert_close(out, plain_graph(encoder, feats, view))
 
 
+@pytest.mark.parametrize('num_steps', [1, 3])
+def test_graph_encoder_views_at_rows_equal_the_full_views_there(num_steps):
+    torch.manual_seed(5)
+    encoder = GatedGraphEncoder(embed_dims=16, num_steps=num_steps)
+    feats = torch.randn(3, 6, 16)
+    adjacency = torch.rand(3, 6, 6)
+    views = [torch.rand(3, 6, 6), adjacency * (torch.rand(3, 6, 6) > 0.5)]
+    rows = torch.tensor([[4, 0], [1, 2], [5, 5]])
+    anchor, outs = encoder.forward_with_views(feats, adjacency, views, rows)
+    torch.testing.assert_close(anchor, encoder(feats, adjacency))
+    for view, out in zip(views, outs):
+        full = plain_graph(encoder, feats, view)
+        assert out.shape == (3, 2, 16)
+        torch.testing.assert_close(out, full[torch.arange(3)[:, None], rows])
+
+
+def test_head_views_are_the_full_views_at_present_labels_zero_elsewhere():
+    register_all_modules()
+    torch.manual_seed(6)
+    head = MODELS.build(
+        dict(
+            type='MLICHead',
+            num_classes=5,
+            in_channels=16,
+            transformer=dict(
+                type='LabelQueryTransformer',
+                num_heads=4,
+                ffn_dim=24,
+                dropout=0.0),
+            graph_encoder=dict(type='GatedGraphEncoder',
+                               num_steps=2))).train()
+    fmap = torch.randn(3, 16, 2, 2)
+    targets = torch.tensor([[0., 1, 0, 1, 1], [1, 0, 0, 0, 0], [0, 0, 0, 0,
+                                                                0]])
+    out = head.forward_features((fmap, ), targets)
+    full = head.contrastive_views(out['label_feats'], out['adjacency'],
+                                  targets)
+    present = targets.bool()
+    for got, expected in zip((out['positive'], out['negative']), full):
+        torch.testing.assert_close(got[present], expected[present])
+        assert got[~present].abs().max() == 0
+
+
 @pytest.mark.parametrize('mode', ['train', 'eval'])
 def test_label_self_attention_once_equals_nn_transformer(mode):
     """Dropout off: the transformer equals nn.Transformer in both modes, and

@@ -4,6 +4,7 @@ import torch
 from mmpretrain.structures import DataSample
 
 from mlic.registry import MODELS
+from ..losses.utils import present_label_slots
 from .base_multilabel_head import BaseMultiLabelHead
 from .utils import multilabel_targets
 
@@ -143,7 +144,11 @@ class MLICHead(BaseMultiLabelHead):
             ``graph_feats`` H^T (B, C, D) and ``logits`` (B, C); without a
             graph encoder only ``label_feats`` and ``logits``; with
             ``targets``, also ``positive`` H+ and ``negative`` H-
-            (B, C, D), without gradient.
+            (B, C, D), without gradient. With a graph encoder that has
+            ``forward_with_views`` (``GatedGraphEncoder``), H+ and H- are
+            computed at each image's present labels only, the rows the
+            contrastive loss reads, and are zero at absent labels;
+            :meth:`contrastive_views` gives them at every label.
         """
         tokens = self.pre_logits(feats)
         label_feats = self.transformer(tokens)
@@ -155,9 +160,16 @@ class MLICHead(BaseMultiLabelHead):
         if targets is not None and self.contrastive_loss is not None:
             views = self.view_adjacencies(adjacency, targets)
             if hasattr(self.graph_encoder, 'forward_with_views'):
-                graph_feats, (out['positive'], out['negative']) = \
-                    self.graph_encoder.forward_with_views(
-                        label_feats, adjacency, views)
+                # The contrastive loss reads the views at present labels
+                # only: compute those rows, put zeros in the others.
+                rows, valid = present_label_slots(targets)
+                graph_feats, views = self.graph_encoder.forward_with_views(
+                    label_feats, adjacency, views, rows=rows)
+                index = rows.unsqueeze(-1).expand_as(views[0])
+                keep = valid.unsqueeze(-1).to(views[0].dtype)
+                out['positive'], out['negative'] = (
+                    view.new_zeros(label_feats.shape).scatter_(
+                        1, index, view * keep) for view in views)
             else:  # a graph encoder with forward(F, A) only
                 graph_feats = self.graph_encoder(label_feats, adjacency)
                 with torch.no_grad():

@@ -1,4 +1,4 @@
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -62,15 +62,47 @@ class GatedGraphEncoder(nn.Module):
                 self.candidate_msg(hidden), self.update_state(hidden),
                 self.reset_state(hidden))
 
-    def propagate(self, feats: torch.Tensor, adjacency: torch.Tensor,
-                  first: Tuple[torch.Tensor, ...]) -> torch.Tensor:
-        """T steps from ``feats``, the first using ``project(feats)``."""
-        hidden, projected = feats, first
+    def propagate(self,
+                  feats: torch.Tensor,
+                  adjacency: torch.Tensor,
+                  first: Tuple[torch.Tensor, ...],
+                  rows: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """T steps from ``feats``, the first using ``project(feats)``.
+
+        Args:
+            feats (Tensor): F, (B, C, D).
+            adjacency (Tensor): A, (B, C, C).
+            first (tuple[Tensor]): ``project(feats)``.
+            rows (Tensor, optional): (B, K) label indices. Given, only
+                these rows of the result are returned, and the last step
+                is computed for them alone: every label's state still
+                feeds the earlier steps and the last step's messages, so
+                they equal the full result's rows.
+
+        Returns:
+            Tensor: (B, C, D), or (B, K, D) with ``rows``.
+        """
+        hidden = feats
+        last = self.num_steps - 1
         for step in range(self.num_steps):
-            if step > 0:
-                projected = self.project(hidden)
-            update_msg, reset_msg, candidate_msg, update_state, \
-                reset_state = projected
+            at_rows = rows is not None and step == last
+            if step == 0:
+                update_msg, reset_msg, candidate_msg, update_state, \
+                    reset_state = first
+                if at_rows:
+                    update_state, reset_state = (
+                        gather_rows(t, rows)
+                        for t in (update_state, reset_state))
+            else:
+                update_msg, reset_msg, candidate_msg = (
+                    self.update_msg(hidden), self.reset_msg(hidden),
+                    self.candidate_msg(hidden))
+                state = gather_rows(hidden, rows) if at_rows else hidden
+                update_state = self.update_state(state)
+                reset_state = self.reset_state(state)
+            if at_rows:
+                adjacency = gather_rows(adjacency, rows)  # (B, K, C)
+                hidden = gather_rows(hidden, rows)
             update = torch.sigmoid(
                 torch.bmm(adjacency, update_msg) + update_state)
             reset = torch.sigmoid(
@@ -94,31 +126,44 @@ class GatedGraphEncoder(nn.Module):
         return self.propagate(feats, adjacency, self.project(feats))
 
     def forward_with_views(
-        self, feats: torch.Tensor, adjacency: torch.Tensor,
-        view_adjacencies: Sequence[torch.Tensor]
+        self,
+        feats: torch.Tensor,
+        adjacency: torch.Tensor,
+        view_adjacencies: Sequence[torch.Tensor],
+        rows: Optional[torch.Tensor] = None
     ) -> Tuple[torch.Tensor, List[torch.Tensor]]:
         """The graph output on A, with gradient, and on each view's graph
         without gradient, all from the same F.
 
         Equal to ``forward(feats, adjacency)`` and
-        ``[forward(feats, a).detach() for a in view_adjacencies]`` (the
-        first step's projections of F are computed once for all).
+        ``[forward(feats, a).detach() for a in view_adjacencies]``, the
+        latter taken at ``rows`` when given (the first step's projections
+        of F are computed once for all; a view's last step only for its
+        rows, which saves most of a view at T = 1 when few labels are
+        asked for).
 
         Args:
             feats (Tensor): F, (B, C, D).
             adjacency (Tensor): A, (B, C, C).
             view_adjacencies (Sequence[Tensor]): Each (B, C, C).
+            rows (Tensor, optional): (B, K) label indices of the views'
+                rows that are needed.
 
         Returns:
             tuple: H^T (B, C, D) and the list of view outputs, each
-            (B, C, D).
+            (B, C, D), or (B, K, D) with ``rows``.
         """
         first = self.project(feats)
         anchor = self.propagate(feats, adjacency, first)
         with torch.no_grad():
             first = tuple(t.detach() for t in first)
             views = [
-                self.propagate(feats.detach(), view, first)
+                self.propagate(feats.detach(), view, first, rows)
                 for view in view_adjacencies
             ]
         return anchor, views
+
+
+def gather_rows(tensor: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
+    """``tensor[b, rows[b]]`` for every b: (B, C, X), (B, K) -> (B, K, X)."""
+    return tensor.gather(1, rows.unsqueeze(-1).expand(-1, -1, tensor.size(-1)))

@@ -2,7 +2,7 @@ import torch
 import torch.nn as nn
 
 from mlic.registry import MODELS
-from .utils import check_loss_args
+from .utils import check_loss_args, present_label_slots
 
 
 def cooccurrence_contrastive_loss(anchor: torch.Tensor,
@@ -38,19 +38,14 @@ def cooccurrence_contrastive_loss(anchor: torch.Tensor,
     anchor = anchor.float()
     positive = positive.detach().float()
     negative = negative.detach().float()
-    present = targets > 0.5
-    num_slots = int(present.sum(dim=1).max()) if present.numel() else 0
-    if num_slots == 0:
-        # No image has a present label: the loss is 0, with a graph.
-        return anchor.sum() * 0.0
-
     # Only present labels enter the loss, so gather them into K slots per
     # image (K = the most labels any image has, a few on COCO versus C = 80)
     # instead of scoring all C x C pairs; ``valid`` marks the real slots.
-    order = torch.argsort(
-        present.to(torch.uint8), dim=1, descending=True,
-        stable=True)[:, :num_slots]  # (B, K)
-    valid = torch.gather(present, 1, order)  # (B, K)
+    order, valid = present_label_slots(targets)  # (B, K)
+    num_slots = order.size(1)
+    if num_slots == 0:
+        # No image has a present label: the loss is 0, with a graph.
+        return anchor.sum() * 0.0
     index = order.unsqueeze(-1).expand(-1, -1, anchor.size(-1))
     anchor = anchor.gather(1, index)  # (B, K, D)
     positive = positive.gather(1, index)

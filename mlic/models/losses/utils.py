@@ -1,4 +1,7 @@
 import math
+from typing import Tuple
+
+import torch
 
 
 def check_loss_args(loss, positive=(), **values) -> None:
@@ -25,3 +28,28 @@ def check_loss_args(loss, positive=(), **values) -> None:
             raise ValueError(
                 f'{loss}: {name} must be a finite number {need}, got '
                 f'{value!r} (the {name} of this loss in the config)')
+
+
+def present_label_slots(
+        targets: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+    """Each image's present labels gathered into K slots, K being the most
+    present labels any image of the batch has.
+
+    Used where only present labels count (the contrastive co-occurrence
+    loss, and the graph views it reads), so work scales with K instead of
+    C. Slots past an image's own count hold absent labels, in label order,
+    and are marked invalid.
+
+    Args:
+        targets (Tensor): (B, C), a label is present where > 0.5.
+
+    Returns:
+        tuple[Tensor]: ``rows`` (B, K) label indices, present ones first,
+        each in label order; ``valid`` (B, K) bool, True for present.
+    """
+    present = targets > 0.5
+    num_slots = int(present.sum(dim=1).max()) if present.numel() else 0
+    rows = torch.argsort(
+        present.to(torch.uint8), dim=1, descending=True,
+        stable=True)[:, :num_slots]
+    return rows, torch.gather(present, 1, rows)
