@@ -12,11 +12,12 @@ model = dict(
         hidden_dims=512,
         loss=dict(type='ReferenceAsymmetricLoss', gamma_neg=2.0)))
 
+# the schedule's EMA hook restated (a list replaces the base's whole list)
 custom_hooks = [
     dict(type='LabelCooccurrenceHook'),
     dict(
         type='EMAHook',
-        ema_type='ExponentialMovingAverage',
+        ema_type='ForeachExponentialMovingAverage',
         momentum=1 - 0.99,
         update_buffers=True,
         priority='ABOVE_NORMAL'),

@@ -113,13 +113,23 @@ def test_graph_encoder_views_at_rows_equal_the_full_views_there(num_steps):
     feats = torch.randn(3, 6, 16)
     adjacency = torch.rand(3, 6, 6)
     views = [torch.rand(3, 6, 6), adjacency * (torch.rand(3, 6, 6) > 0.5)]
-    rows = torch.tensor([[4, 0], [1, 2], [5, 5]])
-    anchor, outs = encoder.forward_with_views(feats, adjacency, views, rows)
+    rows = torch.tensor([[4, 0], [1, 2], [3, 5]])
+    # a view closed over the rows: no message from outside them
+    inside = torch.zeros(3, 6).scatter_(1, rows, 1.0)
+    views.append(views[0] * inside[:, :, None] * inside[:, None, :] +
+                 views[0] * (1 - inside[:, :, None]))
+    anchor, outs = encoder.forward_with_views(
+        feats, adjacency, views, rows, closed=(False, False, True))
     torch.testing.assert_close(anchor, encoder(feats, adjacency))
     for view, out in zip(views, outs):
         full = plain_graph(encoder, feats, view)
         assert out.shape == (3, 2, 16)
         torch.testing.assert_close(out, full[torch.arange(3)[:, None], rows])
+    # the closed path is not the open one: marking a view closed that is
+    # not gives other numbers
+    _, (wrong, ) = encoder.forward_with_views(
+        feats, adjacency, views[:1], rows, closed=(True, ))
+    assert not torch.allclose(wrong, outs[0])
 
 
 def test_head_views_are_the_full_views_at_present_labels_zero_elsewhere():

@@ -161,10 +161,16 @@ class MLICHead(BaseMultiLabelHead):
             views = self.view_adjacencies(adjacency, targets)
             if hasattr(self.graph_encoder, 'forward_with_views'):
                 # The contrastive loss reads the views at present labels
-                # only: compute those rows, put zeros in the others.
+                # only: compute those rows, put zeros in the others. In
+                # the positive view present labels exchange messages only
+                # among themselves (A masked by y y^T), so it is closed.
                 rows, valid = present_label_slots(targets)
                 graph_feats, views = self.graph_encoder.forward_with_views(
-                    label_feats, adjacency, views, rows=rows)
+                    label_feats,
+                    adjacency,
+                    views,
+                    rows=rows,
+                    closed=(True, False))
                 index = rows.unsqueeze(-1).expand_as(views[0])
                 keep = valid.unsqueeze(-1).to(views[0].dtype)
                 out['positive'], out['negative'] = (

@@ -130,17 +130,19 @@ class GatedGraphEncoder(nn.Module):
         feats: torch.Tensor,
         adjacency: torch.Tensor,
         view_adjacencies: Sequence[torch.Tensor],
-        rows: Optional[torch.Tensor] = None
+        rows: Optional[torch.Tensor] = None,
+        closed: Sequence[bool] = ()
     ) -> Tuple[torch.Tensor, List[torch.Tensor]]:
         """The graph output on A, with gradient, and on each view's graph
         without gradient, all from the same F.
 
         Equal to ``forward(feats, adjacency)`` and
         ``[forward(feats, a).detach() for a in view_adjacencies]``, the
-        latter taken at ``rows`` when given (the first step's projections
-        of F are computed once for all; a view's last step only for its
-        rows, which saves most of a view at T = 1 when few labels are
-        asked for).
+        latter taken at ``rows`` when given. The first step's projections
+        of F are computed once for all; a view's last step is computed for
+        its rows alone, and a view marked closed is propagated on the
+        subgraph of its rows alone, which saves most of a view when few
+        labels are asked for.
 
         Args:
             feats (Tensor): F, (B, C, D).
@@ -148,6 +150,12 @@ class GatedGraphEncoder(nn.Module):
             view_adjacencies (Sequence[Tensor]): Each (B, C, C).
             rows (Tensor, optional): (B, K) label indices of the views'
                 rows that are needed.
+            closed (Sequence[bool]): Per view, True when no label in
+                ``rows`` receives a message from a label outside them
+                (``a[b, i, j] == 0`` for i in rows[b], j not in rows[b]),
+                as for MLIC's positive view, A masked to pairs of present
+                labels. Then the rows' states never depend on the others.
+                Needs ``rows``. Missing entries count as False.
 
         Returns:
             tuple: H^T (B, C, D) and the list of view outputs, each
@@ -156,11 +164,23 @@ class GatedGraphEncoder(nn.Module):
         first = self.project(feats)
         anchor = self.propagate(feats, adjacency, first)
         with torch.no_grad():
+            feats = feats.detach()
             first = tuple(t.detach() for t in first)
-            views = [
-                self.propagate(feats.detach(), view, first, rows)
-                for view in view_adjacencies
-            ]
+            views = []
+            for index, view in enumerate(view_adjacencies):
+                if index < len(closed) and closed[index]:
+                    if rows is None:
+                        raise ValueError('a closed view needs rows')
+                    # the (B, K, K) graph among the rows
+                    view = gather_rows(
+                        gather_rows(view, rows).transpose(1, 2),
+                        rows).transpose(1, 2)
+                    views.append(
+                        self.propagate(
+                            gather_rows(feats, rows), view,
+                            tuple(gather_rows(t, rows) for t in first)))
+                else:
+                    views.append(self.propagate(feats, view, first, rows))
         return anchor, views
 
 
