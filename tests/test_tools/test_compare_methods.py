@@ -83,6 +83,22 @@ def test_aggregate_mean_std_and_paired_difference():
     assert '+2.50 ± 2.12' in lines[3]
 
 
+def test_longest_run_is_tabulated_when_every_seed_was_timed():
+    tool = load_tool()
+    results = results_from_logs(tool)
+    for seed, wall in zip((0, 1, 2), (300.4, 479.6, 410.0)):
+        results['baseline'][seed]['wall_s'] = wall
+    results['mlic'][0]['wall_s'] = 100.0  # seed 1 untimed
+    summary = tool.aggregate(results, baseline='baseline')
+    assert summary['baseline']['longest_run_s'] == 479.6
+    assert summary['mlic']['longest_run_s'] is None
+    lines = tool.format_table(tool.BENCHMARKS['multiglyphs'],
+                              summary).strip().split('\n')
+    assert lines[0].endswith('| longest run |')
+    assert lines[2].endswith('| 8 min 00 s |')
+    assert lines[3].endswith('| — |')
+
+
 def test_single_seed_has_no_std():
     tool = load_tool()
     results = results_from_logs(tool)

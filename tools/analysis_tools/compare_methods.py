@@ -40,6 +40,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
@@ -131,7 +132,9 @@ def aggregate(results: Dict[str, Dict[int, dict]],
         dict: per row, ``seeds`` (sorted list), ``<metric>`` = (mean, std),
         ``delta_<metric>`` = (mean, std) of row minus baseline over the seeds
         both rows have (None for the baseline or without common seeds),
-        ``paired_seeds``, ``images_per_s`` (mean) and ``params``.
+        ``paired_seeds``, ``images_per_s`` (mean), ``params`` and
+        ``longest_run_s`` (the slowest seed's training subprocess, wall
+        seconds, validations included; None unless every seed has it).
     """
     base = results.get(baseline, {})
     summary = {}
@@ -149,6 +152,10 @@ def aggregate(results: Dict[str, Dict[int, dict]],
         entry['images_per_s'] = float(
             np.mean([runs[s]['images_per_s'] for s in seeds]))
         entry['params'] = runs[seeds[0]]['params']
+        # runs recorded before the tool timed them have no wall_s
+        walls = [runs[s]['wall_s'] for s in seeds if 'wall_s' in runs[s]]
+        entry['longest_run_s'] = max(walls) if len(walls) == len(
+            seeds) else None
         summary[row] = entry
     return summary
 
@@ -161,12 +168,20 @@ def _fmt(pair: Optional[tuple], signed: bool = False) -> str:
     return text if np.isnan(std) else f'{text} ± {std:.2f}'
 
 
+def _fmt_duration(seconds: Optional[float]) -> str:
+    if seconds is None:
+        return '—'
+    minutes, rest = divmod(int(round(seconds)), 60)
+    return f'{minutes} min {rest:02d} s'
+
+
 def format_table(rows: List[tuple], summary: Dict[str, dict]) -> str:
     """A Markdown table, one line per row that has results."""
     lines = [
         '| method | config | seeds | mAP | CF1 | OF1 | Δ mAP | Δ CF1 | '
-        'Δ OF1 | parameters | train images/s |',
-        '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |'
+        'Δ OF1 | parameters | train images/s | longest run |',
+        '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- '
+        '| --- |'
     ]
     for key, title, config in rows:
         if key not in summary:
@@ -176,7 +191,8 @@ def format_table(rows: List[tuple], summary: Dict[str, dict]) -> str:
             f'| {title} | `{config}` | {len(s["seeds"])} | ' +
             ' | '.join(_fmt(s[m]) for m in METRICS) + ' | ' +
             ' | '.join(_fmt(s[f'delta_{m}'], signed=True) for m in METRICS) +
-            f' | {s["params"] / 1e6:.2f} M | {s["images_per_s"]:.0f} |')
+            f' | {s["params"] / 1e6:.2f} M | {s["images_per_s"]:.0f} | ' +
+            _fmt_duration(s.get('longest_run_s')) + ' |')
     return '\n'.join(lines) + '\n'
 
 
@@ -229,8 +245,10 @@ def run_one(key: str, config: str, seed: int, work_dir: str,
         f'randomness.seed={seed}'
     ] + cfg_options
     print(f'[{key} seed {seed}] {" ".join(cmd)}', flush=True)
+    start = time.perf_counter()
     with open(log_path, 'w') as log:
         code = subprocess.call(cmd, stdout=log, stderr=subprocess.STDOUT)
+    wall_s = time.perf_counter() - start
     if code != 0:
         raise RuntimeError(f'{key} seed {seed} failed (exit {code}); see '
                            f'{log_path}')
@@ -238,7 +256,11 @@ def run_one(key: str, config: str, seed: int, work_dir: str,
         text = f.read()
     params, batch = count_parameters(osp.join(REPO_ROOT, config))
     result = dict(
-        parse_log(text, batch), params=params, seed=seed, config=config)
+        parse_log(text, batch),
+        params=params,
+        seed=seed,
+        config=config,
+        wall_s=wall_s)
     tmp = result_file + '.tmp'
     with open(tmp, 'w') as f:
         json.dump(result, f, indent=1)
