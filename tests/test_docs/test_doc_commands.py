@@ -304,7 +304,7 @@ PLANS = {
     Run('speed',
         extra_args=('--only', 'foreach EMA', '--iters', '1'),
         expect_output=r'^\| foreach EMA \| .* \| [\d.]+x \|'),
-    'python tools/analysis_tools/benchmark_reference_step.py --rounds 3 '
+    'python tools/analysis_tools/benchmark_reference_step.py --rounds 5 '
     '--iters 3 --warmup 2 --profile 12':
     Run('speed',
         extra_args=('--rounds', '1', '--iters', '1', '--warmup', '0',
