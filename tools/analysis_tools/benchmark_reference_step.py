@@ -41,6 +41,7 @@ sides (the reference's mixed precision is CUDA autocast), so a config's
 ``AnyDeviceAmpOptimWrapper`` is replaced by ``OptimWrapper``.
 """
 import argparse
+import importlib.util
 import json
 import os.path as osp
 import subprocess
@@ -61,26 +62,28 @@ from mlic.registry import MODELS
 from mlic.utils import register_all_modules
 
 # the script's folder is on sys.path when it runs as a script
-from benchmark_train import ema_from_config  # noqa: E402  isort:skip
+from benchmark_train import ema_from_config, ema_hook_config  # noqa: E402,E501  isort:skip
 
 MEAN = torch.tensor([123.675, 116.28, 103.53]).view(1, 3, 1, 1)
 STD = torch.tensor([58.395, 57.12, 57.375]).view(1, 3, 1, 1)
 
-# mlic name prefix -> reference name prefix (the converter's table,
-# tools/model_converters/official2mlic.py, read the other way).
-TO_REFERENCE = [
-    ('head.transformer.label_embed.weight', 'query_embed.weight'),
-    ('head.transformer.transformer.', 'attention.'),
-    ('head.cooccurrence.fc.', 'net.'),
-    ('head.graph_encoder.update_msg.', 'encoder.fc1_w.'),
-    ('head.graph_encoder.update_state.', 'encoder.fc1_u.'),
-    ('head.graph_encoder.reset_msg.', 'encoder.fc2_w.'),
-    ('head.graph_encoder.reset_state.', 'encoder.fc2_u.'),
-    ('head.graph_encoder.candidate_msg.', 'encoder.fc3_w.'),
-    ('head.graph_encoder.candidate_state.', 'encoder.fc3_u.'),
-    ('head.classifier.', 'fc.'),
-    ('backbone.', 'backbone.'),
-]
+
+def load_converter_prefixes():
+    """The checkpoint converter's (reference prefix, mlic prefix) table,
+    tools/model_converters/official2mlic.py, read from that file so the
+    two tools cannot drift apart."""
+    path = osp.join(
+        osp.dirname(osp.abspath(__file__)), '..', 'model_converters',
+        'official2mlic.py')
+    spec = importlib.util.spec_from_file_location('official2mlic', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.PREFIXES
+
+
+# mlic name prefix -> reference name prefix: the converter's table read
+# the other way.
+TO_REFERENCE = [(ours, theirs) for theirs, ours in load_converter_prefixes()]
 
 
 def parse_args():
@@ -367,10 +370,10 @@ class MlicStep:
 
 
 def ema_momentum(cfg):
-    for hook in cfg.get('custom_hooks', []):
-        if hook['type'] == 'EMAHook':
-            return hook['momentum']
-    raise SystemExit(f'{cfg.filename} has no EMAHook')
+    hook = ema_hook_config(cfg)
+    if hook is None:
+        raise SystemExit(f'{cfg.filename} has no EMAHook')
+    return hook['momentum']
 
 
 def time_steps(step, batches, warmup, iters):

@@ -94,21 +94,30 @@ def synthetic_batches(batch_size, shape, num_classes, seed):
         yield dict(inputs=inputs, data_samples=samples)
 
 
-def ema_from_config(cfg, model):
+def ema_hook_config(cfg):
+    """The config's ``EMAHook`` entry of ``custom_hooks``, or None."""
     for hook in cfg.get('custom_hooks', []):
         if hook['type'] == 'EMAHook':
-            args = {
-                k: v
-                for k, v in hook.items()
-                if k not in ('type', 'ema_type', 'priority', 'begin_iter',
-                             'begin_epoch', 'strict_load')
-            }
-            return MODELS.build(
-                dict(
-                    type=hook.get('ema_type', 'ExponentialMovingAverage'),
-                    model=model,
-                    **args))
+            return hook
     return None
+
+
+def ema_from_config(cfg, model):
+    """The averaged model the config's ``EMAHook`` would keep, or None."""
+    hook = ema_hook_config(cfg)
+    if hook is None:
+        return None
+    args = {
+        k: v
+        for k, v in hook.items()
+        if k not in ('type', 'ema_type', 'priority', 'begin_iter',
+                     'begin_epoch', 'strict_load')
+    }
+    return MODELS.build(
+        dict(
+            type=hook.get('ema_type', 'ExponentialMovingAverage'),
+            model=model,
+            **args))
 
 
 class Timer:
