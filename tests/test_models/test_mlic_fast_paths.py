@@ -51,23 +51,27 @@ def plain_head_losses(head, fmap, targets):
     return cls, ctr
 
 
-@pytest.mark.parametrize('num_steps', [1, 2])
-def test_head_losses_and_gradients_equal_the_plain_computation(num_steps):
+def small_head(num_classes, in_channels, num_steps, **transformer):
+    """An MLIC head in training mode, 4 attention heads, dropout off."""
     register_all_modules()
-    torch.manual_seed(0)
-    head = MODELS.build(
+    return MODELS.build(
         dict(
             type='MLICHead',
-            num_classes=6,
-            in_channels=32,
+            num_classes=num_classes,
+            in_channels=in_channels,
             transformer=dict(
                 type='LabelQueryTransformer',
                 num_heads=4,
-                ffn_dim=48,
-                num_decoder_layers=2,
-                dropout=0.0),
+                dropout=0.0,
+                **transformer),
             graph_encoder=dict(type='GatedGraphEncoder',
                                num_steps=num_steps))).train()
+
+
+@pytest.mark.parametrize('num_steps', [1, 2])
+def test_head_losses_and_gradients_equal_the_plain_computation(num_steps):
+    torch.manual_seed(0)
+    head = small_head(6, 32, num_steps, ffn_dim=48, num_decoder_layers=2)
     fmap = torch.randn(3, 32, 4, 4, requires_grad=True)
     targets = torch.tensor([[1., 0, 1, 1, 0, 0], [0, 0, 0, 0, 0, 1],
                             [0, 0, 0, 0, 0, 0]])
@@ -133,20 +137,8 @@ def test_graph_encoder_views_at_rows_equal_the_full_views_there(num_steps):
 
 
 def test_head_views_are_the_full_views_at_present_labels_zero_elsewhere():
-    register_all_modules()
     torch.manual_seed(6)
-    head = MODELS.build(
-        dict(
-            type='MLICHead',
-            num_classes=5,
-            in_channels=16,
-            transformer=dict(
-                type='LabelQueryTransformer',
-                num_heads=4,
-                ffn_dim=24,
-                dropout=0.0),
-            graph_encoder=dict(type='GatedGraphEncoder',
-                               num_steps=2))).train()
+    head = small_head(5, 16, 2, ffn_dim=24)
     fmap = torch.randn(3, 16, 2, 2)
     targets = torch.tensor([[0., 1, 0, 1, 1], [1, 0, 0, 0, 0], [0, 0, 0, 0,
                                                                 0]])

@@ -62,7 +62,8 @@ from mlic.registry import MODELS
 from mlic.utils import register_all_modules
 
 # the script's folder is on sys.path when it runs as a script
-from benchmark_train import ema_from_config, ema_hook_config  # noqa: E402,E501  isort:skip
+from benchmark_train import (  # noqa: E402  isort:skip
+    ema_from_config, ema_hook_config)
 
 MEAN = torch.tensor([123.675, 116.28, 103.53]).view(1, 3, 1, 1)
 STD = torch.tensor([58.395, 57.12, 57.375]).view(1, 3, 1, 1)

@@ -4,6 +4,7 @@ import torch
 import torch.nn as nn
 
 from mlic.registry import MODELS
+from ..losses.utils import gather_rows
 
 
 @MODELS.register_module()
@@ -182,8 +183,3 @@ class GatedGraphEncoder(nn.Module):
                 else:
                     views.append(self.propagate(feats, view, first, rows))
         return anchor, views
-
-
-def gather_rows(tensor: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
-    """``tensor[b, rows[b]]`` for every b: (B, C, X), (B, K) -> (B, K, X)."""
-    return tensor.gather(1, rows.unsqueeze(-1).expand(-1, -1, tensor.size(-1)))

@@ -2,7 +2,7 @@ import torch
 import torch.nn as nn
 
 from mlic.registry import MODELS
-from .utils import check_loss_args, present_label_slots
+from .utils import check_loss_args, gather_rows, present_label_slots
 
 
 def cooccurrence_contrastive_loss(anchor: torch.Tensor,
@@ -46,10 +46,9 @@ def cooccurrence_contrastive_loss(anchor: torch.Tensor,
     if num_slots == 0:
         # No image has a present label: the loss is 0, with a graph.
         return anchor.sum() * 0.0
-    index = order.unsqueeze(-1).expand(-1, -1, anchor.size(-1))
-    anchor = anchor.gather(1, index)  # (B, K, D)
-    positive = positive.gather(1, index)
-    negative = negative.gather(1, index)
+    anchor, positive, negative = (
+        gather_rows(t, order)  # (B, K, D)
+        for t in (anchor, positive, negative))
 
     pos_logits = torch.linalg.vecdot(anchor, positive) / tau  # (B, K)
     neg_logits = torch.linalg.vecdot(anchor, negative) / tau  # (B, K)

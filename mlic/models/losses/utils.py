@@ -53,3 +53,9 @@ def present_label_slots(
         present.to(torch.uint8), dim=1, descending=True,
         stable=True)[:, :num_slots]
     return rows, torch.gather(present, 1, rows)
+
+
+def gather_rows(tensor: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
+    """``tensor[b, rows[b]]`` for every b: (B, C, X), (B, K) -> (B, K, X);
+    with :func:`present_label_slots`' rows, the present labels' rows."""
+    return tensor.gather(1, rows.unsqueeze(-1).expand(-1, -1, tensor.size(-1)))
