@@ -7,6 +7,7 @@ from .multi_digits import MultiDigits
 from .multi_glyphs import MultiGlyphs
 from .nuswide import NUSWIDE
 from .samplers import PerSampleSeedSampler, SeededIndex
+from .single_glyphs import SingleGlyphs
 from .transforms import (RandomColorCutout, ReferenceRandAugment,
                          SeededRandomTransforms)
 from .vg500 import VG500
@@ -14,6 +15,7 @@ from .voc2007 import VOC2007
 
 __all__ = [
     'LabelListDataset', 'MSCOCO', 'MultiDigits', 'MultiGlyphs', 'NUSWIDE',
-    'VG500', 'VOC2007', 'RandomColorCutout', 'ReferenceRandAugment',
-    'SeededRandomTransforms', 'PerSampleSeedSampler', 'SeededIndex'
+    'SingleGlyphs', 'VG500', 'VOC2007', 'RandomColorCutout',
+    'ReferenceRandAugment', 'SeededRandomTransforms', 'PerSampleSeedSampler',
+    'SeededIndex'
 ]
