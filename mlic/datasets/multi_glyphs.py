@@ -472,11 +472,17 @@ class MultiGlyphs(LabelListDataset):
     Args:
         data_root (str): Folder of the generated data.
             Defaults to ``'data/multiglyphs'``.
-        split (str): ``'train'`` or ``'test'``.
+        split (str): ``'train'``, ``'val'`` or ``'test'``.
         num_train (int): Train scenes. Defaults to 6000.
         num_test (int): Test scenes. Defaults to 2000.
         image_size (int): Scene side in px, 48 to 128. Defaults to 64.
         seed (int): Generation seed. Defaults to 0.
+        num_val (int): Scenes carved out of the generated training scenes
+            for validation: the last ``num_val`` of them form the ``'val'``
+            split and ``'train'`` keeps the others, so the two are disjoint
+            and neither touches test. 0 (the default) keeps every training
+            scene in ``'train'`` and has no ``'val'`` split. Not a
+            generation parameter: the files on disk are the same.
         **kwargs: ``LabelListDataset``/``BaseDataset`` arguments.
     """
 
@@ -487,8 +493,18 @@ class MultiGlyphs(LabelListDataset):
                  num_test: int = 2000,
                  image_size: int = 64,
                  seed: int = 0,
+                 num_val: int = 0,
                  **kwargs):
-        check_split('MultiGlyphs', split)
+        check_split('MultiGlyphs', split, ('train', 'val', 'test'))
+        if not 0 <= num_val < num_train:
+            raise ValueError(f'MultiGlyphs num_val must be in [0, num_train '
+                             f'= {num_train}), got {num_val}')
+        if split == 'val' and num_val == 0:
+            raise ValueError(
+                "MultiGlyphs split='val' needs num_val > 0 (the number of "
+                'training scenes to carve out for validation)')
+        self.num_val = num_val
+        self.num_train = num_train
         if not 48 <= image_size <= 128:
             raise ValueError(
                 f'MultiGlyphs image_size must be in [48, 128], got '
@@ -499,7 +515,17 @@ class MultiGlyphs(LabelListDataset):
             lambda: generate_multiglyphs(data_root, num_train, num_test,
                                          image_size, seed), 'MultiGlyphs')
         super().__init__(
-            ann_file=f'{split}.txt',
+            ann_file=f'{"train" if split == "val" else split}.txt',
             label_file='label.txt',
             data_root=data_root,
             **kwargs)
+
+    def load_data_list(self) -> List[dict]:
+        data_list = super().load_data_list()
+        if self.split == 'test' or self.num_val == 0:
+            return data_list
+        if len(data_list) != self.num_train:
+            raise ValueError(f'{self.ann_file} has {len(data_list)} scenes, '
+                             f'expected num_train = {self.num_train}')
+        cut = self.num_train - self.num_val
+        return data_list[cut:] if self.split == 'val' else data_list[:cut]

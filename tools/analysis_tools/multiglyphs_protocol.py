@@ -1,0 +1,670 @@
+"""The MultiGlyphs protocol: epochs pilot, equal-budget tuning on the
+validation split, final runs over seeds with one test read each, and the
+tables. Resumable: every run leaves ``result.json`` and is read, not
+repeated, when the tool is started again.
+
+    TOOL=tools/analysis_tools/multiglyphs_protocol.py
+    python $TOOL pilot --regime pretrained        # epochs ladder 10 20 40
+    python $TOOL tune --regime pretrained --epochs E
+    python $TOOL final --regime pretrained --epochs E --seeds 0 1 2
+    python $TOOL table                            # tables only
+    python $TOOL trials                           # the trial points
+
+Design (fixed before any head was scored; docs/benchmarks.md, "The
+MultiGlyphs protocol"):
+
+- Two regimes: ``pretrained`` (backbone from the SingleGlyphs checkpoint)
+  and ``scratch``. Every run trains on 5,000 of MultiGlyphs' 6,000 training
+  scenes and validates on the other 1,000 (``*_multiglyphs-val.py``
+  configs); the test split is read only by ``final``, once per run.
+- ``pilot``: each tuned method, default recipe, seed 0, for each epoch count
+  of a ladder until every method's training loss changes by less than 2 %
+  over the last fifth of training (:func:`loss_change`).
+- ``tune``: the same :data:`NUM_TRIALS` points of the shared search space
+  for every method (MLIC also draws λ and T), successive halving on
+  validation mAP (:func:`select_trials`): every trial at a quarter of the
+  epochs, the best :data:`PROMOTED` at the full count, the best of those is
+  the method's recipe. Tuning runs use seed :data:`TUNING_SEED`, never a
+  final seed.
+- ``final``: the chosen recipe at each seed, full epochs, validation at the
+  end, then ``tools/test.py`` on the last checkpoint (EMA weights): the
+  test metrics of the table. Ablations and variants reuse MLIC's recipe.
+
+The epoch count sets the run's length everywhere: ``train_cfg.max_epochs``,
+both OneCycle schedulers' ``end`` and the EMA horizon (1/8 of the run's
+steps, which is mlic_multiglyphs.py's decay 0.99 at 10 epochs of 6,000
+scenes).
+"""
+import argparse
+import json
+import math
+import os
+import os.path as osp
+import re
+import shutil
+import subprocess
+import sys
+import time
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+#: regime -> config file suffix after the method's stem.
+REGIMES = {
+    'pretrained': '_singleglyphs-pre_multiglyphs-val.py',
+    'scratch': '_multiglyphs-val.py',
+}
+#: The tuned methods: key, title, config stem (the regime adds the suffix).
+METHODS = [
+    ('baseline', 'baseline (GAP + linear)',
+     'configs/baseline/resnet18_gap_linear'),
+    ('csra', 'CSRA (mmpretrain)', 'configs/csra/csra'),
+    ('mlgcn', 'ML-GCN-style', 'configs/ml_gcn/mlgcn'),
+    ('q2l', 'Query2Label-style', 'configs/query2label/q2l'),
+    ('mlic', 'MLIC', 'configs/mlic/mlic'),
+]
+#: Rows trained with MLIC's chosen recipe in the final runs (pretrained
+#: regime): key, title, config stem, hyper-parameters left out (the part
+#: they set is removed), hyper-parameters replaced.
+MLIC_ROWS = [
+    ('mlic_no_contrastive', 'MLIC without contrastive loss (λ = 0)',
+     'configs/mlic/ablations/mlic_no-contrastive', ('loss_weight', ), {}),
+    ('mlic_no_gnn', 'MLIC without gated graph network',
+     'configs/mlic/ablations/mlic_no-gnn', ('loss_weight', 'num_steps'), {}),
+    ('mlic_uniform_graph', 'MLIC with a fixed uniform graph',
+     'configs/mlic/ablations/mlic_uniform-graph', (), {}),
+]
+#: Rows trained with the baseline's chosen recipe.
+BASELINE_ROWS = [
+    ('baseline_supcon', 'baseline + MultiLabelSupConLoss',
+     'configs/baseline/resnet18_gap_linear_supcon', (), {}),
+]
+#: MLIC's T is tuned; the final runs add MLIC at the other values of T.
+T_VALUES = (1, 2, 4)
+TRAIN_SCENES = 5000
+BATCH_SIZE = 64
+STEPS_PER_EPOCH = math.ceil(TRAIN_SCENES / BATCH_SIZE)
+#: The EMA averages over this share of a run's steps.
+EMA_HORIZON_SHARE = 1 / 8
+LOG_INTERVAL = 10
+#: The pilot's criterion: relative change of the training loss over the
+#: last fifth of training below this.
+PILOT_TOLERANCE = 0.02
+PILOT_LADDER = (10, 20, 40)
+
+NUM_TRIALS = 6
+PROMOTED = 2
+#: Rung 0 trains every trial for this share of the full epochs.
+RUNG0_SHARE = 1 / 4
+TUNING_SEED = 100
+SEARCH_SEED = 2026
+#: The search space. Shared by every method; MLIC adds its own two.
+SHARED_SPACE = dict(
+    lr=('log-uniform', 1e-4, 3e-3),
+    backbone_lr_mult=('choice', 0.1, 0.3, 1.0),
+    weight_decay=('log-uniform', 1e-5, 1e-2),
+    gamma_neg=('choice', 0.0, 1.0, 2.0, 4.0),
+)
+MLIC_SPACE = dict(
+    loss_weight=('choice', 0.1, 0.5, 1.0),
+    num_steps=('choice', 1, 2, 4),
+)
+#: hyper-parameter -> config key.
+OPTION_KEYS = dict(
+    lr='optim_wrapper.optimizer.lr',
+    backbone_lr_mult='optim_wrapper.paramwise_cfg.custom_keys.backbone.'
+    'lr_mult',
+    weight_decay='optim_wrapper.optimizer.weight_decay',
+    gamma_neg='model.head.loss.gamma_neg',
+    loss_weight='model.head.contrastive_loss.loss_weight',
+    num_steps='model.head.graph_encoder.num_steps',
+)
+
+TRAIN_LOSS = re.compile(r'Epoch\(train\)\s*\[(\d+)\]\[\s*(\d+)/(\d+)\].*?'
+                        r'\bloss: ([\d.eE+-]+|nan|inf)')
+METRIC = re.compile(r'multi-label/(mAP|CF1|OF1): ([\d.]+)')
+
+
+def config_path(stem: str, regime: str) -> str:
+    return stem + REGIMES[regime]
+
+
+def latin_hypercube(rng: np.random.Generator, space: dict,
+                    num: int) -> List[dict]:
+    """``num`` points of ``space``, stratified per dimension.
+
+    Each dimension is cut into ``num`` equal strata (in log space for a
+    log-uniform range, over the value list for a choice) and every stratum
+    is used once, in a random order per dimension: with 6 points, each of
+    3 choices comes twice and each of 4 choices once or twice, and a range
+    is covered from end to end, which plain random draws of 6 points do not
+    promise.
+    """
+    points: List[dict] = [dict() for _ in range(num)]
+    for name, (kind, *args) in space.items():
+        strata = rng.permutation(num)
+        offsets = rng.uniform(size=num)
+        for point, stratum, offset in zip(points, strata, offsets):
+            u = (stratum + offset) / num
+            if kind == 'log-uniform':
+                low, high = np.log(args[0]), np.log(args[1])
+                point[name] = float(np.exp(low + u * (high - low)))
+            elif kind == 'choice':
+                point[name] = args[min(int(u * len(args)), len(args) - 1)]
+            else:
+                raise ValueError(f'unknown kind {kind!r} of {name}')
+    return points
+
+
+def sample_trials(num_trials: int = NUM_TRIALS,
+                  seed: int = SEARCH_SEED) -> List[dict]:
+    """The trial points (a Latin hypercube, :func:`latin_hypercube`): the
+    shared hyper-parameters, the same for every method, and MLIC's own
+    (``loss_weight`` = λ, ``num_steps`` = T) from a second stream so that
+    the shared ones do not depend on them.
+
+    Returns:
+        list[dict]: per trial ``{'shared': {...}, 'mlic': {...}}``.
+    """
+    shared = latin_hypercube(
+        np.random.default_rng([seed, 0]), SHARED_SPACE, num_trials)
+    own = latin_hypercube(
+        np.random.default_rng([seed, 1]), MLIC_SPACE, num_trials)
+    return [dict(shared=s, mlic=m) for s, m in zip(shared, own)]
+
+
+def trial_params(trial: dict, method: str) -> dict:
+    """The hyper-parameters one method trains with at one trial point."""
+    params = dict(trial['shared'])
+    if method == 'mlic':
+        params.update(trial['mlic'])
+    return params
+
+
+def select_trials(scores: Dict[int, float], keep: int) -> List[int]:
+    """The ``keep`` trials with the highest validation mAP, best first.
+
+    Ties go to the lower trial index (the earlier point), so the selection
+    is a function of the scores alone. A trial whose score is NaN (a run
+    that diverged) ranks last.
+    """
+
+    def key(item):
+        index, score = item
+        return (-score if np.isfinite(score) else math.inf, index)
+
+    return [index for index, _ in sorted(scores.items(), key=key)[:keep]]
+
+
+def epoch_options(cfg, epochs: int) -> List[str]:
+    """--cfg-options that make a run ``epochs`` long everywhere.
+
+    Args:
+        cfg: The loaded config (to find the EMA hook in ``custom_hooks``).
+        epochs (int): The run's length.
+    """
+    total_steps = epochs * STEPS_PER_EPOCH
+    momentum = 1 / (EMA_HORIZON_SHARE * total_steps)
+    opts = [
+        f'train_cfg.max_epochs={epochs}', f'train_cfg.val_interval={epochs}',
+        f'default_hooks.logger.interval={LOG_INTERVAL}'
+    ]
+    for i, sched in enumerate(cfg.param_scheduler):
+        if sched.get('end') is not None:
+            opts.append(f'param_scheduler.{i}.end={epochs}')
+    emas = [
+        i for i, hook in enumerate(cfg.custom_hooks)
+        if hook['type'] == 'EMAHook'
+    ]
+    if len(emas) != 1:
+        raise ValueError(f'expected one EMAHook in custom_hooks, found '
+                         f'{len(emas)}')
+    opts.append(f'custom_hooks.{emas[0]}.momentum={momentum:.8g}')
+    return opts
+
+
+def param_options(params: dict) -> List[str]:
+    unknown = sorted(set(params) - set(OPTION_KEYS))
+    if unknown:
+        raise ValueError(f'unknown hyper-parameters {unknown}')
+    return [f'{OPTION_KEYS[k]}={v!r}' for k, v in sorted(params.items())]
+
+
+def train_losses(text: str) -> np.ndarray:
+    """(N, 2) array of (global iteration, logged training loss)."""
+    rows = []
+    for epoch, it, per_epoch, loss in TRAIN_LOSS.findall(text):
+        rows.append(((int(epoch) - 1) * int(per_epoch) + int(it), float(loss)))
+    if not rows:
+        raise ValueError('the log holds no training loss')
+    return np.asarray(rows, np.float64)
+
+
+def loss_change(losses: np.ndarray,
+                total_iters: int,
+                window_share: float = 0.05) -> dict:
+    """Relative change of the training loss over the last fifth of a run.
+
+    ``start`` is the mean logged loss over the ``window_share`` of the run
+    that begins at 80 % of its iterations, ``end`` the mean over the last
+    ``window_share`` (each window at least two log intervals wide; a log
+    record is the mean loss of the 10 iterations before it);
+    ``change = (start - end) / start`` (positive: still falling).
+
+    Args:
+        losses: (N, 2) from :func:`train_losses`.
+        total_iters (int): The run's iterations.
+    """
+    its, values = losses[:, 0], losses[:, 1]
+    # at least two log records per window on short runs
+    width = max(window_share * total_iters, 2 * LOG_INTERVAL)
+    begin = 0.8 * total_iters
+    first = values[(its > begin) & (its <= begin + width)]
+    last = values[its > total_iters - width]
+    if len(first) == 0 or len(last) == 0:
+        raise ValueError('too few logged losses for the pilot windows')
+    start, end = float(first.mean()), float(last.mean())
+    return dict(start=start, end=end, change=(start - end) / start)
+
+
+def parse_metrics(text: str) -> dict:
+    """mAP, CF1, OF1 of the last evaluation printed in ``text``."""
+    found = {}
+    for name, value in METRIC.findall(text):
+        found[name] = float(value)
+    missing = {'mAP', 'CF1', 'OF1'} - set(found)
+    if missing:
+        raise ValueError(f'no {sorted(missing)} in the output')
+    return found
+
+
+def _read_json(path: str) -> Optional[dict]:
+    if not osp.isfile(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def _write_json(path: str, data: dict) -> None:
+    tmp = path + '.tmp'
+    with open(tmp, 'w') as f:
+        json.dump(data, f, indent=1)
+    os.replace(tmp, path)
+
+
+def train_run(run_dir: str,
+              config: str,
+              options: List[str],
+              test: bool = False) -> dict:
+    """Train ``config`` into ``run_dir`` unless it holds a result; with
+    ``test``, then evaluate the last checkpoint on the test split once.
+
+    Returns:
+        dict: ``val`` (metrics of the last validation), ``test`` (or None),
+        ``loss`` (:func:`loss_change`), ``wall_s``, ``config``, ``options``.
+    """
+    result_file = osp.join(run_dir, 'result.json')
+    done = _read_json(result_file)
+    if done is not None:
+        return done
+    if osp.isdir(run_dir):  # interrupted: start it again
+        shutil.rmtree(run_dir)
+    os.makedirs(run_dir)
+    log_path = run_dir + '.log'
+    cmd = [
+        sys.executable,
+        osp.join(REPO_ROOT, 'tools', 'train.py'),
+        osp.join(REPO_ROOT, config), '--work-dir', run_dir, '--cfg-options'
+    ] + options
+    print(f'[{run_dir}] {" ".join(cmd)}', flush=True)
+    start = time.perf_counter()
+    with open(log_path, 'w') as log:
+        code = subprocess.call(cmd, stdout=log, stderr=subprocess.STDOUT)
+    wall_s = time.perf_counter() - start
+    if code != 0:
+        raise RuntimeError(f'training failed (exit {code}); see {log_path}')
+    with open(log_path) as f:
+        text = f.read()
+    epochs = int(
+        re.search(r'train_cfg\.max_epochs=(\d+)', ' '.join(options)).group(1))
+    result = dict(
+        config=config,
+        options=options,
+        val=parse_metrics(text),
+        loss=loss_change(train_losses(text), epochs * STEPS_PER_EPOCH),
+        wall_s=wall_s,
+        test=None)
+    if test:
+        checkpoint = osp.join(run_dir, f'epoch_{epochs}.pth')
+        test_log = run_dir + '.test.log'
+        cmd = [
+            sys.executable,
+            osp.join(REPO_ROOT, 'tools', 'test.py'),
+            osp.join(REPO_ROOT, config), checkpoint, '--work-dir',
+            osp.join(run_dir, 'test'), '--cfg-options'
+        ] + options
+        with open(test_log, 'w') as log:
+            code = subprocess.call(cmd, stdout=log, stderr=subprocess.STDOUT)
+        if code != 0:
+            raise RuntimeError(f'testing failed (exit {code}); see '
+                               f'{test_log}')
+        with open(test_log) as f:
+            result['test'] = parse_metrics(f.read())
+    _write_json(result_file, result)
+    return result
+
+
+def count_parameters(config: str, options: List[str]) -> int:
+    """Parameters of the model that ``config`` with ``options`` builds."""
+    from mmengine.config import DictAction
+
+    from mlic.registry import MODELS
+    from mlic.utils import register_all_modules
+    register_all_modules()
+    cfg = _load_cfg(config)
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--o', nargs='+', action=DictAction)
+    cfg.merge_from_dict(parser.parse_args(['--o'] + options).o)
+    cfg.model.backbone.init_cfg = None
+    return sum(p.numel() for p in MODELS.build(cfg.model).parameters())
+
+
+def _load_cfg(config: str):
+    from mmengine.config import Config
+    return Config.fromfile(osp.join(REPO_ROOT, config))
+
+
+def run_pilot(work_dir: str, regime: str, ladder: Sequence[int],
+              methods: Sequence[tuple]) -> List[dict]:
+    """Train each method at each epoch count of ``ladder`` until one count
+    passes for all (default recipe, seed 0); the rows of the pilot table."""
+    rows = []
+    for epochs in ladder:
+        passed = True
+        for key, title, stem in methods:
+            config = config_path(stem, regime)
+            opts = epoch_options(_load_cfg(config),
+                                 epochs) + ['randomness.seed=0']
+            res = train_run(
+                osp.join(work_dir, 'pilot', regime, f'e{epochs}', key), config,
+                opts)
+            ok = abs(res['loss']['change']) < PILOT_TOLERANCE
+            passed &= ok
+            rows.append(
+                dict(
+                    regime=regime,
+                    epochs=epochs,
+                    method=key,
+                    title=title,
+                    ok=ok,
+                    wall_s=res['wall_s'],
+                    val_mAP=res['val']['mAP'],
+                    **res['loss']))
+            print(
+                f'[pilot {regime} {epochs} epochs {key}] loss '
+                f'{res["loss"]["start"]:.2f} -> {res["loss"]["end"]:.2f} '
+                f'({100 * res["loss"]["change"]:+.1f} %) '
+                f'{"pass" if ok else "FAIL"}',
+                flush=True)
+        if passed:
+            break
+    return rows
+
+
+def pilot_table(rows: List[dict]) -> str:
+    lines = [
+        '| regime | epochs | method | loss at 80 % | loss at the end | '
+        'change | < 2 % | run time |', '| --- | ---: | --- | ---: | ---: | '
+        '---: | --- | ---: |'
+    ]
+    for r in rows:
+        lines.append(f'| {r["regime"]} | {r["epochs"]} | {r["title"]} | '
+                     f'{r["start"]:.2f} | {r["end"]:.2f} | '
+                     f'{100 * r["change"]:+.1f} % | '
+                     f'{"yes" if r["ok"] else "no"} | '
+                     f'{r["wall_s"] / 60:.1f} min |')
+    return '\n'.join(lines) + '\n'
+
+
+def tune_method(work_dir: str, regime: str, key: str, stem: str,
+                epochs: int) -> dict:
+    """Successive halving for one method; its choice (written to
+    ``tune/<regime>/<key>/choice.json``).
+
+    Rung 0: every trial point for ``RUNG0_SHARE`` of ``epochs``; rung 1:
+    the best :data:`PROMOTED` by validation mAP for ``epochs``; the best of
+    rung 1 is the choice. Seed :data:`TUNING_SEED` throughout.
+    """
+    config = config_path(stem, regime)
+    cfg = _load_cfg(config)
+    base = osp.join(work_dir, 'tune', regime, key)
+    trials = sample_trials()
+    rungs = [(max(2, round(epochs * RUNG0_SHARE)), list(range(len(trials)))),
+             (epochs, None)]
+    scores: Dict[int, float] = {}
+    record = dict(regime=regime, method=key, epochs=epochs, rungs=[])
+    for rung, (rung_epochs, indices) in enumerate(rungs):
+        if indices is None:
+            indices = select_trials(scores, PROMOTED)
+        scores = {}
+        entries = []
+        for i in indices:
+            params = trial_params(trials[i], key)
+            opts = (
+                epoch_options(cfg, rung_epochs) + param_options(params) +
+                [f'randomness.seed={TUNING_SEED}'])
+            try:
+                res = train_run(
+                    osp.join(base, f'rung{rung}', f'trial_{i}'), config, opts)
+                scores[i] = res['val']['mAP']
+                wall = res['wall_s']
+            except RuntimeError as err:  # a diverged trial ranks last
+                print(err, flush=True)
+                scores[i], wall = float('nan'), None
+            entries.append(
+                dict(trial=i, params=params, val_mAP=scores[i], wall_s=wall))
+            print(
+                f'[tune {regime} {key} rung {rung} trial {i}] val mAP '
+                f'{scores[i]:.2f}',
+                flush=True)
+        record['rungs'].append(dict(epochs=rung_epochs, trials=entries))
+    best = select_trials(scores, 1)[0]
+    record['choice'] = dict(
+        trial=best,
+        params=trial_params(trials[best], key),
+        val_mAP=scores[best])
+    _write_json(osp.join(base, 'choice.json'), record)
+    return record
+
+
+def chosen_params(work_dir: str, regime: str, key: str) -> dict:
+    record = _read_json(osp.join(work_dir, 'tune', regime, key, 'choice.json'))
+    if record is None:
+        raise FileNotFoundError(
+            f'{key} has no tuned recipe in the {regime} regime yet: run '
+            f'"multiglyphs_protocol.py tune --regime {regime}" first')
+    return dict(record['choice']['params'])
+
+
+def final_rows(regime: str) -> List[tuple]:
+    """Rows of the final runs: (key, title, stem, recipe owner, dropped
+    hyper-parameters, replaced hyper-parameters)."""
+    rows = [(k, t, s, k, (), {}) for k, t, s in METHODS]
+    if regime == 'pretrained':
+        rows.insert(
+            1, BASELINE_ROWS[0][:3] + ('baseline', ) + BASELINE_ROWS[0][3:])
+        rows += [r[:3] + ('mlic', ) + r[3:] for r in MLIC_ROWS]
+        rows += [(f'mlic_t{t}', f'MLIC, T = {t}', 'configs/mlic/mlic', 'mlic',
+                  (), dict(num_steps=t)) for t in T_VALUES]
+    return rows
+
+
+def run_finals(work_dir: str, regime: str, epochs: int, seeds: Sequence[int],
+               only: Optional[Sequence[str]]) -> None:
+    """Each row at each seed (seeds outer) with its recipe; validation at
+    the end, then one test read."""
+    rows = [r for r in final_rows(regime) if not only or r[0] in only]
+    for seed in seeds:
+        for key, _, stem, owner, dropped, replaced in rows:
+            params = chosen_params(work_dir, regime, owner)
+            if key.startswith('mlic_t') and params.get(
+                    'num_steps') == replaced['num_steps']:
+                continue  # that T is the MLIC row itself
+            for name in dropped:
+                params.pop(name, None)
+            params.update(replaced)
+            config = config_path(stem, regime)
+            opts = (
+                epoch_options(_load_cfg(config), epochs) +
+                param_options(params) + [f'randomness.seed={seed}'])
+            run_dir = osp.join(work_dir, 'final', regime, key, f'seed_{seed}')
+            res = train_run(run_dir, config, opts, test=True)
+            if 'params' not in res:
+                res['params'] = count_parameters(config, opts)
+                _write_json(osp.join(run_dir, 'result.json'), res)
+            print(
+                f'[final {regime} {key} seed {seed}] test mAP '
+                f'{res["test"]["mAP"]:.2f}',
+                flush=True)
+
+
+def summarise(runs: Dict[str, Dict[int, dict]], baseline: str) -> dict:
+    """Per row: test metrics' mean ± sample std over seeds, and the paired
+    difference to ``baseline`` (mean, and its 95 % interval from Student's
+    t over the seeds both rows have), the longest run.
+
+    Args:
+        runs: ``{row: {seed: result.json}}``.
+    """
+    from scipy import stats
+    base = runs.get(baseline, {})
+    summary = {}
+    for row, by_seed in runs.items():
+        seeds = sorted(by_seed)
+        entry = dict(seeds=seeds)
+        for metric in ('mAP', 'CF1', 'OF1'):
+            values = np.array([by_seed[s]['test'][metric] for s in seeds])
+            entry[metric] = (float(values.mean()), float(values.std(
+                ddof=1)) if len(values) > 1 else float('nan'))
+        paired = sorted(set(seeds) & set(base)) if row != baseline else []
+        entry['paired_seeds'] = paired
+        if len(paired) > 1:
+            diffs = np.array([
+                by_seed[s]['test']['mAP'] - base[s]['test']['mAP']
+                for s in paired
+            ])
+            half = float(
+                stats.t.ppf(0.975,
+                            len(diffs) - 1) * diffs.std(ddof=1) /
+                np.sqrt(len(diffs)))
+            entry['delta_mAP'] = (float(diffs.mean()), half)
+        else:
+            entry['delta_mAP'] = None
+        entry['longest_run_s'] = max(by_seed[s]['wall_s'] for s in seeds)
+        summary[row] = entry
+    return summary
+
+
+def final_table(work_dir: str, regime: str) -> str:
+    """The Markdown table of a regime's final runs found in ``work_dir``."""
+    rows = final_rows(regime)
+    runs: Dict[str, Dict[int, dict]] = {}
+    for key, *_ in rows:
+        folder = osp.join(work_dir, 'final', regime, key)
+        for name in sorted(os.listdir(folder)) if osp.isdir(folder) else []:
+            res = _read_json(osp.join(folder, name, 'result.json'))
+            if res is not None:
+                runs.setdefault(key, {})[int(name.split('_')[1])] = res
+    summary = summarise(runs, 'baseline')
+    lines = [
+        '| method | seeds | test mAP | CF1 | OF1 | Δ mAP to the baseline '
+        '(95 % interval) | parameters | longest run |',
+        '| --- | ---: | --- | --- | --- | --- | ---: | ---: |'
+    ]
+    for key, title, stem, *_ in rows:
+        if key not in summary:
+            continue
+        e = summary[key]
+        cells = []
+        for metric in ('mAP', 'CF1', 'OF1'):
+            mean, std = e[metric]
+            cells.append(
+                f'{mean:.2f}' if np.isnan(std) else f'{mean:.2f} ± {std:.2f}')
+        delta = e['delta_mAP']
+        delta_text = '—' if delta is None else \
+            f'{delta[0]:+.2f} [{delta[0] - delta[1]:+.2f}, ' \
+            f'{delta[0] + delta[1]:+.2f}]'
+        params = runs[key][e['seeds'][0]].get('params')
+        params_text = '—' if params is None else f'{params / 1e6:.2f} M'
+        lines.append(f'| {title} | {len(e["seeds"])} | ' + ' | '.join(cells) +
+                     f' | {delta_text} | {params_text} '
+                     f'| {e["longest_run_s"] / 60:.1f} min |')
+    return '\n'.join(lines) + '\n'
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    sub = parser.add_subparsers(dest='command', required=True)
+    pilot = sub.add_parser('pilot', help='the epochs pilot')
+    pilot.add_argument('--regime', choices=sorted(REGIMES), required=True)
+    pilot.add_argument(
+        '--epochs', nargs='+', type=int, default=list(PILOT_LADDER))
+    pilot.add_argument('--only', nargs='+', help='method keys')
+    sub.add_parser('trials', help='print the search space\'s trial points')
+    tune = sub.add_parser('tune', help='successive halving per method')
+    final = sub.add_parser('final', help='the chosen recipes over seeds')
+    for p in (tune, final):
+        p.add_argument('--regime', choices=sorted(REGIMES), required=True)
+        p.add_argument(
+            '--epochs',
+            type=int,
+            required=True,
+            help='the full run length the pilot chose for the regime')
+        p.add_argument('--only', nargs='+', help='row keys')
+    final.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
+    table = sub.add_parser('table', help='the tables of the finished runs')
+    for p in (pilot, tune, final, table):
+        p.add_argument(
+            '--work-dir',
+            default='benchmarks/multiglyphs_protocol',
+            help='where the runs and tables go')
+    args = parser.parse_args()
+    if args.command == 'trials':
+        for i, trial in enumerate(sample_trials()):
+            print(i, json.dumps(trial))
+        return
+    methods = [m for m in METHODS if not args.only or m[0] in args.only] \
+        if args.command in ('pilot', 'tune') else METHODS
+    if args.command == 'pilot':
+        rows = run_pilot(args.work_dir, args.regime, args.epochs, methods)
+        table = pilot_table(rows)
+        out = osp.join(args.work_dir, f'pilot_{args.regime}.md')
+        with open(out, 'w') as f:
+            f.write(table)
+        print(table)
+        print(f'written to {out}')
+    elif args.command == 'tune':
+        # rung 0 of every method before any rung 1 would need the rungs
+        # split; a method is tuned whole, in METHODS order.
+        for key, _, stem in methods:
+            record = tune_method(args.work_dir, args.regime, key, stem,
+                                 args.epochs)
+            print(f'[tune {args.regime} {key}] choice: trial '
+                  f'{record["choice"]["trial"]} '
+                  f'{json.dumps(record["choice"]["params"])}')
+    elif args.command == 'final':
+        run_finals(args.work_dir, args.regime, args.epochs, args.seeds,
+                   args.only)
+    if args.command in ('final', 'table'):
+        for regime in REGIMES:
+            text = final_table(args.work_dir, regime)
+            out = osp.join(args.work_dir, f'final_{regime}.md')
+            with open(out, 'w') as f:
+                f.write(text)
+            print(f'{regime}:\n{text}')
+
+
+if __name__ == '__main__':
+    main()
