@@ -10,3 +10,15 @@ test_dataloader = dict(dataset=dict(split='test'))
 # The tuned backbone-vs-head learning-rate multiplier sets this.
 optim_wrapper = dict(
     paramwise_cfg=dict(custom_keys={'backbone': dict(lr_mult=1.0)}))
+# The predicted graph's summaries in the training log (graph/... entries):
+# GraphDiagnosticsHook. The EMA entry is the schedule's, restated because a
+# child config replaces the list.
+custom_hooks = [
+    dict(type='GraphDiagnosticsHook'),
+    dict(
+        type='EMAHook',
+        ema_type='ForeachExponentialMovingAverage',
+        momentum=1 - 0.99,
+        update_buffers=True,
+        priority='ABOVE_NORMAL'),
+]

@@ -119,3 +119,36 @@ def test_broken_theme_tables_are_refused(monkeypatch):
     monkeypatch.setattr(mg, 'THEMES', themes)
     with pytest.raises(ValueError, match='never-pair 0/O'):
         mg.check_themes()
+
+
+def test_validation_split_is_carved_from_train_and_disjoint(tmp_path):
+    root = str(tmp_path / 'mg')
+    full = MultiGlyphs(data_root=root, split='train', **SMALL)
+    train = MultiGlyphs(data_root=root, split='train', num_val=6, **SMALL)
+    val = MultiGlyphs(data_root=root, split='val', num_val=6, **SMALL)
+    test = MultiGlyphs(data_root=root, split='test', num_val=6, **SMALL)
+    paths = {
+        name: [ds.get_data_info(i)['img_path'] for i in range(len(ds))]
+        for name, ds in (('full', full), ('train', train), ('val', val),
+                         ('test', test))
+    }
+    assert (len(train), len(val), len(test)) == (18, 6, 12)
+    assert not set(paths['train']) & set(paths['val'])
+    assert not (set(paths['train']) | set(paths['val'])) & set(paths['test'])
+    # together they are the generated training scenes, labels kept
+    assert paths['train'] + paths['val'] == paths['full']
+    assert [val.get_cat_ids(i) for i in range(6)] == \
+        [full.get_cat_ids(18 + i) for i in range(6)]
+    # the carve-out is no generation parameter: the files are the same
+    assert json.loads((tmp_path / 'mg' / 'meta.json').read_text()) == \
+        mg._params(24, 12, 64, 3)
+
+
+def test_validation_split_arguments_are_checked(tmp_path):
+    root = str(tmp_path / 'mg')
+    with pytest.raises(ValueError, match='needs num_val > 0'):
+        MultiGlyphs(data_root=root, split='val', **SMALL)
+    with pytest.raises(ValueError, match=r'num_val must be in \[0, '):
+        MultiGlyphs(data_root=root, split='train', num_val=24, **SMALL)
+    with pytest.raises(ValueError, match="'train' or 'val' or 'test'"):
+        MultiGlyphs(data_root=root, split='trainval', **SMALL)

@@ -5,3 +5,12 @@ _base_ = ['../mlic_singleglyphs-pre_multiglyphs-val.py']
 
 model = dict(
     head=dict(graph_encoder=None, cooccurrence=None, contrastive_loss=None))
+# No graph, so nothing for GraphDiagnosticsHook to log: the EMA alone.
+custom_hooks = [
+    dict(
+        type='EMAHook',
+        ema_type='ForeachExponentialMovingAverage',
+        momentum=1 - 0.99,
+        update_buffers=True,
+        priority='ABOVE_NORMAL'),
+]

@@ -1,3 +1,4 @@
+from .graph_diagnostics_hook import GraphDiagnosticsHook
 from .label_cooccurrence_hook import (LabelCooccurrenceHook,
                                       dataset_cooccurrence)
 from .num_class_check_hook import NumClassCheckHook
@@ -6,7 +7,7 @@ from .safe_checkpoint_hook import (SafeCheckpointHook, capture_rng_state,
 from .sync_all_buffers_hook import SyncAllBuffersHook
 
 __all__ = [
-    'LabelCooccurrenceHook', 'NumClassCheckHook', 'SafeCheckpointHook',
-    'SyncAllBuffersHook', 'capture_rng_state', 'dataset_cooccurrence',
-    'restore_rng_state'
+    'GraphDiagnosticsHook', 'LabelCooccurrenceHook', 'NumClassCheckHook',
+    'SafeCheckpointHook', 'SyncAllBuffersHook', 'capture_rng_state',
+    'dataset_cooccurrence', 'restore_rng_state'
 ]

@@ -6,6 +6,7 @@ from mmpretrain.structures import DataSample
 from mlic.registry import MODELS
 from ..losses.utils import present_label_slots
 from .base_multilabel_head import BaseMultiLabelHead
+from .graph_diagnostics import graph_diagnostics
 from .utils import multilabel_targets
 
 
@@ -100,6 +101,24 @@ class MLICHead(BaseMultiLabelHead):
             dict(classifier, num_classes=num_classes, in_channels=width))
         self.contrastive_loss = None if contrastive_loss is None else \
             MODELS.build(contrastive_loss)
+        # Set by enable_graph_diagnostics (GraphDiagnosticsHook).
+        self._diagnostics_conditional: Optional[torch.Tensor] = None
+        self._diagnostics_on = False
+
+    def enable_graph_diagnostics(self,
+                                 conditional: Optional[torch.Tensor] = None
+                                 ) -> None:
+        """Add the predicted graph's summaries (:func:`graph_diagnostics`)
+        to the loss dict of every training step, for the log.
+
+        Args:
+            conditional (Tensor, optional): (C, C) training-label P(j | i).
+        """
+        if self.cooccurrence is None:
+            raise TypeError('MLICHead without a co-occurrence part predicts '
+                            'no graph to diagnose')
+        self._diagnostics_on = True
+        self._diagnostics_conditional = conditional
 
     def pre_logits(self, feats: Tuple[torch.Tensor]) -> torch.Tensor:
         """Flatten the last backbone stage to tokens.
@@ -237,7 +256,9 @@ class MLICHead(BaseMultiLabelHead):
         """Classification loss and, when enabled, the contrastive loss.
 
         Returns:
-            dict: ``loss`` (classification) and ``loss_contrastive``.
+            dict: ``loss`` (classification) and ``loss_contrastive``; with
+            graph diagnostics on, also the ``graph/...`` entries of
+            :func:`graph_diagnostics` (logged, not optimised).
         """
         targets = multilabel_targets(data_samples, self.num_classes,
                                      feats[-1].device)
@@ -249,4 +270,13 @@ class MLICHead(BaseMultiLabelHead):
         if self.contrastive_loss is not None:
             losses['loss_contrastive'] = self.contrastive_loss(
                 out['graph_feats'], out['positive'], out['negative'], targets)
+        if self._diagnostics_on:
+            contrastive = None
+            if self.contrastive_loss is not None and \
+                    self.contrastive_loss.loss_weight:
+                contrastive = losses['loss_contrastive'] / \
+                    self.contrastive_loss.loss_weight
+            losses.update(
+                graph_diagnostics(out['adjacency'], targets,
+                                  self._diagnostics_conditional, contrastive))
         return losses

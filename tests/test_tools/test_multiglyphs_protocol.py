@@ -1,0 +1,154 @@
+"""multiglyphs_protocol.py: the trial points, the successive-halving
+selection on canned trial results, the pilot's loss criterion, the run
+length options and the final table's paired intervals."""
+import importlib.util
+import json
+import os
+import os.path as osp
+
+import numpy as np
+import pytest
+
+from .helpers import REPO_ROOT
+
+TOOL = osp.join(REPO_ROOT, 'tools', 'analysis_tools',
+                'multiglyphs_protocol.py')
+
+
+@pytest.fixture(scope='module')
+def tool():
+    spec = importlib.util.spec_from_file_location('multiglyphs_protocol', TOOL)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_trials_are_a_fixed_stratified_design(tool):
+    trials = tool.sample_trials()
+    assert trials == tool.sample_trials()  # fixed by its seed
+    assert len(trials) == tool.NUM_TRIALS == 6
+    shared = [t['shared'] for t in trials]
+    # every method gets the same shared points; MLIC adds its own two
+    assert tool.trial_params(trials[0], 'csra') == shared[0]
+    assert tool.trial_params(trials[0],
+                             'mlic') == dict(shared[0], **trials[0]['mlic'])
+    # a stratum of each range per trial: the sixths of log(lr) all used
+    lo, hi = np.log(1e-4), np.log(3e-3)
+    strata = sorted(
+        int((np.log(s['lr']) - lo) / (hi - lo) * 6) for s in shared)
+    assert strata == list(range(6))
+    # three-valued choices come twice each, four-valued once or twice
+    for values, name in (((0.1, 0.3, 1.0), 'backbone_lr_mult'),
+                         ((0.0, 1.0, 2.0, 4.0), 'gamma_neg')):
+        counts = [sum(s[name] == v for s in shared) for v in values]
+        assert sum(counts) == 6 and min(counts) >= 1 and max(counts) <= 2
+    for name, values in (('loss_weight', (0.1, 0.5, 1.0)), ('num_steps', (1, 2,
+                                                                          4))):
+        assert sorted(t['mlic'][name] for t in trials) == sorted(values * 2)
+
+
+def test_select_trials_ranks_by_validation_map(tool):
+    scores = {0: 50.0, 1: 61.5, 2: float('nan'), 3: 61.5, 4: 40.0}
+    assert tool.select_trials(scores, 2) == [1, 3]  # tie: earlier first
+    assert tool.select_trials(scores, 5) == [1, 3, 0, 4, 2]  # NaN last
+
+
+def write_result(run_dir, val_map):
+    os.makedirs(run_dir)
+    with open(osp.join(run_dir, 'result.json'), 'w') as f:
+        json.dump(dict(val=dict(mAP=val_map, CF1=0, OF1=0), wall_s=60.0), f)
+
+
+def test_tune_selects_on_canned_trial_results(tool, tmp_path):
+    """Successive halving reads finished trials instead of training: rung
+    0's best two are promoted, rung 1's best is the choice, even where it
+    was second in rung 0."""
+    base = tmp_path / 'tune' / 'scratch' / 'csra'
+    rung0 = [55.0, 58.0, 41.0, 60.0, 57.9, 12.0]
+    for i, score in enumerate(rung0):
+        write_result(str(base / 'rung0' / f'trial_{i}'), score)
+    write_result(str(base / 'rung1' / 'trial_3'), 62.0)
+    write_result(str(base / 'rung1' / 'trial_1'), 63.5)
+    record = tool.tune_method(
+        str(tmp_path), 'scratch', 'csra', 'configs/csra/csra', epochs=8)
+    assert [r['epochs'] for r in record['rungs']] == [2, 8]
+    assert [t['trial'] for t in record['rungs'][1]['trials']] == [3, 1]
+    trials = tool.sample_trials()
+    assert record['choice'] == dict(
+        trial=1, params=trials[1]['shared'], val_mAP=63.5)
+    saved = json.loads((base / 'choice.json').read_text())
+    assert saved['choice']['trial'] == 1
+    assert tool.chosen_params(str(tmp_path), 'scratch', 'csra') == \
+        trials[1]['shared']
+    with pytest.raises(FileNotFoundError, match='no tuned recipe'):
+        tool.chosen_params(str(tmp_path), 'scratch', 'mlic')
+
+
+def canned_train_log(losses, per_epoch=79):
+    lines = []
+    for i, loss in enumerate(losses):
+        it = (i + 1) * 10
+        epoch, inner = divmod(it - 1, per_epoch)
+        lines.append(f'12/02 10:00:00 - mmengine - INFO - Epoch(train) '
+                     f'[{epoch + 1}][{inner + 1:>2}/{per_epoch}]  lr: 1e-3  '
+                     f'eta: 0:00:01  time: 0.2  data_time: 0.01  loss: '
+                     f'{loss:.4f}')
+    return '\n'.join(lines)
+
+
+def test_loss_change_over_the_last_fifth(tool):
+    total = 790
+    flat = tool.train_losses(canned_train_log([100.0] * 79))
+    assert flat[:2, 0].tolist() == [10, 20] and flat[8, 0] == 90
+    assert tool.loss_change(flat, total)['change'] == pytest.approx(0)
+    # falling 1 % per log record after 80 %: far above 2 %
+    falling = [100.0] * 63 + [100.0 * 0.99**k for k in range(16)]
+    res = tool.loss_change(tool.train_losses(canned_train_log(falling)), total)
+    assert res['change'] > 0.1 and res['start'] > res['end']
+    with pytest.raises(ValueError, match='no training loss'):
+        tool.train_losses('nothing logged')
+
+
+def test_epoch_options_set_length_schedule_and_ema(tool):
+    cfg = tool._load_cfg('configs/ml_gcn/mlgcn_multiglyphs-val.py')
+    opts = tool.epoch_options(cfg, 20)
+    assert 'train_cfg.max_epochs=20' in opts
+    assert 'param_scheduler.0.end=20' in opts
+    assert 'param_scheduler.1.end=20' in opts
+    # the EMA is the second custom hook there (after LabelCooccurrenceHook)
+    ema = [o for o in opts if o.startswith('custom_hooks.1.momentum=')]
+    assert len(ema) == 1
+    momentum = float(ema[0].split('=')[1])
+    assert momentum == pytest.approx(8 / (20 * 79), rel=1e-6)
+    assert tool.param_options(dict(lr=1e-3, num_steps=2)) == [
+        'optim_wrapper.optimizer.lr=0.001',
+        'model.head.graph_encoder.num_steps=2'
+    ]
+    with pytest.raises(ValueError, match='unknown hyper-parameters'):
+        tool.param_options(dict(momentum=0.9))
+
+
+def test_summary_pairs_seeds_with_a_t_interval(tool):
+
+    def res(m):
+        return dict(test=dict(mAP=m, CF1=m, OF1=m), wall_s=100.0)
+
+    runs = dict(
+        baseline={
+            s: res(m)
+            for s, m in enumerate((60.0, 62.0, 61.0))
+        },
+        mlic={
+            s: res(m)
+            for s, m in enumerate((63.0, 66.0, 61.0))
+        })
+    summary = tool.summarise(runs, 'baseline')
+    diffs = np.array([3.0, 4.0, 0.0])
+    mean, half = summary['mlic']['delta_mAP']
+    assert mean == pytest.approx(diffs.mean())
+    # t(0.975, 2) = 4.303
+    assert half == pytest.approx(
+        4.3027 * diffs.std(ddof=1) / np.sqrt(3), rel=1e-4)
+    assert summary['baseline']['delta_mAP'] is None
+    assert summary['mlic']['mAP'] == pytest.approx(
+        (np.mean([63, 66, 61]), np.std([63, 66, 61], ddof=1)))
