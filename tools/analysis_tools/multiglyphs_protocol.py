@@ -75,6 +75,10 @@ MLIC_ROWS = [
      'configs/mlic/ablations/mlic_no-gnn', ('loss_weight', 'num_steps'), {}),
     ('mlic_uniform_graph', 'MLIC with a fixed uniform graph',
      'configs/mlic/ablations/mlic_uniform-graph', (), {}),
+    ('mlic_cosine', 'MLIC variant: cosine contrastive similarities, τ = 0.1',
+     'configs/mlic/variants/mlic_cosine-tau0.1', (), {}),
+    ('mlic_graph_stopgrad', 'MLIC variant: no contrastive gradient into A',
+     'configs/mlic/variants/mlic_graph-stopgrad', (), {}),
 ]
 #: Rows trained with the baseline's chosen recipe.
 BASELINE_ROWS = [

@@ -53,6 +53,13 @@ class MLICHead(BaseMultiLabelHead):
         thr (float, optional): Score threshold of ``pred_label``.
             Defaults to 0.5.
         topk (int, optional): Used for ``pred_label`` when ``thr`` is None.
+        contrastive_graph_grad (bool): Whether the contrastive loss's
+            gradient reaches the predicted graph A (the paper: True). False
+            is an opt-in variant against the graph collapse
+            (docs/method.md, "The graph collapse"): the contrastive term
+            gets its own anchor pass on a detached A (one more graph-encoder
+            pass per step), so A is learned from the classification loss
+            only.
         init_cfg (dict, optional): Initialisation config.
     """
 
@@ -70,8 +77,10 @@ class MLICHead(BaseMultiLabelHead):
                 type='CooccurrenceContrastiveLoss', tau=1.0),
             thr: Optional[float] = 0.5,
             topk: Optional[int] = None,
+            contrastive_graph_grad: bool = True,
             init_cfg: Optional[dict] = None):
         super().__init__(num_classes, in_channels, loss, thr, topk, init_cfg)
+        self.contrastive_graph_grad = bool(contrastive_graph_grad)
         if contrastive_loss is not None and contrastive_loss.get(
                 'loss_weight', 1.0) == 0:
             contrastive_loss = None
@@ -178,7 +187,19 @@ class MLICHead(BaseMultiLabelHead):
         out = dict(label_feats=label_feats, adjacency=adjacency)
         if targets is not None and self.contrastive_loss is not None:
             views = self.view_adjacencies(adjacency, targets)
-            if hasattr(self.graph_encoder, 'forward_with_views'):
+            if not self.contrastive_graph_grad:
+                # The variant: the contrastive term trains F and the graph
+                # encoder through its own anchor on a detached A, so it
+                # cannot lower itself by moving the graph; A learns from
+                # the classification loss alone.
+                graph_feats = self.graph_encoder(label_feats, adjacency)
+                out['contrastive_anchor'] = self.graph_encoder(
+                    label_feats, adjacency.detach())
+                with torch.no_grad():
+                    out['positive'], out['negative'] = (
+                        self.graph_encoder(label_feats, view)
+                        for view in views)
+            elif hasattr(self.graph_encoder, 'forward_with_views'):
                 # The contrastive loss reads the views at present labels
                 # only: compute those rows, put zeros in the others. In
                 # the positive view present labels exchange messages only
@@ -269,7 +290,8 @@ class MLICHead(BaseMultiLabelHead):
                 logits, targets, avg_factor=logits.size(0), **kwargs))
         if self.contrastive_loss is not None:
             losses['loss_contrastive'] = self.contrastive_loss(
-                out['graph_feats'], out['positive'], out['negative'], targets)
+                out.get('contrastive_anchor', out['graph_feats']),
+                out['positive'], out['negative'], targets)
         if self._diagnostics_on:
             contrastive = None
             if self.contrastive_loss is not None and \

@@ -9,7 +9,8 @@ def cooccurrence_contrastive_loss(anchor: torch.Tensor,
                                   positive: torch.Tensor,
                                   negative: torch.Tensor,
                                   targets: torch.Tensor,
-                                  tau: float = 1.0) -> torch.Tensor:
+                                  tau: float = 1.0,
+                                  normalize: bool = False) -> torch.Tensor:
     """Contrastive co-occurrence loss of MLIC (docs/method.md §2.2), batched.
 
     For image b and each present label i, with a = anchor[b, i]:
@@ -31,6 +32,10 @@ def cooccurrence_contrastive_loss(anchor: torch.Tensor,
         negative (Tensor): H-, (B, C, D).
         targets (Tensor): (B, C) in {0, 1}.
         tau (float): Temperature. Defaults to 1.
+        normalize (bool): Compare L2-normalised rows (cosine similarities
+            over ``tau``) instead of the paper's raw dot products; an
+            opt-in variant (docs/method.md, "The graph collapse"). Defaults
+            to False.
 
     Returns:
         Tensor: Scalar loss, float32.
@@ -49,6 +54,10 @@ def cooccurrence_contrastive_loss(anchor: torch.Tensor,
     anchor, positive, negative = (
         gather_rows(t, order)  # (B, K, D)
         for t in (anchor, positive, negative))
+    if normalize:
+        anchor, positive, negative = (
+            nn.functional.normalize(t, dim=-1)
+            for t in (anchor, positive, negative))
 
     pos_logits = torch.linalg.vecdot(anchor, positive) / tau  # (B, K)
     neg_logits = torch.linalg.vecdot(anchor, negative) / tau  # (B, K)
@@ -81,9 +90,14 @@ class CooccurrenceContrastiveLoss(nn.Module):
     Args:
         tau (float): Temperature. Defaults to 1.
         loss_weight (float): The λ of docs/method.md §2. Defaults to 1.
+        normalize (bool): Cosine similarities instead of raw dot products
+            (a variant, not the paper's loss). Defaults to False.
     """
 
-    def __init__(self, tau: float = 1.0, loss_weight: float = 1.0):
+    def __init__(self,
+                 tau: float = 1.0,
+                 loss_weight: float = 1.0,
+                 normalize: bool = False):
         super().__init__()
         check_loss_args(
             type(self).__name__,
@@ -92,6 +106,7 @@ class CooccurrenceContrastiveLoss(nn.Module):
             loss_weight=loss_weight)
         self.tau = tau
         self.loss_weight = loss_weight
+        self.normalize = bool(normalize)
 
     def forward(self, anchor: torch.Tensor, positive: torch.Tensor,
                 negative: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
@@ -105,4 +120,9 @@ class CooccurrenceContrastiveLoss(nn.Module):
                              f'{tuple(anchor.shape[:2])}, got '
                              f'{tuple(targets.shape)}')
         return self.loss_weight * cooccurrence_contrastive_loss(
-            anchor, positive, negative, targets, tau=self.tau)
+            anchor,
+            positive,
+            negative,
+            targets,
+            tau=self.tau,
+            normalize=self.normalize)
