@@ -2,13 +2,15 @@
 import argparse
 import os
 import os.path as osp
+import sys
 
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 from mlic.datasets.utils import set_data_root
 from mlic.registry import RUNNERS
-from mlic.utils import register_all_modules, setup_distributed_for_device
+from mlic.utils import (CheckpointMismatchError, register_all_modules,
+                        setup_distributed_for_device)
 
 
 def parse_args():
@@ -80,7 +82,11 @@ def main():
     # runner_type (QuietRunner in mlic's configs) as mmengine's tools do.
     runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
         Runner.from_cfg(cfg)
-    runner.test()
+    try:
+        runner.test()
+    except CheckpointMismatchError as err:
+        # the weights do not fit the config: a message, not a traceback
+        sys.exit(f'error: {err}')
 
 
 if __name__ == '__main__':

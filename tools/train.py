@@ -2,6 +2,7 @@
 import argparse
 import os
 import os.path as osp
+import sys
 
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
@@ -9,7 +10,8 @@ from mmengine.runner import Runner
 from mlic.datasets.utils import set_data_root
 from mlic.models.backbones import align_pretrained_depth
 from mlic.registry import RUNNERS
-from mlic.utils import register_all_modules, setup_distributed_for_device
+from mlic.utils import (CheckpointMismatchError, register_all_modules,
+                        setup_distributed_for_device)
 
 
 def parse_args():
@@ -135,7 +137,11 @@ def main():
     # runner_type (QuietRunner in mlic's configs) as mmengine's tools do.
     runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
         Runner.from_cfg(cfg)
-    runner.train()
+    try:
+        runner.train()
+    except CheckpointMismatchError as err:
+        # the weights do not fit the config: a message, not a traceback
+        sys.exit(f'error: {err}')
 
 
 if __name__ == '__main__':

@@ -9,7 +9,8 @@ from mmengine.registry import DefaultScope
 
 from mlic.evaluation.functional import load_thresholds
 from mlic.registry import DATASETS, MODELS, TRANSFORMS
-from mlic.utils import register_all_modules, safe_torch_load
+from mlic.utils import (check_checkpoint_fits, register_all_modules,
+                        safe_torch_load)
 from mlic.utils.download import download_checkpoint
 from .model_zoo import weights_url, zoo_entry
 
@@ -80,12 +81,8 @@ def init_model(config_or_name: Union[str, Config],
         ckpt = safe_torch_load(path, map_location='cpu')
         state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) \
             else ckpt
-        missing, unexpected = model.load_state_dict(state, strict=False)
-        if missing or unexpected:
-            raise KeyError(
-                f'checkpoint {checkpoint} does not fit the model of the '
-                f'config: missing {sorted(missing)[:8]}, unexpected '
-                f'{sorted(unexpected)[:8]}')
+        check_checkpoint_fits(model, state, checkpoint)
+        model.load_state_dict(state, strict=True)
         meta = ckpt.get('meta', {}) if isinstance(ckpt, dict) else {}
         saved = (meta.get('dataset_meta') or {}).get('classes')
         if saved is not None:

@@ -285,3 +285,69 @@ def patch_mmengine_checkpoints() -> bool:
     CheckpointLoader.register_scheme(
         prefixes=('http://', 'https://'), loader=_load_from_http, force=True)
     return True
+
+
+class CheckpointMismatchError(ValueError):
+    """A checkpoint whose weights do not fit the model it is loaded into."""
+
+
+def state_dict_mismatch(model_state: dict,
+                        checkpoint_state: dict,
+                        limit: int = 5) -> Optional[str]:
+    """What keeps ``checkpoint_state`` from fitting ``model_state``.
+
+    Args:
+        model_state (dict): The model's ``state_dict()`` (parameters and
+            persistent buffers).
+        checkpoint_state (dict): The checkpoint's state dict, keys already
+            revised (``module.`` removed).
+        limit (int): Keys named per kind.
+
+    Returns:
+        str | None: None when the keys and every shape agree, else a
+        description naming the first ``limit`` missing keys, unexpected
+        keys and differing shapes (checkpoint shape vs model shape).
+    """
+    missing = sorted(set(model_state) - set(checkpoint_state))
+    unexpected = sorted(set(checkpoint_state) - set(model_state))
+    shapes = []
+    for key in sorted(set(model_state) & set(checkpoint_state)):
+        ours = tuple(getattr(model_state[key], 'shape', ()))
+        theirs = tuple(getattr(checkpoint_state[key], 'shape', ()))
+        if ours != theirs:
+            shapes.append(f'{key}: checkpoint {theirs} vs model {ours}')
+    parts = []
+    for what, items in (('missing from the checkpoint', missing),
+                        ('unexpected in the checkpoint',
+                         unexpected), ('with another shape', shapes)):
+        if items:
+            more = f' and {len(items) - limit} more' \
+                if len(items) > limit else ''
+            parts.append(f'{len(items)} keys {what}: ' +
+                         '; '.join(items[:limit]) + more)
+    return '. '.join(parts) if parts else None
+
+
+def check_checkpoint_fits(model: torch.nn.Module, checkpoint_state: dict,
+                          source: str) -> None:
+    """Refuse a checkpoint that does not fit ``model``.
+
+    The one rule every path that loads weights for evaluation or inference
+    follows (``tools/test.py`` and ``load_from`` through
+    :class:`~mlic.engine.runner.QuietRunner`, ``init_model``, the
+    inferencer, ONNX export and the visual tools through ``init_model``):
+    keys and shapes must match exactly. mmengine's loader only warns about
+    missing keys, so a random network was scored as if trained.
+
+    Raises:
+        CheckpointMismatchError: naming ``source``, the first keys and both
+            shapes, and how to load part of a file on purpose.
+    """
+    problem = state_dict_mismatch(model.state_dict(), checkpoint_state)
+    if problem is not None:
+        raise CheckpointMismatchError(
+            f'{source} does not fit the model of the config: {problem}. '
+            'Check that the checkpoint was trained with this config; to '
+            'load part of it on purpose (fine-tuning), pass --cfg-options '
+            'load_strict=False, or start the backbone from it with '
+            "model.backbone.init_cfg=dict(type='Pretrained', checkpoint=...)")

@@ -140,3 +140,64 @@ def test_tensorboard_flag_without_the_package_says_what_to_install(
     with pytest.raises(SystemExit, match='pip install tensorboard'):
         train_tool.add_tensorboard(cfg)
     assert cfg.visualizer.vis_backends == []
+
+
+def checkpoint_with(state_dict, path):
+    torch.save(dict(state_dict=state_dict, meta=dict()), path)
+    return str(path)
+
+
+@pytest.mark.parametrize('case', ['unrelated', 'wrong_shape'])
+def test_test_tool_refuses_a_checkpoint_that_does_not_fit(trained, case):
+    """A torchvision-style file or a model of other shape is refused before
+    any evaluation, naming keys and both shapes; nothing is scored."""
+    # the latest checkpoint: the resume test trains this work dir further
+    with open(osp.join(trained['work_dir'], 'last_checkpoint')) as f:
+        good = safe_torch_load(f.read().strip())
+    if case == 'unrelated':
+        state = {'conv1.weight': torch.zeros(64, 3, 7, 7)}
+        expected = [
+            'conv1.weight', 'missing from the checkpoint',
+            'unexpected in the checkpoint'
+        ]
+    else:
+        state = dict(good['state_dict'])
+        state['head.classifier.bias'] = torch.zeros(20)
+        expected = ['head.classifier.bias: checkpoint (20,) vs model (10,)']
+    path = checkpoint_with(state, trained['root'] / f'{case}.pth')
+    code, out = run_tool([
+        'tools/test.py', CONFIG, path, '--work-dir',
+        str(trained['root'] / f'test_{case}'), '--cfg-options'
+    ] + tiny_multidigits_options(trained['data_root']))
+    assert code != 0
+    assert 'does not fit the model of the config' in out
+    assert 'load_strict=False' in out
+    for text in expected:
+        assert text in out
+    assert 'Traceback' not in out
+    assert not METRIC.findall(out)
+
+
+def test_partial_load_on_purpose_with_load_strict_false(trained):
+    state = {'conv1.weight': torch.zeros(64, 3, 7, 7)}
+    path = checkpoint_with(state, trained['root'] / 'partial.pth')
+    code, out = run_tool([
+        'tools/test.py', CONFIG, path, '--work-dir',
+        str(trained['root'] /
+            'test_partial'), '--cfg-options', 'load_strict=False'
+    ] + tiny_multidigits_options(trained['data_root']))
+    assert code == 0, out
+    assert METRIC.findall(out)
+
+
+def test_load_from_a_checkpoint_that_does_not_fit_stops_training(trained):
+    state = {'conv1.weight': torch.zeros(64, 3, 7, 7)}
+    path = checkpoint_with(state, trained['root'] / 'load_from.pth')
+    code, out = run_tool([
+        'tools/train.py', CONFIG, '--work-dir',
+        str(trained['root'] /
+            'train_load_from'), '--cfg-options', f'load_from={path}'
+    ] + tiny_multidigits_options(trained['data_root'], epochs=1))
+    assert code != 0
+    assert f'{path} does not fit the model of the config' in out
+    assert 'Traceback' not in out and 'Epoch(train)' not in out

@@ -109,3 +109,25 @@ def test_mmengine_patches_are_guarded_by_version(monkeypatch):
         assert not ckpt.patch_mmengine_checkpoints()  # warns once
     messages = [str(w.message) for w in caught]
     assert len(messages) == 1 and 'mmengine 0.11.0' in messages[0]
+
+
+def test_state_dict_mismatch_names_keys_and_both_shapes():
+    from mlic.utils.checkpoint import (CheckpointMismatchError,
+                                       check_checkpoint_fits,
+                                       state_dict_mismatch)
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Linear(4, 2))
+    state = model.state_dict()
+    assert state_dict_mismatch(state, dict(state)) is None
+    check_checkpoint_fits(model, dict(state), 'ok.pth')  # fits: no error
+    other = dict(state)
+    other['1.bias'] = torch.zeros(5)
+    del other['0.bias']
+    other.update({f'extra.{i}': torch.zeros(1) for i in range(7)})
+    text = state_dict_mismatch(state, other)
+    assert '1 keys missing from the checkpoint: 0.bias' in text
+    assert '7 keys unexpected in the checkpoint' in text
+    assert 'extra.0; extra.1; extra.2; extra.3; extra.4 and 2 more' in text
+    assert '1.bias: checkpoint (5,) vs model (2,)' in text
+    with pytest.raises(CheckpointMismatchError,
+                       match=r'bad\.pth does not fit .* load_strict=False'):
+        check_checkpoint_fits(model, other, 'bad.pth')

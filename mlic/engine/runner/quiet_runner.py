@@ -1,12 +1,17 @@
 import os.path as osp
+import re
 from collections import OrderedDict
 
 import torch
 from mmengine.dist import master_only
+from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
+from mmengine.runner.checkpoint import (_load_checkpoint,
+                                        _load_checkpoint_to_model)
 from mmengine.utils.dl_utils import collect_env
 
 from mlic.registry import RUNNERS
+from mlic.utils.checkpoint import check_checkpoint_fits
 from .channels_last import enable_channels_last
 from .host_memory import keep_freed_host_memory
 
@@ -33,9 +38,46 @@ class QuietRunner(Runner):
     setting) makes glibc keep freed memory for the next step
     (:func:`keep_freed_host_memory`).
 
+    Loading weights (``tools/test.py``, ``load_from``) refuses a
+    checkpoint whose keys or shapes differ from the model's
+    (:func:`~mlic.utils.checkpoint.check_checkpoint_fits`) before anything
+    is loaded, where mmengine only warns; ``load_strict = False`` in the
+    config (``--cfg-options load_strict=False``) loads part of a file on
+    purpose, as mmengine does. Resuming is unchanged.
+
     The tools build it through ``runner_type`` (configs/_base_/
     default_runtime.py); ``Runner.from_cfg`` still gives the plain runner.
     """
+
+    def load_checkpoint(self,
+                        filename: str,
+                        map_location='cpu',
+                        strict: bool = False,
+                        revise_keys: list = [(r'^module.', '')]):
+        """mmengine's ``Runner.load_checkpoint`` with the fit check first.
+
+        The check reads the state dict as mmengine would load it
+        (``revise_keys`` applied) and runs unless ``load_strict`` is False
+        in the config.
+        """
+        checkpoint = _load_checkpoint(filename, map_location=map_location)
+        model = self.model.module if is_model_wrapper(
+            self.model) else self.model
+        if self.cfg.get('load_strict', True):
+            state = checkpoint.get('state_dict', checkpoint) if isinstance(
+                checkpoint, dict) else checkpoint
+            revised = OrderedDict()
+            for key, value in state.items():
+                for pattern, replacement in revise_keys:
+                    key = re.sub(pattern, replacement, key)
+                revised[key] = value
+            check_checkpoint_fits(model, revised, filename)
+        self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
+        checkpoint = _load_checkpoint_to_model(
+            model, checkpoint, strict, revise_keys=revise_keys)
+        self._has_loaded = True
+        self.logger.info(f'Load checkpoint from {filename}')
+        return checkpoint
 
     def wrap_model(self, model_wrapper_cfg, model):
         if self.cfg.get('keep_freed_host_memory', False):
