@@ -128,6 +128,7 @@ def test_state_dict_mismatch_names_keys_and_both_shapes():
     assert '7 keys unexpected in the checkpoint' in text
     assert 'extra.0; extra.1; extra.2; extra.3; extra.4 and 2 more' in text
     assert '1.bias: checkpoint (5,) vs model (2,)' in text
-    with pytest.raises(CheckpointMismatchError,
-                       match=r'bad\.pth does not fit .* load_strict=False'):
+    with pytest.raises(
+            CheckpointMismatchError,
+            match=r'bad\.pth does not fit .* load_strict=False'):
         check_checkpoint_fits(model, other, 'bad.pth')
