@@ -17,6 +17,12 @@ Prints, per image, the labels at or above the threshold with their scores.
 writes a copy of each image with its predictions drawn; ``--out-file`` does
 that for a single image. An image that cannot be read is reported and
 skipped; the exit status is then 1, after the other images are done.
+
+Outputs are checked before the model is built or any image is read: an
+output folder that is, or contains, an input is refused (naming both), an
+output that would replace an existing file is refused unless ``--force``,
+and every output's folder must be writable and its extension one the tool
+writes.
 """
 import argparse
 import csv
@@ -28,6 +34,7 @@ import sys
 import cv2
 
 from mlic.apis import MultiLabelInferencer
+from mlic.apis.multilabel_inferencer import list_images
 from mlic.utils.fileio import atomic_write
 from mlic.visualization import draw_text_lines
 
@@ -49,6 +56,10 @@ def parse_args():
     parser.add_argument('--out', help='scores of every image: .jsonl or .csv')
     parser.add_argument('--out-dir', help='images with predictions drawn')
     parser.add_argument('--out-file', help='the drawn image (one input)')
+    parser.add_argument(
+        '--force',
+        action='store_true',
+        help='replace output files that exist already')
     args = parser.parse_args()
     if args.out and not args.out.endswith(('.jsonl', '.csv')):
         parser.error(f'--out must end with .jsonl or .csv, got {args.out}')
@@ -107,8 +118,85 @@ def drawn_name(path: str, index: int, taken: set) -> str:
     return name
 
 
+def _inside(path: str, folder: str) -> bool:
+    path, folder = osp.realpath(path), osp.realpath(folder)
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _writable_folder(path: str) -> str:
+    folder = osp.dirname(osp.abspath(path))
+    if not osp.isdir(folder):
+        return f'its folder {folder} does not exist'
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f'its folder {folder} is not writable'
+    return ''
+
+
+def check_outputs(args, images: list) -> list:
+    """Refuse outputs that would overwrite an input or an existing file,
+    or that cannot be written; before any work. The drawn images' paths.
+
+    Returns:
+        list: ``(input path, drawn path)`` for ``--out-dir``.
+    """
+    paths = [p for p in images if isinstance(p, str)]
+    problems = []
+    drawn = []
+    for option, path in (('--out', args.out), ('--out-file', args.out_file)):
+        if not path:
+            continue
+        if osp.isdir(path):
+            problems.append(f'{option} {path} is a folder')
+            continue
+        clash = next(
+            (p for p in paths if osp.exists(path) and osp.samefile(p, path)),
+            None)
+        if clash is not None:
+            problems.append(f'{option} {path} is the input image {clash}')
+        elif osp.exists(path) and not args.force:
+            problems.append(f'{option} {path} exists; pass --force to '
+                            'replace it')
+        reason = _writable_folder(path)
+        if reason:
+            problems.append(f'cannot write {option} {path}: {reason}')
+    if args.out_file and not cv2.haveImageWriter(args.out_file):
+        problems.append(f'--out-file {args.out_file}: OpenCV writes no image '
+                        'of that extension (use .png or .jpg)')
+    if args.out_dir:
+        inside = next((p for p in paths if _inside(p, args.out_dir)), None)
+        if inside is not None:
+            problems.append(f'--out-dir {args.out_dir} holds the input image '
+                            f'{inside}: the drawn copies could replace the '
+                            'inputs; choose another folder')
+        elif osp.exists(args.out_dir) and not osp.isdir(args.out_dir):
+            problems.append(f'--out-dir {args.out_dir} is a file')
+        else:
+            taken = set()
+            drawn = [(p, osp.join(args.out_dir, drawn_name(p, i, taken)))
+                     for i, p in enumerate(paths)]
+            existing = [d for _, d in drawn if osp.exists(d)]
+            if existing and not args.force:
+                problems.append(
+                    f'--out-dir {args.out_dir} already has {len(existing)} '
+                    f'of the drawn images ({existing[0]}, ...); pass --force '
+                    'to replace them')
+            parent = args.out_dir if osp.isdir(args.out_dir) else \
+                osp.dirname(osp.abspath(args.out_dir))
+            if osp.isdir(parent) and not os.access(parent, os.W_OK | os.X_OK):
+                problems.append(f'cannot write --out-dir {args.out_dir}: '
+                                f'{parent} is not writable')
+    if problems:
+        sys.exit('error: ' + '; '.join(problems))
+    return drawn
+
+
 def main():
     args = parse_args()
+    try:
+        images = list_images(args.inputs)
+    except FileNotFoundError as err:
+        sys.exit(f'error: {err}')
+    planned = check_outputs(args, images)
     pretrained = args.checkpoint
     if pretrained is None and osp.isfile(args.model):
         pretrained = False  # a config alone: random weights, said below
@@ -131,7 +219,7 @@ def main():
             "the config's test pipeline keeps each input's size",
             file=sys.stderr)
     results = inferencer(
-        args.inputs,
+        images,
         batch_size=args.batch_size,
         threshold=threshold,
         topk=args.topk)
@@ -144,10 +232,8 @@ def main():
     drawn = []
     if args.out_dir:
         os.makedirs(args.out_dir, exist_ok=True)
-        taken = set()
-        drawn = [(r, osp.join(args.out_dir, drawn_name(r['img_path'], i,
-                                                       taken)))
-                 for i, r in enumerate(results) if not r['error']]
+        names = dict(planned)
+        drawn = [(r, names[r['img_path']]) for r in results if not r['error']]
     if args.out_file:
         if len(results) != 1:
             sys.exit(f'--out-file takes one input image, got {len(results)}'

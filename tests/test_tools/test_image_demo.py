@@ -85,21 +85,88 @@ def test_folder_to_jsonl_csv_and_drawings(checkpoint, tmp_path):
                                atol=2e-6)
 
 
-def test_unwritable_drawing_is_an_error_naming_it(checkpoint, tmp_path):
-    out_file = tmp_path / 'no_such_folder' / 'out.png'
-    code, out = run_tool([
-        'demo/image_demo.py', 'demo/demo.png', CONFIG, '--checkpoint',
-        checkpoint, '--out-file',
-        str(out_file)
-    ])
-    assert code != 0
-    assert f'could not write the drawn image {out_file}' in out
-    assert 'demo/demo.png' in out  # the predictions were printed first
-
-
 def test_bad_output_name_is_refused_before_any_work(tmp_path):
     code, out = run_tool([
         'demo/image_demo.py', 'demo/demo.png', CONFIG, '--out',
         str(tmp_path / 'preds.txt')
     ])
     assert code == 2 and '--out must end with .jsonl or .csv' in out
+
+
+def folder_hashes(folder):
+    import hashlib
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob('*')) if p.is_file()
+    }
+
+
+def noise_images(folder, names=('a.png', 'b.png')):
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(2)
+    for name in names:
+        cv2.imwrite(
+            str(folder / name), rng.integers(0, 255, (64, 64, 3), np.uint8))
+    return folder
+
+
+@pytest.mark.parametrize('where', ['same', 'parent'])
+def test_out_dir_holding_the_inputs_is_refused_before_any_work(
+        checkpoint, tmp_path, where):
+    images = noise_images(tmp_path / 'in')
+    before = folder_hashes(images)
+    out_dir = images if where == 'same' else tmp_path
+    code, out = run_tool([
+        'demo/image_demo.py',
+        str(images), CONFIG, '--checkpoint', checkpoint, '--out-dir',
+        str(out_dir)
+    ])
+    assert code != 0
+    assert f'--out-dir {out_dir} holds the input image' in out
+    assert 'Traceback' not in out
+    assert 'no --checkpoint' not in out and ': ' not in out.split(
+        'error:')[0]  # nothing predicted before the refusal
+    assert folder_hashes(images) == before
+
+
+def test_existing_outputs_need_force(checkpoint, tmp_path):
+    images = noise_images(tmp_path / 'in')
+    out_dir = tmp_path / 'drawn'
+    jsonl = tmp_path / 'p.jsonl'
+    args = [
+        'demo/image_demo.py',
+        str(images), CONFIG, '--checkpoint', checkpoint, '--out-dir',
+        str(out_dir), '--out',
+        str(jsonl)
+    ]
+    code, out = run_tool(args)
+    assert code == 0, out
+    drawn = folder_hashes(out_dir)
+    assert set(drawn) == {'a.png', 'b.png'}
+    jsonl.write_text('mine\n')
+    code, out = run_tool(args)
+    assert code != 0 and 'pass --force' in out and 'Traceback' not in out
+    assert f'--out {jsonl} exists' in out
+    assert 'already has 2 of the drawn images' in out
+    assert jsonl.read_text() == 'mine\n'  # nothing replaced
+    code, out = run_tool(args + ['--force'])
+    assert code == 0, out
+    assert jsonl.read_text() != 'mine\n'
+
+
+@pytest.mark.parametrize('option, value, message', [
+    ('--out-file', 'x.txt', 'OpenCV writes no image of that extension'),
+    ('--out-file', 'missing/x.png', 'does not exist'),
+    ('--out', 'missing/p.jsonl', 'does not exist'),
+    ('--out', 'folder.jsonl', 'is a folder'),
+])
+def test_unwritable_outputs_are_refused_before_any_work(
+        checkpoint, tmp_path, option, value, message):
+    (tmp_path / 'folder.jsonl').mkdir()
+    code, out = run_tool([
+        'demo/image_demo.py', 'demo/demo.png', CONFIG, '--checkpoint',
+        checkpoint, option,
+        str(tmp_path / value)
+    ])
+    assert code != 0 and message in out, out
+    assert 'Traceback' not in out and 'demo/demo.png:' not in out
