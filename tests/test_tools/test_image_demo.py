@@ -124,8 +124,8 @@ def test_out_dir_holding_the_inputs_is_refused_before_any_work(
     assert code != 0
     assert f'--out-dir {out_dir} holds the input image' in out
     assert 'Traceback' not in out
-    assert 'no --checkpoint' not in out and ': ' not in out.split(
-        'error:')[0]  # nothing predicted before the refusal
+    assert 'no --checkpoint' not in out and ': ' not in out.split('error:')[
+        0]  # nothing predicted before the refusal
     assert folder_hashes(images) == before
 
 
