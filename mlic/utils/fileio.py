@@ -35,9 +35,12 @@ def atomic_write(path: str,
             the message names ``path``.
     """
     folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        dir=folder, prefix=f'.{osp.basename(path)}.', suffix='.tmp')
+    try:
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(
+            dir=folder, prefix=f'.{osp.basename(path)}.', suffix='.tmp')
+    except OSError as err:  # no folder, not writable, a file in the way
+        raise OSError(err.errno, f'could not write {path}: {err}') from err
     try:
         os.chmod(tmp, 0o666 & ~_current_umask())
         with os.fdopen(fd, mode) as f:

@@ -238,3 +238,41 @@ def test_non_finite_weights_are_never_saved():
     checkpoint['ema_state_dict']['head.w'] = torch.ones(3)
     hook.before_save_checkpoint(_FakeRunner(), checkpoint)
     assert 'rng_state' in checkpoint
+
+
+def test_next_run_removes_temporaries_of_killed_saves(tmp_path, data_root,
+                                                      capsys):
+    """A save killed part-way leaves .epoch_N.pth.XXXXXXXX.tmp; the next run
+    in that work dir removes those (and only those) and logs their names."""
+    from mlic.engine.hooks.safe_checkpoint_hook import \
+        remove_interrupted_saves
+    work = tmp_path / 'work'
+    work.mkdir()
+    leftovers = [
+        '.epoch_2.pth.ab12_d34.tmp', '.last_checkpoint.x9y8z7w6.tmp',
+        '.best_multi-label_mAP_epoch_1.pth.q1w2e3r4.tmp'
+    ]
+    kept = [
+        'notes.tmp', '.epoch_2.pth.tmp', 'epoch_2.pth.ab12cd34.tmp',
+        '.mydata.pth.ab12cd34.tmp'
+    ]
+    for name in leftovers + kept:
+        (work / name).write_bytes(b'\0' * 100)
+    capsys.readouterr()
+    Runner.from_cfg(tiny_cfg(work, data_root, epochs=1)).train()
+    remaining = sorted(os.listdir(work))
+    assert not set(leftovers) & set(remaining)
+    assert set(kept) <= set(remaining)
+    out = capsys.readouterr().out
+    assert 'removed 3 temporary file(s) of interrupted checkpoint saves' \
+        in out
+    assert all(name in out for name in leftovers)
+    assert remove_interrupted_saves(str(tmp_path / 'nowhere')) == []
+
+
+def test_atomic_write_names_the_path_when_it_cannot_start(tmp_path):
+    blocker = tmp_path / 'file'
+    blocker.write_text('x')
+    target = blocker / 'out.pkl'  # a file where the folder should be
+    with pytest.raises(OSError, match=f'could not write {target}'):
+        fileio.atomic_write(str(target), lambda f: f.write(b'1'))

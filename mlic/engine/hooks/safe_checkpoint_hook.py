@@ -62,6 +62,28 @@ class _DeferredRemoval:
         return getattr(self._backend, name)
 
 
+#: The temporary files :func:`mlic.utils.fileio.atomic_write` makes for the
+#: files this hook writes: ``.<name>.<8 random characters>.tmp``.
+INTERRUPTED_SAVE = re.compile(
+    r'^\.((epoch|iter)_\d+\.pth|best_[^/]*\.pth|last_checkpoint)'
+    r'\.[A-Za-z0-9_]{8}\.tmp$')
+
+
+def remove_interrupted_saves(work_dir: str) -> list:
+    """Delete the temporary files that killed checkpoint saves left in
+    ``work_dir`` (only names of the form this hook's atomic writes use; any
+    other file is left alone). Returns the removed names."""
+    if not osp.isdir(work_dir):
+        return []
+    removed = []
+    for name in sorted(os.listdir(work_dir)):
+        path = osp.join(work_dir, name)
+        if INTERRUPTED_SAVE.match(name) and osp.isfile(path):
+            os.remove(path)
+            removed.append(name)
+    return removed
+
+
 @HOOKS.register_module()
 class SafeCheckpointHook(CheckpointHook):
     """mmengine's ``CheckpointHook`` that never loses completed work.
@@ -89,6 +111,10 @@ class SafeCheckpointHook(CheckpointHook):
       are restored before the next training iteration, in resumed and
       uninterrupted runs alike, so RNG draws made in between (validation,
       data-loader start-up) cannot make the two runs differ.
+    - **No leftovers.** A save killed part-way leaves its temporary file
+      (``.epoch_3.pth.ab12cd34.tmp``); the next run in that work dir
+      removes such files before it starts and logs their names. Only names
+      of that form are touched.
     - **No diverged checkpoint.** Before anything is written, the weights
       and EMA weights are checked to be finite; if not, training stops with
       ``FloatingPointError`` naming the epoch, iteration and tensors, and
@@ -110,6 +136,12 @@ class SafeCheckpointHook(CheckpointHook):
     # Resume ----------------------------------------------------------------
 
     def before_run(self, runner) -> None:
+        if is_main_process():
+            removed = remove_interrupted_saves(runner.work_dir)
+            if removed:
+                runner.logger.warning(
+                    f'removed {len(removed)} temporary file(s) of '
+                    f'interrupted checkpoint saves: {", ".join(removed)}')
         if not getattr(runner, '_resume', False):
             return
         if runner._load_from is None:
