@@ -1,6 +1,7 @@
 import glob
 import os
 import os.path as osp
+import re
 import sys
 from typing import Dict, List, Optional, Sequence, Union
 
@@ -52,8 +53,7 @@ def list_images(inputs: Union[InputType, Sequence[InputType]]) -> list:
         elif osp.isfile(item):
             images.append(item)
         elif glob.has_magic(item):
-            found = sorted(
-                p for p in glob.glob(item, recursive=True) if osp.isfile(p))
+            found = glob_files(item)
             if not found:
                 raise FileNotFoundError(f'no file matches {item}')
             images.extend(found)
@@ -61,6 +61,95 @@ def list_images(inputs: Union[InputType, Sequence[InputType]]) -> list:
             raise FileNotFoundError(f'no such image, folder or pattern: '
                                     f'{item}')
     return images
+
+
+#: Files one pattern may list (a guard against ``/**/*`` over a whole
+#: disk); a folder input has no such bound.
+MAX_GLOB_FILES = 1_000_000
+
+
+def _pattern_regex(pattern: str) -> 're.Pattern':
+    """A regex for glob's rules on ``/``-separated paths: ``*`` and ``?``
+    stay in one path component, ``[...]`` is a class (``[!...]`` negated),
+    a ``**`` component matches zero or more folders."""
+    parts = []
+    components = pattern.split('/')
+    for i, comp in enumerate(components):
+        last = i == len(components) - 1
+        if comp == '**':
+            parts.append('(?:[^/]+/)*[^/]+' if last else '(?:[^/]+/)*')
+            continue
+        out, j = '', 0
+        while j < len(comp):
+            c = comp[j]
+            close = comp.find(']', j + 2) if c == '[' else -1
+            if c == '*':
+                out += '[^/]*'
+            elif c == '?':
+                out += '[^/]'
+            elif close > 0:
+                body = comp[j + 1:close]
+                out += '[' + ('^' + body[1:] if body.startswith('!') else
+                              body).replace('\\', '\\\\') + ']'
+                j = close
+            else:
+                out += re.escape(c)
+            j += 1
+        parts.append(out + ('' if last else '/'))
+    return re.compile(''.join(parts) + r'\Z')
+
+
+def glob_files(pattern: str, limit: int = MAX_GLOB_FILES) -> list:
+    """The files a glob pattern matches, sorted, as ``glob.glob(pattern,
+    recursive=True)`` but without following symlinked folders.
+
+    ``glob`` follows symlinked folders under ``**``, so a folder that links
+    to itself or an ancestor made it list for ever (and use memory without
+    bound). Here the walk below the pattern's fixed prefix is
+    ``os.walk(followlinks=False)``: a symlinked *file* matches, a symlinked
+    folder is not entered. As with ``glob``, names starting with a dot
+    match only a pattern component that starts with a dot.
+
+    Raises:
+        ValueError: more than ``limit`` files match (the message names the
+            pattern and says how to narrow it).
+    """
+    pattern = pattern.replace(os.sep, '/')
+    components = pattern.split('/')
+    fixed = []
+    for comp in components[:-1]:
+        if glob.has_magic(comp):
+            break
+        fixed.append(comp)
+    root = '/'.join(fixed) if fixed else '.'
+    if fixed == ['']:
+        root = '/'
+    rest = components[len(fixed):]
+    regex = _pattern_regex('/'.join(rest))
+    dotted = [c.startswith('.') for c in rest]
+    if not osp.isdir(root):
+        return []
+    found = []
+    for folder, dirs, names in os.walk(root, followlinks=False):
+        rel_folder = osp.relpath(folder, root).replace(os.sep, '/')
+        depth = 0 if rel_folder == '.' else rel_folder.count('/') + 1
+        if not any(dotted):
+            dirs[:] = [d for d in dirs if not d.startswith('.')]
+        dirs.sort()
+        for name in sorted(names):
+            if name.startswith('.') and not any(dotted):
+                continue
+            rel = name if depth == 0 else f'{rel_folder}/{name}'
+            if regex.match(rel):
+                path = osp.join(folder, name) if fixed else (
+                    name if depth == 0 else osp.join(rel_folder, name))
+                if osp.isfile(path):
+                    found.append(path)
+                    if len(found) > limit:
+                        raise ValueError(
+                            f'the pattern {pattern} matches more than '
+                            f'{limit} files; narrow it or pass a folder')
+    return sorted(found)
 
 
 class _ImageDataset(Dataset):

@@ -122,3 +122,44 @@ def test_inputs_of_other_sizes_are_resized_as_in_training(inferencer):
     np.testing.assert_array_equal(at_64, at_256)
     # a smooth 640 x 480 copy comes back close to the scene
     assert np.abs(at_640 - at_64).max() < 0.02
+
+
+def test_glob_does_not_follow_symlinked_folders(tmp_path):
+    """Two symlink loops under a ** pattern: glob.glob would list for ever;
+    list_images returns each real file once, symlinked files included."""
+    import glob as std_glob
+
+    from mlic.apis.multilabel_inferencer import glob_files, list_images
+    root = tmp_path / 'f'
+    (root / 'a' / 'b').mkdir(parents=True)
+    (root / '.hidden').mkdir()
+    for rel in ('x.png', 'a/y.png', 'a/b/z.png', 'a/b/q1.png', '.hidden/h.png',
+                '.dot.png', 'a/w.jpg'):
+        (root / rel).write_bytes(b'')
+    patterns = [
+        'f/**/*.png', 'f/*.png', 'f/**', 'f/a/*/*.png', 'f/**/q[12].png',
+        'f/**/q[!1].png', 'f/?/*.png', 'f/.*.png', 'none/*.png'
+    ]
+    import os
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        for pattern in patterns:  # the same answers as glob without loops
+            expected = sorted(
+                p for p in std_glob.glob(pattern, recursive=True)
+                if os.path.isfile(p))
+            assert glob_files(pattern) == expected, pattern
+        os.symlink('..', root / 'a' / 'loop_up')  # a/loop_up -> f
+        os.symlink('.', root / 'a' / 'b' / 'loop_self')
+        os.symlink('y.png', root / 'a' / 'link.png')  # a symlinked file
+        found = list_images('f/**/*.png')
+        assert found == sorted([
+            'f/a/b/q1.png', 'f/a/b/z.png', 'f/a/link.png', 'f/a/y.png',
+            'f/x.png'
+        ])
+        with pytest.raises(
+                ValueError, match=r'f/\*\*/\*\.png matches more '
+                'than 2 files'):
+            glob_files('f/**/*.png', limit=2)
+    finally:
+        os.chdir(cwd)
