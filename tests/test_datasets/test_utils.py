@@ -29,7 +29,7 @@ def test_dataset_arguments_keep_working(tmp_path):
                           ('NUSWIDE', "'train' or 'test'"),
                           ('VG500', "'train' or 'test'"),
                           ('MultiDigits', "'train' or 'test'"),
-                          ('MultiGlyphs', "'train' or 'test'")])
+                          ('MultiGlyphs', "'train' or 'val' or 'test'")])
 def test_unknown_split_is_named(tmp_path, type_, allowed):
     with pytest.raises(
             ValueError, match=f"{type_} split must be {allowed}, got 'val'"):

@@ -172,8 +172,10 @@ PLANS = {
     Run('glyphs', expect_files=('mlic.onnx', ), expect_output='verified'),
     'python demo/image_demo.py photos/ configs/mlic/mlic_multiglyphs.py '
     f'--checkpoint {TRAINED} --batch-size 32 --threshold '
-    'work_dirs/thresholds.json --out preds.jsonl --out-dir drawn/':
-    Run('glyphs', expect_files=('drawn/scene_a.png', 'drawn/scene_b.png')),
+    'work_dirs/thresholds.json --out preds_tuned.jsonl --out-dir drawn/':
+    Run('glyphs',
+        expect_files=('preds_tuned.jsonl', 'drawn/scene_a.png',
+                      'drawn/scene_b.png')),
     # ---- docs/evaluation.md
     'python tools/test.py CONFIG CKPT --out preds.pkl':
     Run('glyphs',

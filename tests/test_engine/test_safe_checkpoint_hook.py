@@ -244,8 +244,7 @@ def test_next_run_removes_temporaries_of_killed_saves(tmp_path, data_root,
                                                       capsys):
     """A save killed part-way leaves .epoch_N.pth.XXXXXXXX.tmp; the next run
     in that work dir removes those (and only those) and logs their names."""
-    from mlic.engine.hooks.safe_checkpoint_hook import \
-        remove_interrupted_saves
+    from mlic.engine.hooks.safe_checkpoint_hook import remove_interrupted_saves
     work = tmp_path / 'work'
     work.mkdir()
     leftovers = [

@@ -152,3 +152,43 @@ def test_summary_pairs_seeds_with_a_t_interval(tool):
     assert summary['baseline']['delta_mAP'] is None
     assert summary['mlic']['mAP'] == pytest.approx(
         (np.mean([63, 66, 61]), np.std([63, 66, 61], ddof=1)))
+
+
+def pilot_row(method, epochs, ok, wall_s=600.0):
+    return dict(method=method, epochs=epochs, ok=ok, wall_s=wall_s)
+
+
+def test_choose_epochs_takes_the_first_count_where_all_pass(tool):
+    rows = [pilot_row(m, 10, m != 'mlgcn') for m in ('baseline', 'mlgcn')]
+    assert tool.choose_epochs(rows, (10, 20)) == (10, False)
+    rows += [pilot_row(m, 20, True) for m in ('baseline', 'mlgcn')]
+    assert tool.choose_epochs(rows, (10, 20)) == (20, True)
+    rows[-1]['ok'] = False  # nothing passes: the longest run, not met
+    assert tool.choose_epochs(rows, (10, 20)) == (20, False)
+    with pytest.raises(ValueError, match='no pilot rows'):
+        tool.choose_epochs([], (10, 20))
+
+
+def test_plan_hours_from_the_pilot_rates(tool):
+    """Each method's seconds per epoch from its pilot runs times the epochs
+    the plan gives it: tuning 6 x E/4 + 2 x E per tuned method, final runs
+    every row x seeds x E at its owner's rate."""
+    methods = [m[0] for m in tool.METHODS]
+    pilots = {
+        'pretrained': [pilot_row(m, 10, True, 360.0) for m in methods],
+        'scratch': [pilot_row(m, 10, True, 360.0) for m in methods],
+    }
+    epochs = dict(pretrained=10, scratch=10)
+    hours = tool.plan_hours(pilots, epochs, dict(epochs), seeds=3)
+    assert hours['pilot'] == pytest.approx(2 * 5 * 360 / 3600)
+    per_epoch = 36.0 / 3600  # hours
+    assert hours['tuning'] == pytest.approx(2 * 5 * (6 * 2 + 2 * 10) *
+                                            per_epoch)
+    # one T row is MLIC's own T and is not run
+    rows = len(tool.final_rows('pretrained')) - 1 + len(
+        tool.final_rows('scratch'))
+    assert rows == 13 + 5
+    assert hours['final'] == pytest.approx(rows * 3 * 10 * per_epoch)
+    assert hours['total'] == pytest.approx(hours['pilot'] + hours['tuning'] +
+                                           hours['final'])
+    assert tool.rung_epochs(10) == [2, 10] and tool.rung_epochs(20) == [5, 20]

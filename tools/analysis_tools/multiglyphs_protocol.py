@@ -4,7 +4,8 @@ tables. Resumable: every run leaves ``result.json`` and is read, not
 repeated, when the tool is started again.
 
     TOOL=tools/analysis_tools/multiglyphs_protocol.py
-    python $TOOL pilot --regime pretrained        # epochs ladder 10 20 40
+    python $TOOL campaign                         # all of it, resumable
+    python $TOOL pilot --regime pretrained        # epochs ladder 10 20
     python $TOOL tune --regime pretrained --epochs E
     python $TOOL final --regime pretrained --epochs E --seeds 0 1 2
     python $TOOL table                            # tables only
@@ -96,7 +97,13 @@ LOG_INTERVAL = 10
 #: The pilot's criterion: relative change of the training loss over the
 #: last fifth of training below this.
 PILOT_TOLERANCE = 0.02
-PILOT_LADDER = (10, 20, 40)
+#: 40 epochs was on the ladder when the design was committed (5673868);
+#: it was dropped before any 20-epoch result was known, because final runs
+#: of 40 epochs alone would take about 28 CPU hours here (docs/benchmarks.md).
+PILOT_LADDER = (10, 20)
+#: The plan's CPU budget; above it the tuning runs are halved for every
+#: method alike (docs/benchmarks.md, "Compute plan").
+BUDGET_HOURS = 12.0
 
 NUM_TRIALS = 6
 PROMOTED = 2
@@ -445,11 +452,11 @@ def tune_method(work_dir: str, regime: str, key: str, stem: str,
     cfg = _load_cfg(config)
     base = osp.join(work_dir, 'tune', regime, key)
     trials = sample_trials()
-    rungs = [(max(2, round(epochs * RUNG0_SHARE)), list(range(len(trials)))),
-             (epochs, None)]
+    short, full = rung_epochs(epochs)
+    rungs = [(short, list(range(len(trials)))), (full, None)]
     scores: Dict[int, float] = {}
     record = dict(regime=regime, method=key, epochs=epochs, rungs=[])
-    for rung, (rung_epochs, indices) in enumerate(rungs):
+    for rung, (length, indices) in enumerate(rungs):
         if indices is None:
             indices = select_trials(scores, PROMOTED)
         scores = {}
@@ -457,7 +464,7 @@ def tune_method(work_dir: str, regime: str, key: str, stem: str,
         for i in indices:
             params = trial_params(trials[i], key)
             opts = (
-                epoch_options(cfg, rung_epochs) + param_options(params) +
+                epoch_options(cfg, length) + param_options(params) +
                 [f'randomness.seed={TUNING_SEED}'])
             try:
                 res = train_run(
@@ -473,7 +480,7 @@ def tune_method(work_dir: str, regime: str, key: str, stem: str,
                 f'[tune {regime} {key} rung {rung} trial {i}] val mAP '
                 f'{scores[i]:.2f}',
                 flush=True)
-        record['rungs'].append(dict(epochs=rung_epochs, trials=entries))
+        record['rungs'].append(dict(epochs=length, trials=entries))
     best = select_trials(scores, 1)[0]
     record['choice'] = dict(
         trial=best,
@@ -608,6 +615,100 @@ def final_table(work_dir: str, regime: str) -> str:
     return '\n'.join(lines) + '\n'
 
 
+def choose_epochs(rows: List[dict], ladder: Sequence[int]) -> tuple:
+    """The regime's run length from its pilot rows: the smallest count of
+    ``ladder`` at which every method passed, or the largest count that was
+    run when none passed.
+
+    Returns:
+        tuple: (epochs, whether the criterion was met).
+    """
+    by_epochs: Dict[int, List[bool]] = {}
+    for row in rows:
+        by_epochs.setdefault(row['epochs'], []).append(row['ok'])
+    for epochs in ladder:
+        if epochs in by_epochs and all(by_epochs[epochs]):
+            return epochs, True
+    if not by_epochs:
+        raise ValueError('no pilot rows')
+    return max(by_epochs), False
+
+
+def rung_epochs(epochs: int) -> List[int]:
+    """The two rungs' lengths when the full rung is ``epochs`` long."""
+    return [max(2, round(epochs * RUNG0_SHARE)), epochs]
+
+
+def plan_hours(pilots: Dict[str, List[dict]],
+               epochs: Dict[str, int],
+               tune_epochs: Dict[str, int],
+               seeds: int = 3) -> dict:
+    """The campaign's CPU hours: the pilot as run, tuning and final runs
+    estimated from each method's seconds per epoch in its pilot runs (the
+    rows trained with MLIC's or the baseline's recipe at those methods'
+    rates).
+
+    Returns:
+        dict: ``pilot``, ``tuning``, ``final`` and ``total`` hours.
+    """
+    hours = dict(pilot=0.0, tuning=0.0, final=0.0)
+    for regime, rows in pilots.items():
+        hours['pilot'] += sum(r['wall_s'] for r in rows) / 3600
+        rate = {}
+        for key, *_ in METHODS:
+            mine = [
+                r['wall_s'] / r['epochs'] for r in rows if r['method'] == key
+            ]
+            rate[key] = float(np.mean(mine)) if mine else 0.0
+        short, full = rung_epochs(tune_epochs[regime])
+        per_method = NUM_TRIALS * short + PROMOTED * full
+        hours['tuning'] += sum(rate.values()) * per_method / 3600
+        rows = final_rows(regime)
+        # one of the T rows is MLIC itself (its tuned T) and is not run
+        runs = len(rows) - (1 if any(r[0] == 'mlic_t1' for r in rows) else 0)
+        mean_rate = sum(rate[r[3]] for r in rows) / len(rows)
+        hours['final'] += mean_rate * runs * epochs[regime] * seeds / 3600
+    hours['total'] = sum(hours.values())
+    return hours
+
+
+def run_campaign(work_dir: str, ladder: Sequence[int],
+                 seeds: Sequence[int]) -> None:
+    """The whole protocol, resumable: both pilots, the run lengths and the
+    budget check (written to ``plan.json``), tuning, final runs, tables."""
+    pilots = {}
+    for regime in ('pretrained', 'scratch'):
+        pilots[regime] = run_pilot(work_dir, regime, ladder, METHODS)
+        with open(osp.join(work_dir, f'pilot_{regime}.md'), 'w') as f:
+            f.write(pilot_table(pilots[regime]))
+    epochs, met = {}, {}
+    for regime, rows in pilots.items():
+        epochs[regime], met[regime] = choose_epochs(rows, ladder)
+    tune_epochs = dict(epochs)
+    hours = plan_hours(pilots, epochs, tune_epochs, len(seeds))
+    halved = hours['total'] > BUDGET_HOURS
+    if halved:
+        tune_epochs = {r: max(4, e // 2) for r, e in epochs.items()}
+        hours = plan_hours(pilots, epochs, tune_epochs, len(seeds))
+    plan = dict(
+        epochs=epochs,
+        criterion_met=met,
+        tuning_epochs=tune_epochs,
+        tuning_halved=halved,
+        estimated_hours=hours,
+        seeds=list(seeds))
+    _write_json(osp.join(work_dir, 'plan.json'), plan)
+    print(f'plan: {json.dumps(plan)}', flush=True)
+    for regime in ('pretrained', 'scratch'):
+        for key, _, stem in METHODS:
+            tune_method(work_dir, regime, key, stem, tune_epochs[regime])
+    for regime in ('pretrained', 'scratch'):
+        run_finals(work_dir, regime, epochs[regime], seeds, None)
+    for regime in REGIMES:
+        with open(osp.join(work_dir, f'final_{regime}.md'), 'w') as f:
+            f.write(final_table(work_dir, regime))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     sub = parser.add_subparsers(dest='command', required=True)
@@ -629,12 +730,18 @@ def main():
         p.add_argument('--only', nargs='+', help='row keys')
     final.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
     table = sub.add_parser('table', help='the tables of the finished runs')
-    for p in (pilot, tune, final, table):
+    campaign = sub.add_parser(
+        'campaign', help='pilot, tuning and final runs of both regimes')
+    campaign.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
+    for p in (pilot, tune, final, table, campaign):
         p.add_argument(
             '--work-dir',
             default='benchmarks/multiglyphs_protocol',
             help='where the runs and tables go')
     args = parser.parse_args()
+    if args.command == 'campaign':
+        run_campaign(args.work_dir, PILOT_LADDER, args.seeds)
+        return
     if args.command == 'trials':
         for i, trial in enumerate(sample_trials()):
             print(i, json.dumps(trial))
