@@ -32,8 +32,9 @@ def test_dataset_arguments_keep_working(tmp_path):
                           ('MultiGlyphs', "'train' or 'val' or 'test'")])
 def test_unknown_split_is_named(tmp_path, type_, allowed):
     with pytest.raises(
-            ValueError, match=f"{type_} split must be {allowed}, got 'val'"):
-        build(type_, tmp_path / 'never_generated', split='val')
+            ValueError,
+            match=f"{type_} split must be {allowed}, got 'validation'"):
+        build(type_, tmp_path / 'never_generated', split='validation')
     assert not (tmp_path / 'never_generated').exists()
 
 
