@@ -154,8 +154,15 @@ def test_summary_pairs_seeds_with_a_t_interval(tool):
         (np.mean([63, 66, 61]), np.std([63, 66, 61], ddof=1)))
 
 
-def pilot_row(method, epochs, ok, wall_s=600.0):
-    return dict(method=method, epochs=epochs, ok=ok, wall_s=wall_s)
+def pilot_row(method, epochs, ok, wall_s=600.0, median_iter_s=None):
+    if median_iter_s is None:
+        median_iter_s = wall_s / epochs / 79
+    return dict(
+        method=method,
+        epochs=epochs,
+        ok=ok,
+        wall_s=wall_s,
+        median_iter_s=median_iter_s)
 
 
 def test_choose_epochs_takes_the_first_count_where_all_pass(tool):
@@ -170,17 +177,23 @@ def test_choose_epochs_takes_the_first_count_where_all_pass(tool):
 
 
 def test_plan_hours_from_the_pilot_rates(tool):
-    """Each method's seconds per epoch from its pilot runs times the epochs
-    the plan gives it: tuning 6 x E/4 + 2 x E per tuned method, final runs
-    every row x seeds x E at its owner's rate."""
+    """Each method's seconds per epoch from its pilot runs (median step
+    time x steps, not the wall time, which a pause inflates) times the
+    epochs the plan gives it: tuning 6 x E/4 + 2 x E per tuned method, final
+    runs every row x seeds x E at its owner's rate."""
     methods = [m[0] for m in tool.METHODS]
     pilots = {
-        'pretrained': [pilot_row(m, 10, True, 360.0) for m in methods],
+        # a run paused for an hour: its wall time counts in the pilot's
+        # hours, its median step time sets the rate
+        'pretrained': [
+            pilot_row(m, 10, True, 3960.0 if m == 'mlic' else 360.0,
+                      360.0 / 10 / 79) for m in methods
+        ],
         'scratch': [pilot_row(m, 10, True, 360.0) for m in methods],
     }
     epochs = dict(pretrained=10, scratch=10)
     hours = tool.plan_hours(pilots, epochs, dict(epochs), seeds=3)
-    assert hours['pilot'] == pytest.approx(2 * 5 * 360 / 3600)
+    assert hours['pilot'] == pytest.approx((9 * 360 + 3960) / 3600)
     per_epoch = 36.0 / 3600  # hours
     assert hours['tuning'] == pytest.approx(2 * 5 * (6 * 2 + 2 * 10) *
                                             per_epoch)
@@ -192,3 +205,13 @@ def test_plan_hours_from_the_pilot_rates(tool):
     assert hours['total'] == pytest.approx(hours['pilot'] + hours['tuning'] +
                                            hours['final'])
     assert tool.rung_epochs(10) == [2, 10] and tool.rung_epochs(20) == [5, 20]
+
+
+def test_median_iter_time_ignores_a_pause(tool):
+    log = canned_train_log([100.0] * 9)
+    lines = log.split('\n')
+    lines = [line.replace('time: 0.2', 'time: 0.3') for line in lines[:8]
+             ] + [lines[8].replace('time: 0.2', 'time: 2400.0')]
+    assert tool.median_iter_s('\n'.join(lines)) == pytest.approx(0.3)
+    with pytest.raises(ValueError, match='no training iteration time'):
+        tool.median_iter_s('nothing')

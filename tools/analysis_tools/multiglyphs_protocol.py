@@ -243,6 +243,21 @@ def param_options(params: dict) -> List[str]:
     return [f'{OPTION_KEYS[k]}={v!r}' for k, v in sorted(params.items())]
 
 
+ITER_TIME = re.compile(r'Epoch\(train\).*?\btime: ([\d.]+)')
+
+
+def median_iter_s(text: str) -> float:
+    """The median logged training-iteration time of a log, seconds.
+
+    The median, not the mean or the wall time: a run paused or slowed for
+    a while by other work on the machine keeps a typical step's time.
+    """
+    times = [float(t) for t in ITER_TIME.findall(text)]
+    if not times:
+        raise ValueError('the log holds no training iteration time')
+    return float(np.median(times))
+
+
 def train_losses(text: str) -> np.ndarray:
     """(N, 2) array of (global iteration, logged training loss)."""
     rows = []
@@ -345,6 +360,7 @@ def train_run(run_dir: str,
         options=options,
         val=parse_metrics(text),
         loss=loss_change(train_losses(text), epochs * STEPS_PER_EPOCH),
+        median_iter_s=median_iter_s(text),
         wall_s=wall_s,
         test=None)
     if test:
@@ -398,9 +414,12 @@ def run_pilot(work_dir: str, regime: str, ladder: Sequence[int],
             config = config_path(stem, regime)
             opts = epoch_options(_load_cfg(config),
                                  epochs) + ['randomness.seed=0']
-            res = train_run(
-                osp.join(work_dir, 'pilot', regime, f'e{epochs}', key), config,
-                opts)
+            run_dir = osp.join(work_dir, 'pilot', regime, f'e{epochs}', key)
+            res = train_run(run_dir, config, opts)
+            if 'median_iter_s' not in res:  # recorded before it was kept
+                with open(run_dir + '.log') as f:
+                    res['median_iter_s'] = median_iter_s(f.read())
+                _write_json(osp.join(run_dir, 'result.json'), res)
             ok = abs(res['loss']['change']) < PILOT_TOLERANCE
             passed &= ok
             rows.append(
@@ -411,6 +430,7 @@ def run_pilot(work_dir: str, regime: str, ladder: Sequence[int],
                     title=title,
                     ok=ok,
                     wall_s=res['wall_s'],
+                    median_iter_s=res['median_iter_s'],
                     val_mAP=res['val']['mAP'],
                     **res['loss']))
             print(
@@ -644,9 +664,10 @@ def plan_hours(pilots: Dict[str, List[dict]],
                tune_epochs: Dict[str, int],
                seeds: int = 3) -> dict:
     """The campaign's CPU hours: the pilot as run, tuning and final runs
-    estimated from each method's seconds per epoch in its pilot runs (the
-    rows trained with MLIC's or the baseline's recipe at those methods'
-    rates).
+    estimated from each method's seconds per epoch in its pilot runs (its
+    median logged step time x steps per epoch: wall times include pauses
+    and other work on the machine; the rows trained with MLIC's or the
+    baseline's recipe at those methods' rates).
 
     Returns:
         dict: ``pilot``, ``tuning``, ``final`` and ``total`` hours.
@@ -657,7 +678,8 @@ def plan_hours(pilots: Dict[str, List[dict]],
         rate = {}
         for key, *_ in METHODS:
             mine = [
-                r['wall_s'] / r['epochs'] for r in rows if r['method'] == key
+                r['median_iter_s'] * STEPS_PER_EPOCH for r in rows
+                if r['method'] == key
             ]
             rate[key] = float(np.mean(mine)) if mine else 0.0
         short, full = rung_epochs(tune_epochs[regime])
