@@ -205,6 +205,11 @@ def test_plan_hours_from_the_pilot_rates(tool):
     assert hours['total'] == pytest.approx(hours['pilot'] + hours['tuning'] +
                                            hours['final'])
     assert tool.rung_epochs(10) == [2, 10] and tool.rung_epochs(20) == [5, 20]
+    # a slowed run does not raise a method's rate: the fastest run sets it
+    pilots['scratch'].append(pilot_row('mlic', 20, True, 9000.0, 1.0))
+    assert tool.plan_hours(
+        pilots, epochs, dict(epochs),
+        seeds=3)['tuning'] == pytest.approx(hours['tuning'])
 
 
 def test_median_iter_time_ignores_a_pause(tool):
