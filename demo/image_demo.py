@@ -34,9 +34,34 @@ import sys
 import cv2
 
 from mlic.apis import MultiLabelInferencer
+from mlic.apis.inference import per_label_thresholds
 from mlic.apis.multilabel_inferencer import list_images
 from mlic.utils.fileio import atomic_write
 from mlic.visualization import draw_text_lines
+
+
+def threshold_arg(text: str):
+    """``--threshold``: a score in [0, 1], or a thresholds JSON file."""
+    if text.endswith('.json'):
+        return text
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f'{text!r} is neither a number nor a .json thresholds file')
+    if not 0 <= value <= 1:  # also refuses NaN
+        raise argparse.ArgumentTypeError(f'{text} is not a score in [0, 1]')
+    return value
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'{text!r} is not an integer')
+    if value < 1:
+        raise argparse.ArgumentTypeError(f'{text} is not at least 1')
+    return value
 
 
 def parse_args():
@@ -44,13 +69,14 @@ def parse_args():
     parser.add_argument('inputs', help='an image, a folder or a glob')
     parser.add_argument('model', help='config file or model-zoo name')
     parser.add_argument('--checkpoint')
-    parser.add_argument('--batch-size', type=int, default=16)
+    parser.add_argument('--batch-size', type=positive_int, default=16)
     parser.add_argument(
         '--threshold',
-        default='0.5',
-        help='a score, or a per-label thresholds JSON file')
+        type=threshold_arg,
+        default=0.5,
+        help='a score in [0, 1], or a per-label thresholds JSON file')
     parser.add_argument(
-        '--topk', type=int, help='predict the k best labels instead')
+        '--topk', type=positive_int, help='predict the k best labels instead')
     parser.add_argument('--device', default=None)
     parser.add_argument('--num-workers', type=int, default=2)
     parser.add_argument('--out', help='scores of every image: .jsonl or .csv')
@@ -206,8 +232,11 @@ def main():
         pretrained,
         device=args.device,
         num_workers=args.num_workers)
-    threshold = args.threshold if args.threshold.endswith('.json') else \
-        float(args.threshold)
+    threshold = args.threshold
+    try:  # a thresholds file is checked against the model's labels now
+        per_label_thresholds(threshold, inferencer.classes)
+    except ValueError as err:
+        sys.exit(f'error: --threshold {threshold}: {err}')
     if inferencer.input_size is not None:
         height, width = inferencer.input_size
         print(

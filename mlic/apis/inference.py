@@ -8,6 +8,7 @@ from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import DefaultScope
 
 from mlic.evaluation.functional import load_thresholds
+from mlic.evaluation.functional.thresholds import MAX_THRESHOLD
 from mlic.registry import DATASETS, MODELS, TRANSFORMS
 from mlic.utils import (check_checkpoint_fits, register_all_modules,
                         safe_torch_load)
@@ -131,6 +132,10 @@ def per_label_thresholds(threshold, classes: List[str]) -> np.ndarray:
     if threshold.ndim and threshold.shape != (len(classes), ):
         raise ValueError(f'per-label thresholds must have shape '
                          f'({len(classes)},), got {threshold.shape}')
+    if not (np.isfinite(threshold).all() and (threshold >= 0).all() and
+            (threshold <= MAX_THRESHOLD).all()):
+        raise ValueError(f'thresholds are scores in [0, 1], got '
+                         f'{threshold.tolist()}')
     return np.broadcast_to(threshold, (len(classes), ))
 
 

@@ -16,7 +16,7 @@ def test_inference_on_paths_arrays_and_thresholds(tiny_model, tmp_path):
     assert one['pred_label'] == sorted(
         range(10), key=lambda i: -one['pred_score'][i])
     assert one['pred_class'] == [str(i) for i in one['pred_label']]
-    both = inference_model(tiny_model, [path, img], threshold=1.1)
+    both = inference_model(tiny_model, [path, img], threshold=1.0)
     np.testing.assert_allclose(
         both[0]['pred_score'], both[1]['pred_score'], rtol=1e-5)
     assert both[0]['pred_label'] == []
@@ -26,7 +26,7 @@ def test_inference_on_paths_arrays_and_thresholds(tiny_model, tmp_path):
         json.dumps(
             dict(
                 classes=[str(d) for d in range(10)],
-                thresholds=[0.0] * 5 + [1.1] * 5)))
+                thresholds=[0.0] * 5 + [1.0] * 5)))
     per_label = inference_model(tiny_model, img, threshold=str(thr))
     assert sorted(per_label['pred_label']) == [0, 1, 2, 3, 4]
     with pytest.raises(FileNotFoundError, match='nope.png'):

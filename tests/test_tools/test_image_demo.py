@@ -170,3 +170,41 @@ def test_unwritable_outputs_are_refused_before_any_work(
     ])
     assert code != 0 and message in out, out
     assert 'Traceback' not in out and 'demo/demo.png:' not in out
+
+
+@pytest.mark.parametrize('args, message', [
+    (['--threshold', 'abc'], "'abc' is neither a number nor a .json"),
+    (['--threshold', 'nan'], 'nan is not a score in [0, 1]'),
+    (['--threshold', '-0.1'], '-0.1 is not a score in [0, 1]'),
+    (['--batch-size', '0'], '0 is not at least 1'),
+    (['--topk', 'x'], "'x' is not an integer"),
+])
+def test_bad_numbers_are_refused_by_the_parser(args, message):
+    code, out = run_tool(['demo/image_demo.py', 'demo/demo.png', CONFIG] +
+                         args)
+    assert code == 2 and message in out, out
+    assert 'Traceback' not in out
+
+
+def test_thresholds_file_out_of_range_names_file_and_label(
+        checkpoint, tmp_path, tiny_model):
+    classes = list(tiny_model.dataset_meta['classes'])
+    path = tmp_path / 'thresholds.json'
+    values = [0.5] * len(classes)
+    values[3] = 2.0
+    path.write_text(json.dumps(dict(classes=classes, thresholds=values)))
+    code, out = run_tool([
+        'demo/image_demo.py', 'demo/demo.png', CONFIG, '--checkpoint',
+        checkpoint, '--threshold',
+        str(path)
+    ])
+    assert code != 0 and 'Traceback' not in out, out
+    assert f'{path}: the threshold of {classes[3]!r} is 2.0' in out
+
+
+def test_inference_thresholds_must_be_scores(tiny_model):
+    from mlic.apis import inference_model
+    image = np.zeros((64, 64, 3), np.uint8)
+    for bad in (-0.1, 1.5, float('nan')):
+        with pytest.raises(ValueError, match=r'scores in \[0, 1\]'):
+            inference_model(tiny_model, image, threshold=bad)

@@ -5,6 +5,11 @@ import numpy as np
 
 from .multilabel_metrics import descending_rank_order
 
+#: Thresholds are scores in [0, 1]; the search may write the float just
+#: above a label's highest score (a label without positives: never
+#: predicted), which is just above 1 when that score saturated at 1.0.
+MAX_THRESHOLD = 1 + 1e-6
+
 
 def best_f1_thresholds(scores: np.ndarray,
                        targets: np.ndarray,
@@ -79,4 +84,9 @@ def load_thresholds(path: str, classes: Sequence[str]) -> np.ndarray:
     if values.shape != (len(classes), ):
         raise ValueError(f'{path} holds {values.shape} thresholds, expected '
                          f'({len(classes)},)')
+    bad = np.flatnonzero(~np.isfinite(values) | (values < 0)
+                         | (values > MAX_THRESHOLD))
+    if len(bad):
+        raise ValueError(f'{path}: the threshold of {classes[bad[0]]!r} is '
+                         f'{values[bad[0]]}; thresholds are scores in [0, 1]')
     return values
