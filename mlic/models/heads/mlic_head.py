@@ -187,19 +187,8 @@ class MLICHead(BaseMultiLabelHead):
         out = dict(label_feats=label_feats, adjacency=adjacency)
         if targets is not None and self.contrastive_loss is not None:
             views = self.view_adjacencies(adjacency, targets)
-            if not self.contrastive_graph_grad:
-                # The variant: the contrastive term trains F and the graph
-                # encoder through its own anchor on a detached A, so it
-                # cannot lower itself by moving the graph; A learns from
-                # the classification loss alone.
-                graph_feats = self.graph_encoder(label_feats, adjacency)
-                out['contrastive_anchor'] = self.graph_encoder(
-                    label_feats, adjacency.detach())
-                with torch.no_grad():
-                    out['positive'], out['negative'] = (
-                        self.graph_encoder(label_feats, view)
-                        for view in views)
-            elif hasattr(self.graph_encoder, 'forward_with_views'):
+            if self.contrastive_graph_grad and hasattr(self.graph_encoder,
+                                                       'forward_with_views'):
                 # The contrastive loss reads the views at present labels
                 # only: compute those rows, put zeros in the others. In
                 # the positive view present labels exchange messages only
@@ -216,8 +205,15 @@ class MLICHead(BaseMultiLabelHead):
                 out['positive'], out['negative'] = (
                     view.new_zeros(label_feats.shape).scatter_(
                         1, index, view * keep) for view in views)
-            else:  # a graph encoder with forward(F, A) only
+            else:  # forward(F, A) only, or the stop-gradient variant
                 graph_feats = self.graph_encoder(label_feats, adjacency)
+                if not self.contrastive_graph_grad:
+                    # The contrastive term trains F and the graph encoder
+                    # through its own anchor on a detached A, so it cannot
+                    # lower itself by moving the graph; A learns from the
+                    # classification loss alone.
+                    out['contrastive_anchor'] = self.graph_encoder(
+                        label_feats, adjacency.detach())
                 with torch.no_grad():
                     out['positive'], out['negative'] = (
                         self.graph_encoder(label_feats, view)
