@@ -9,6 +9,7 @@
 # checkpoint (fp16, with its sha256) and reports the test accuracy and a
 # linear probe on MultiGlyphs; docs/benchmarks.md gives the figures.
 _base_ = [
+    '../_base_/datasets/multidigits.py',
     '../_base_/schedules/multidigits_onecycle_10e.py',
     '../_base_/default_runtime.py',
 ]
@@ -37,38 +38,20 @@ model = dict(
         in_channels=256,
         loss=dict(type='CrossEntropyLoss', loss_weight=1.0)))
 
+# The MultiDigits loaders and pipelines (64 px, the same checked loading),
+# on SingleGlyphs, in the main process; scored by top-1 accuracy.
 dataset_type = 'SingleGlyphs'
 data_root = 'data/singleglyphs'
 train_dataloader = dict(
-    batch_size=64,
     num_workers=0,
     persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        split='train',
-        pipeline=[
-            dict(type='CheckedLoadImageFromFile', max_pixels=256 * 256),
-            dict(type='PackInputs'),
-        ]))
+    dataset=dict(type=dataset_type, data_root=data_root))
 val_dataloader = dict(
-    batch_size=128,
     num_workers=0,
     persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        split='test',
-        test_mode=True,
-        pipeline=[
-            dict(type='CheckedLoadImageFromFile'),
-            dict(type='Resize', scale=(64, 64)),
-            dict(type='PackInputs'),
-        ]))
+    dataset=dict(type=dataset_type, data_root=data_root))
 test_dataloader = val_dataloader
-val_evaluator = dict(type='Accuracy', topk=(1, ))
+val_evaluator = dict(_delete_=True, type='Accuracy', topk=(1, ))
 test_evaluator = val_evaluator
 
 # 8 epochs of 20,000 scenes (2,500 steps), validated after the last only.
