@@ -118,51 +118,50 @@ def last_accuracy(work_dir: str) -> float:
     return float(found[-1])
 
 
-def pooled_features(backbone_cfg: dict,
-                    state: dict,
-                    data_root: str,
-                    split: str,
-                    batch_size: int = 256) -> tuple:
-    """(N, D) pooled backbone features and (N, C) labels of a MultiGlyphs
-    split (the protocol's 1,000-scene validation carve-out)."""
-    from mmengine.dataset import Compose
-
-    from mlic.datasets import MultiGlyphs
+def probe_model(cfg, state: dict):
+    """The pretraining config's classifier in eval mode, its backbone set
+    from ``state`` (or left as initialised when ``state`` is None)."""
     from mlic.registry import MODELS
     from mlic.utils import register_all_modules
     register_all_modules()
-    backbone = MODELS.build(backbone_cfg)
+    model = MODELS.build(cfg.model)
     if state is not None:
-        backbone.load_state_dict(
+        model.backbone.load_state_dict(
             {
                 k: v.float() if v.is_floating_point() else v
                 for k, v in state.items()
             },
             strict=True)
-    backbone.eval()
+    model.cfg = cfg
+    return model.eval()
+
+
+def pooled_features(model,
+                    data_root: str,
+                    split: str,
+                    batch_size: int = 256) -> tuple:
+    """(N, D) pooled backbone features and (N, C) labels of a MultiGlyphs
+    split (the protocol's 1,000-scene validation carve-out).
+
+    The images go through the config's test pipeline and data preprocessor
+    (``mlic.apis.inference.preprocess_images``) and the classifier's
+    backbone and pooling neck (:func:`probe_model`), as in pretraining.
+    """
+    from mlic.apis.inference import preprocess_images
+    from mlic.datasets import MultiGlyphs
     dataset = MultiGlyphs(
         data_root=data_root, split=split, num_val=1000, test_mode=True)
-    load = Compose([dict(type='CheckedLoadImageFromFile')])
-    mean = torch.tensor([123.675, 116.28, 103.53]).view(1, 3, 1, 1)
-    std = torch.tensor([58.395, 57.12, 57.375]).view(1, 3, 1, 1)
-    feats, labels = [], []
-    num_classes = len(dataset.metainfo['classes'])
+    paths = [dataset.get_data_info(i)['img_path'] for i in range(len(dataset))]
+    labels = np.zeros((len(dataset), len(dataset.metainfo['classes'])),
+                      np.float32)
+    for i in range(len(dataset)):
+        labels[i, dataset.get_cat_ids(i)] = 1
+    feats = []
     with torch.no_grad():
-        for start in range(0, len(dataset), batch_size):
-            infos = [
-                dataset.get_data_info(i)
-                for i in range(start, min(start + batch_size, len(dataset)))
-            ]
-            images = np.stack([load(dict(info))['img'] for info in infos])
-            x = torch.from_numpy(images[..., ::-1].copy()).permute(0, 3, 1,
-                                                                   2).float()
-            out = backbone((x - mean) / std)[-1]
-            feats.append(out.mean((2, 3)))
-            for info in infos:
-                row = np.zeros(num_classes, np.float32)
-                row[info['gt_label']] = 1
-                labels.append(row)
-    return torch.cat(feats).numpy(), np.stack(labels)
+        for start in range(0, len(paths), batch_size):
+            data = preprocess_images(model, paths[start:start + batch_size])
+            feats.append(model.extract_feat(data['inputs'])[-1])
+    return torch.cat(feats).numpy(), labels
 
 
 def linear_probe(train: tuple, val: tuple, l2: float = 1.0) -> float:
@@ -242,10 +241,10 @@ def main():
         probes = {}
         for name, weights in (('pretrained', state), ('random init', None)):
             torch.manual_seed(0)
-            train_set = pooled_features(cfg.model.backbone, weights,
-                                        args.probe_data_root, 'train')
-            val_set = pooled_features(cfg.model.backbone, weights,
-                                      args.probe_data_root, 'val')
+            # one model for both splits (a random backbone too)
+            model = probe_model(cfg, weights)
+            train_set = pooled_features(model, args.probe_data_root, 'train')
+            val_set = pooled_features(model, args.probe_data_root, 'val')
             probes[name] = linear_probe(train_set, val_set)
         report['linear_probe_val_mAP'] = probes
         print('linear probe on MultiGlyphs (5,000 train scenes, validation '
