@@ -36,32 +36,10 @@ import cv2
 from mlic.apis import MultiLabelInferencer
 from mlic.apis.inference import per_label_thresholds
 from mlic.apis.multilabel_inferencer import list_images
+from mlic.utils.cli import (output_dir_problems, output_file_problems,
+                            positive_int, refuse, run_tool, threshold_arg)
 from mlic.utils.fileio import atomic_write
 from mlic.visualization import draw_text_lines
-
-
-def threshold_arg(text: str):
-    """``--threshold``: a score in [0, 1], or a thresholds JSON file."""
-    if text.endswith('.json'):
-        return text
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f'{text!r} is neither a number nor a .json thresholds file')
-    if not 0 <= value <= 1:  # also refuses NaN
-        raise argparse.ArgumentTypeError(f'{text} is not a score in [0, 1]')
-    return value
-
-
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f'{text!r} is not an integer')
-    if value < 1:
-        raise argparse.ArgumentTypeError(f'{text} is not at least 1')
-    return value
 
 
 def parse_args():
@@ -86,10 +64,7 @@ def parse_args():
         '--force',
         action='store_true',
         help='replace output files that exist already')
-    args = parser.parse_args()
-    if args.out and not args.out.endswith(('.jsonl', '.csv')):
-        parser.error(f'--out must end with .jsonl or .csv, got {args.out}')
-    return args
+    return parser.parse_args()
 
 
 def prediction_lines(result: dict) -> list:
@@ -144,20 +119,6 @@ def drawn_name(path: str, index: int, taken: set) -> str:
     return name
 
 
-def _inside(path: str, folder: str) -> bool:
-    path, folder = osp.realpath(path), osp.realpath(folder)
-    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
-
-
-def _writable_folder(path: str) -> str:
-    folder = osp.dirname(osp.abspath(path))
-    if not osp.isdir(folder):
-        return f'its folder {folder} does not exist'
-    if not os.access(folder, os.W_OK | os.X_OK):
-        return f'its folder {folder} is not writable'
-    return ''
-
-
 def check_outputs(args, images: list) -> list:
     """Refuse outputs that would overwrite an input or an existing file,
     or that cannot be written; before any work. The drawn images' paths.
@@ -166,62 +127,33 @@ def check_outputs(args, images: list) -> list:
         list: ``(input path, drawn path)`` for ``--out-dir``.
     """
     paths = [p for p in images if isinstance(p, str)]
-    problems = []
-    drawn = []
-    for option, path in (('--out', args.out), ('--out-file', args.out_file)):
-        if not path:
-            continue
-        if osp.isdir(path):
-            problems.append(f'{option} {path} is a folder')
-            continue
-        clash = next(
-            (p for p in paths if osp.exists(path) and osp.samefile(p, path)),
-            None)
-        if clash is not None:
-            problems.append(f'{option} {path} is the input image {clash}')
-        elif osp.exists(path) and not args.force:
-            problems.append(f'{option} {path} exists; pass --force to '
-                            'replace it')
-        reason = _writable_folder(path)
-        if reason:
-            problems.append(f'cannot write {option} {path}: {reason}')
-    if args.out_file and not cv2.haveImageWriter(args.out_file):
-        problems.append(f'--out-file {args.out_file}: OpenCV writes no image '
-                        'of that extension (use .png or .jpg)')
-    if args.out_dir:
-        inside = next((p for p in paths if _inside(p, args.out_dir)), None)
-        if inside is not None:
-            problems.append(f'--out-dir {args.out_dir} holds the input image '
-                            f'{inside}: the drawn copies could replace the '
-                            'inputs; choose another folder')
-        elif osp.exists(args.out_dir) and not osp.isdir(args.out_dir):
-            problems.append(f'--out-dir {args.out_dir} is a file')
-        else:
-            taken = set()
-            drawn = [(p, osp.join(args.out_dir, drawn_name(p, i, taken)))
-                     for i, p in enumerate(paths)]
-            existing = [d for _, d in drawn if osp.exists(d)]
-            if existing and not args.force:
-                problems.append(
-                    f'--out-dir {args.out_dir} already has {len(existing)} '
-                    f'of the drawn images ({existing[0]}, ...); pass --force '
-                    'to replace them')
-            parent = args.out_dir if osp.isdir(args.out_dir) else \
-                osp.dirname(osp.abspath(args.out_dir))
-            if osp.isdir(parent) and not os.access(parent, os.W_OK | os.X_OK):
-                problems.append(f'cannot write --out-dir {args.out_dir}: '
-                                f'{parent} is not writable')
-    if problems:
-        sys.exit('error: ' + '; '.join(problems))
+    taken = set()
+    drawn = [(p, osp.join(args.out_dir or '', drawn_name(p, i, taken)))
+             for i, p in enumerate(paths)] if args.out_dir else []
+    refuse(
+        output_file_problems(
+            args.out,
+            '--out',
+            force=args.force,
+            inputs=paths,
+            suffixes=('.jsonl', '.csv')) + output_file_problems(
+                args.out_file,
+                '--out-file',
+                force=args.force,
+                inputs=paths,
+                image=True,
+                create_folder=False) + output_dir_problems(
+                    args.out_dir,
+                    '--out-dir',
+                    inputs=paths,
+                    files=[osp.basename(d) for _, d in drawn],
+                    force=args.force))
     return drawn
 
 
 def main():
     args = parse_args()
-    try:
-        images = list_images(args.inputs)
-    except FileNotFoundError as err:
-        sys.exit(f'error: {err}')
+    images = list_images(args.inputs)
     planned = check_outputs(args, images)
     pretrained = args.checkpoint
     if pretrained is None and osp.isfile(args.model):
@@ -287,4 +219,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

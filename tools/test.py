@@ -2,15 +2,15 @@
 import argparse
 import os
 import os.path as osp
-import sys
 
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 from mlic.datasets.utils import set_data_root
 from mlic.registry import RUNNERS
-from mlic.utils import (CheckpointMismatchError, register_all_modules,
-                        setup_distributed_for_device)
+from mlic.utils import register_all_modules, setup_distributed_for_device
+from mlic.utils.cli import (output_dir_problems, output_file_problems, refuse,
+                            run_tool)
 
 
 def parse_args():
@@ -22,6 +22,10 @@ def parse_args():
         '--out',
         help='also write scores and targets to this .pkl file, for '
         'tools/analysis_tools/eval_metric.py')
+    parser.add_argument(
+        '--force',
+        action='store_true',
+        help='replace the --out file if it exists')
     parser.add_argument(
         '--data-root',
         help='dataset folder for the train, val and test datasets (a '
@@ -63,8 +67,6 @@ def merge_args(cfg, args):
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     if args.out is not None:
-        if not args.out.endswith(('.pkl', '.pickle')):
-            raise ValueError(f'--out must be a .pkl file, got {args.out}')
         evaluator = cfg.test_evaluator
         if isinstance(evaluator, dict):
             evaluator = [evaluator]
@@ -74,20 +76,36 @@ def merge_args(cfg, args):
     return cfg
 
 
+def check_outputs(cfg, args) -> None:
+    """Before the model is built or an image read: ``--out`` and the work
+    dir can be written, and ``--out`` replaces nothing without
+    ``--force``."""
+    inputs = [args.config, args.checkpoint]
+    refuse(
+        output_file_problems(
+            args.out,
+            '--out',
+            force=args.force,
+            inputs=inputs,
+            suffixes=('.pkl', '.pickle')) +
+        # the work dir gets a new timestamped folder: it may hold the
+        # checkpoint, only its writability matters
+        output_dir_problems(cfg.work_dir, 'the work dir'))
+
+
 def main():
     args = parse_args()
     register_all_modules(init_default_scope=False)
     cfg = merge_args(Config.fromfile(args.config), args)
+    check_outputs(cfg, args)
     setup_distributed_for_device(cfg, args.launcher)
     # runner_type (QuietRunner in mlic's configs) as mmengine's tools do.
     runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
         Runner.from_cfg(cfg)
-    try:
-        runner.test()
-    except CheckpointMismatchError as err:
-        # the weights do not fit the config: a message, not a traceback
-        sys.exit(f'error: {err}')
+    # a checkpoint that does not fit the config, an unreadable file: a
+    # message, not a traceback (run_tool)
+    runner.test()
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

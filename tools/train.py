@@ -10,8 +10,11 @@ from mmengine.runner import Runner
 from mlic.datasets.utils import set_data_root
 from mlic.models.backbones import align_pretrained_depth
 from mlic.registry import RUNNERS
-from mlic.utils import (CheckpointMismatchError, register_all_modules,
-                        setup_distributed_for_device)
+from mlic.utils import (CheckpointMismatchError, UnsafeCheckpointError,
+                        register_all_modules, setup_distributed_for_device)
+from mlic.utils.checkpoint import CheckpointReadError
+from mlic.utils.cli import output_dir_problems
+from mlic.utils.errors import ConfigError
 
 
 def parse_args():
@@ -133,14 +136,20 @@ def main():
     args = parse_args()
     register_all_modules(init_default_scope=False)
     cfg = merge_args(Config.fromfile(args.config), args)
+    problems = output_dir_problems(cfg.work_dir, 'the work dir')
+    if problems:  # before the data or the model are built
+        sys.exit('error: ' + '; '.join(problems))
     setup_distributed_for_device(cfg, args.launcher)
     # runner_type (QuietRunner in mlic's configs) as mmengine's tools do.
     runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
         Runner.from_cfg(cfg)
     try:
         runner.train()
-    except CheckpointMismatchError as err:
-        # the weights do not fit the config: a message, not a traceback
+    except (CheckpointMismatchError, CheckpointReadError,
+            UnsafeCheckpointError, ConfigError) as err:
+        # load_from or --resume names a file that cannot be used, or the
+        # schedule does not fit the run: a message, not a traceback (other
+        # errors during training keep theirs)
         sys.exit(f'error: {err}')
 
 

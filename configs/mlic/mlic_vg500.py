@@ -18,6 +18,8 @@ model = dict(
         loss=dict(gamma_neg=2.0)))
 
 pct_start = 0.2
+# No `end`: each cycle ends with the run, however train_cfg.max_epochs is
+# set (QuietRunner; an `end` that differs from the run is refused).
 param_scheduler = [
     dict(
         type='OneCycleLR',
@@ -26,7 +28,6 @@ param_scheduler = [
         pct_start=pct_start,
         by_epoch=True,
         begin=0,
-        end=80,
         convert_to_iter_based=True),
     dict(
         type='OneCycleMomentum',
@@ -35,6 +36,5 @@ param_scheduler = [
         pct_start=pct_start,
         by_epoch=True,
         begin=0,
-        end=80,
         convert_to_iter_based=True),
 ]

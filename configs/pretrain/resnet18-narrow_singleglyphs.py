@@ -56,13 +56,14 @@ test_evaluator = val_evaluator
 
 # 8 epochs of 20,000 scenes (2,500 steps), validated after the last only.
 max_epochs = 8
+# No `end`: each cycle ends with the run, however train_cfg.max_epochs is
+# set (QuietRunner; an `end` that differs from the run is refused).
 param_scheduler = [
     dict(
         type='OneCycleLR',
         pct_start=0.2,
         by_epoch=True,
         begin=0,
-        end=max_epochs,
         convert_to_iter_based=True),
     dict(
         type='OneCycleMomentum',
@@ -71,7 +72,6 @@ param_scheduler = [
         pct_start=0.2,
         by_epoch=True,
         begin=0,
-        end=max_epochs,
         convert_to_iter_based=True),
 ]
 train_cfg = dict(by_epoch=True, max_epochs=max_epochs, val_interval=max_epochs)

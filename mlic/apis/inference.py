@@ -7,13 +7,14 @@ from mmengine.config import Config
 from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import DefaultScope
 
+from mlic.datasets.utils import declared_metainfo
 from mlic.evaluation.functional import load_thresholds
 from mlic.evaluation.functional.thresholds import MAX_THRESHOLD
-from mlic.registry import DATASETS, MODELS, TRANSFORMS
+from mlic.registry import MODELS, TRANSFORMS
 from mlic.utils import (check_checkpoint_fits, register_all_modules,
                         safe_torch_load)
 from mlic.utils.download import download_checkpoint
-from .model_zoo import weights_url, zoo_entry
+from .model_zoo import resolve_weights, zoo_entry
 
 ImageInput = Union[str, np.ndarray]
 
@@ -30,19 +31,10 @@ def _strip_pretrained(cfg_node):
 
 
 def _config_classes(cfg: Config) -> Optional[List[str]]:
-    """Label names from the config's test dataset type, when it has them
-    without reading data (``METAINFO`` or a MultiDigits-like default)."""
+    """Label names the config's test dataset declares without reading
+    data (:func:`~mlic.datasets.utils.declared_metainfo`)."""
     dataset = cfg.get('test_dataloader', {}).get('dataset', {})
-    try:
-        dataset_cls = DATASETS.get(dataset.get('type'))
-    except Exception:  # an unregistered custom type: no names
-        return None
-    meta = getattr(dataset_cls, 'METAINFO', {}) or {}
-    if 'classes' in meta:
-        return [str(c) for c in meta['classes']]
-    if getattr(dataset_cls, '__name__', '') == 'MultiDigits':
-        return [str(d) for d in range(10)]
-    return None
+    return declared_metainfo(dataset).get('classes')
 
 
 def init_model(config_or_name: Union[str, Config],
@@ -139,65 +131,52 @@ def per_label_thresholds(threshold, classes: List[str]) -> np.ndarray:
     return np.broadcast_to(threshold, (len(classes), ))
 
 
-@torch.no_grad()
 def inference_model(model,
                     images: Union[ImageInput, Sequence[ImageInput]],
                     threshold: Union[float, np.ndarray, str] = 0.5,
                     batch_size: int = 16) -> Union[dict, List[dict]]:
-    """Predict the labels of one image or a list of images.
+    """Predict the labels of one image or a list of images; a thin call of
+    :class:`~mlic.apis.MultiLabelInferencer` (same preprocessing, same
+    result schema), in this process, raising on the first input it cannot
+    read.
 
     Args:
         model: From :func:`init_model` or :func:`get_model`.
-        images: A path, a BGR ``ndarray`` (H, W, 3) uint8, or a list of them.
+        images: A path, an image ``ndarray`` (BGR (H, W, 3) uint8, or as
+            :func:`~mlic.datasets.transforms.image_from_array` converts),
+            a folder or a glob, or a list of them.
         threshold (float | ndarray | str): A score threshold, one per label
             (C,), or the JSON file written by
             ``tools/analysis_tools/eval_metric.py --search-thresholds``.
         batch_size (int): Images per forward pass.
 
     Returns:
-        dict | list[dict]: Per image ``pred_label`` (label indices above the
-        threshold, highest score first), ``pred_class`` (their names),
-        ``pred_scores`` (their scores) and ``pred_score`` (all C scores,
-        ndarray). A list when ``images`` is a list.
+        dict | list[dict]: Per image, as the inferencer gives it:
+        ``pred_scores`` (all C scores, ndarray), ``pred_labels`` (the label
+        indices at or above the threshold, highest score first),
+        ``pred_classes`` (their names), ``img_path`` (None for an array)
+        and ``error`` (None). A list when ``images`` is a list.
+
+    Raises:
+        ValueError: an input that cannot be read (the message says which
+            and why; the inferencer reports it per image instead).
     """
-    single = isinstance(images, (str, np.ndarray))
-    batch = [images] if single else list(images)
-    classes = model.dataset_meta['classes']
-    thresholds = per_label_thresholds(threshold, classes)
-    # Built once per call: from arrays the loading step is skipped.
-    pipelines = {
-        from_array: build_test_pipeline(model.cfg, from_array)
-        for from_array in (True, False)
-    }
-    outputs = []
-    for start in range(0, len(batch), batch_size):
-        chunk = batch[start:start + batch_size]
-        packed = []
-        for item in chunk:
-            if isinstance(item, np.ndarray):
-                if item.ndim != 3 or item.shape[2] != 3:
-                    raise ValueError('an image array must be (H, W, 3) BGR, '
-                                     f'got shape {item.shape}')
-                packed.append(pipelines[True](dict(
-                    img=item,
-                    img_shape=item.shape[:2],
-                    ori_shape=item.shape[:2])))
-            else:
-                if not osp.isfile(item):
-                    raise FileNotFoundError(f'image not found: {item}')
-                packed.append(pipelines[False](dict(img_path=item)))
-        data = model.data_preprocessor(pseudo_collate(packed), False)
-        scores = torch.sigmoid(model(data['inputs'], mode='tensor'))
-        for row in scores.float().cpu().numpy():
-            above = np.flatnonzero(row >= thresholds)
-            above = above[np.argsort(-row[above], kind='stable')]
-            outputs.append(
-                dict(
-                    pred_label=above.tolist(),
-                    pred_class=[classes[i] for i in above],
-                    pred_scores=row[above].tolist(),
-                    pred_score=row))
-    return outputs[0] if single else outputs
+    from .multilabel_inferencer import MultiLabelInferencer
+
+    # one file or one array gives one dict; a folder or a glob a list
+    single = isinstance(images, np.ndarray) or (isinstance(images, str)
+                                                and osp.isfile(images))
+    inferencer = MultiLabelInferencer(model, num_workers=0)
+    results = inferencer(
+        images,
+        batch_size=batch_size,
+        threshold=threshold,
+        show_progress=False)
+    for index, result in enumerate(results):
+        if result['error']:
+            where = result['img_path'] or f'image {index}'
+            raise ValueError(f'{where}: {result["error"]}')
+    return results[0] if single else results
 
 
 def get_model(name: str, pretrained: bool = True, device: str = 'cpu'):
@@ -209,18 +188,6 @@ def get_model(name: str, pretrained: bool = True, device: str = 'cpu'):
             the cache, verified by sha256). Defaults to True.
         device (str): Defaults to ``'cpu'``.
     """
-    entry = zoo_entry(name)
-    checkpoint = None
-    if pretrained:
-        checkpoint = weights_url(entry)
-        if checkpoint is None:
-            raise ValueError(
-                f'{name} has no published weights yet; train it with '
-                f'tools/train.py {osp.relpath(entry["Config"])} and use '
-                'init_model(config, checkpoint), or get_model(name, '
-                'pretrained=False) for random weights')
+    config, checkpoint, sha256 = resolve_weights(name, bool(pretrained))
     return init_model(
-        entry['Config'],
-        checkpoint,
-        device=device,
-        checkpoint_sha256=entry.get('Metadata', {}).get('Weights SHA256'))
+        config, checkpoint, device=device, checkpoint_sha256=sha256)

@@ -79,3 +79,44 @@ def weights_url(entry: dict) -> Optional[str]:
     if base:
         url = base.rstrip('/') + '/' + url.rsplit('/', 1)[-1]
     return url
+
+
+def resolve_weights(model, pretrained=None) -> tuple:
+    """What to build and which weights to load, for every way a user names
+    a model: a zoo name, a config file or a ``Config``.
+
+    Args:
+        model (str | Config): A zoo name, a config file or a ``Config``.
+        pretrained (str | bool, optional): A checkpoint path or URL. For a
+            zoo name, None or True means its published weights and False
+            none; for a config, None, True or False mean none.
+
+    Returns:
+        tuple: ``(config, checkpoint, sha256)``: the config file or
+        ``Config`` to build, the checkpoint path or URL (None for random
+        weights) and the sha256 it must have (published weights only).
+
+    Raises:
+        KeyError: not a file and not in the zoo (the message lists close
+            names).
+        ValueError: a zoo name with no published weights yet, asked for
+            them.
+    """
+    is_name = isinstance(model, str) and not osp.isfile(model)
+    if not is_name:
+        checkpoint = None if pretrained in (None, True, False) else \
+            pretrained
+        return model, checkpoint, None
+    entry = zoo_entry(model)
+    if pretrained is False:
+        return entry['Config'], None, None
+    if pretrained not in (None, True):
+        return entry['Config'], pretrained, None
+    url = weights_url(entry)
+    if url is None:
+        raise ValueError(
+            f'{model} has no published weights yet; train it with '
+            f'tools/train.py {osp.relpath(entry["Config"])} and pass its '
+            'checkpoint, or pretrained=False for random weights')
+    return entry['Config'], url, entry.get('Metadata',
+                                           {}).get('Weights SHA256')

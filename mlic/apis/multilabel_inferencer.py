@@ -7,14 +7,15 @@ from typing import Dict, List, Optional, Sequence, Union
 
 import numpy as np
 import torch
+import torch.nn as nn
 from mmengine.config import Config
 from mmengine.dataset import Compose, pseudo_collate
 from torch.utils.data import DataLoader, Dataset
 
-from mlic.datasets.transforms import UnreadableImageError
+from mlic.datasets.transforms import UnreadableImageError, image_from_array
 from mlic.registry import TRANSFORMS
 from .inference import init_model, per_label_thresholds
-from .model_zoo import weights_url, zoo_entry
+from .model_zoo import resolve_weights
 
 #: Extensions a folder is searched for (lower case; the search ignores case).
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp',
@@ -176,16 +177,13 @@ class _ImageDataset(Dataset):
     def __getitem__(self, index: int) -> dict:
         item = self.images[index]
         if isinstance(item, np.ndarray):
-            if item.ndim != 3 or item.shape[2] != 3:
-                return dict(
-                    index=index,
-                    error=f'an image array must be (H, W, 3) BGR, got shape '
-                    f'{item.shape}')
+            try:  # grey, BGRA, 16-bit and [0, 1] float as files are read
+                img = image_from_array(item)
+            except ValueError as err:
+                return dict(index=index, error=str(err))
             packed = self.from_array(
                 dict(
-                    img=item,
-                    img_shape=item.shape[:2],
-                    ori_shape=item.shape[:2]))
+                    img=img, img_shape=img.shape[:2], ori_shape=img.shape[:2]))
         else:
             try:
                 packed = self.from_file(dict(img_path=item))
@@ -223,10 +221,13 @@ class MultiLabelInferencer:
     leave decoding in series with the model.
 
     Args:
-        model (str | Config): A config file, a ``Config`` or a zoo name.
+        model (str | Config | nn.Module): A config file, a ``Config``, a
+            zoo name, or a model from :func:`init_model` (then
+            ``pretrained`` and ``device`` are not used).
         pretrained (str | bool, optional): A checkpoint path or URL. With a
             zoo name, None or True takes the published weights and False
-            none. Defaults to None.
+            none (:func:`~mlic.apis.model_zoo.resolve_weights`). Defaults
+            to None.
         device (str, optional): Defaults to CUDA when available, else CPU.
         num_workers (int): Decoding processes. Defaults to 2.
 
@@ -239,27 +240,23 @@ class MultiLabelInferencer:
     """
 
     def __init__(self,
-                 model: Union[str, Config],
+                 model: Union[str, Config, nn.Module],
                  pretrained: Optional[Union[str, bool]] = None,
                  device: Optional[str] = None,
                  num_workers: int = 2):
-        if device is None:
-            device = 'cuda' if torch.cuda.is_available() else 'cpu'
-        checkpoint, sha256 = pretrained, None
-        is_name = isinstance(model, str) and not osp.isfile(model)
-        if is_name and pretrained in (None, True):
-            entry = zoo_entry(model)
-            checkpoint = weights_url(entry)
-            sha256 = entry.get('Metadata', {}).get('Weights SHA256')
-            if checkpoint is None:
+        if isinstance(model, nn.Module):  # from init_model or get_model
+            if not hasattr(model, 'cfg') or not hasattr(model, 'dataset_meta'):
                 raise ValueError(
-                    f'{model} has no published weights yet; pass '
-                    'pretrained=CHECKPOINT, or pretrained=False for random '
-                    'weights')
-        elif pretrained in (None, False, True):
-            checkpoint = None
-        self.model = init_model(
-            model, checkpoint, device=device, checkpoint_sha256=sha256)
+                    'a model passed to MultiLabelInferencer must come from '
+                    'init_model or get_model (it needs .cfg and '
+                    '.dataset_meta)')
+            self.model = model
+        else:
+            if device is None:
+                device = 'cuda' if torch.cuda.is_available() else 'cpu'
+            config, checkpoint, sha256 = resolve_weights(model, pretrained)
+            self.model = init_model(
+                config, checkpoint, device=device, checkpoint_sha256=sha256)
         self.classes: List[str] = list(self.model.dataset_meta['classes'])
         self.num_workers = num_workers
         from .onnx_export import input_shape_of
@@ -278,8 +275,10 @@ class MultiLabelInferencer:
         """Predict.
 
         Args:
-            inputs: An image path, a BGR ``ndarray`` (H, W, 3) uint8, a
-                folder (searched recursively), a glob, or a list of them.
+            inputs: An image path, an image ``ndarray`` (BGR (H, W, 3)
+                uint8; grey, BGRA, uint16 and float in [0, 1] are converted
+                as :func:`~mlic.datasets.transforms.image_from_array` says),
+                a folder (searched recursively), a glob, or a list of them.
             batch_size (int): Images per forward pass.
             threshold (float | sequence | str): One score threshold, one
                 per label (C,), or a per-label thresholds JSON file.

@@ -56,6 +56,35 @@ def preprocessing_spec(model: nn.Module) -> Dict[str, object]:
         std=prep.std.flatten().tolist() if normalise else [1.0] * 3)
 
 
+def check_input_shape(model: nn.Module, shape: Tuple[int, int]) -> None:
+    """Refuse an input size the model cannot take, before an export.
+
+    What a model needs (a minimum size for the backbone's strides, a
+    multiple of a patch size, ...) is not declared anywhere, so one
+    forward pass of a zero image decides; its error is passed on with the
+    size named.
+
+    Args:
+        model: In eval mode, from :func:`init_model`.
+        shape (tuple): (H, W) of the input.
+
+    Raises:
+        ValueError: a side below 1, or the forward pass fails.
+    """
+    height, width = shape
+    if height < 1 or width < 1:
+        raise ValueError(f'the input size must be positive, got {height} x '
+                         f'{width} (H x W)')
+    try:
+        with torch.no_grad():
+            SigmoidScores(model).eval()(torch.zeros(1, 3, height, width))
+    except RuntimeError as err:
+        first = str(err).strip().splitlines()[0]
+        raise ValueError(
+            f'the model cannot take a {height} x {width} (H x W) input: '
+            f'{first}') from None
+
+
 def export_onnx(model: nn.Module,
                 output_file: str,
                 shape: Tuple[int, int],
@@ -75,6 +104,7 @@ def export_onnx(model: nn.Module,
     """
     onnx, _ = require_onnx()
     from mlic.utils.fileio import atomic_write
+    check_input_shape(model, shape)
     wrapper = SigmoidScores(model).eval()
     dummy = torch.zeros(batch_size, 3, *shape)
     axes = {
@@ -189,14 +219,13 @@ def verify_onnx(model: nn.Module,
 
 
 def input_shape_of(cfg) -> Optional[Tuple[int, int]]:
-    """(H, W) the config's test pipeline resizes to, else the generated
-    image size of a MultiDigits/MultiGlyphs dataset, else None."""
+    """(H, W) the config's test pipeline resizes to, else the size every
+    image of the test dataset has when the dataset declares one
+    (:func:`~mlic.datasets.utils.declared_metainfo`), else None."""
+    from mlic.datasets.utils import declared_metainfo
     dataset = cfg.test_dataloader.dataset
     for step in dataset.get('pipeline', []):
         if step.get('type') == 'Resize' and 'scale' in step:
             width, height = step['scale']  # mmcv's scale is (w, h)
             return int(height), int(width)
-    if dataset.get('type') in ('MultiDigits', 'MultiGlyphs'):
-        size = dataset.get('image_size', 64)
-        return int(size), int(size)
-    return None
+    return declared_metainfo(dataset).get('input_size')

@@ -151,6 +151,11 @@ class MultiDigits(LabelListDataset):
         **kwargs: ``LabelListDataset``/``BaseDataset`` arguments.
     """
 
+    #: Known without reading data (``declared_metainfo``): the labels, and
+    #: the argument that sets every image's side.
+    DECLARED_CLASSES = tuple(str(d) for d in range(10))
+    IMAGE_SIZE_ARG = 'image_size'
+
     def __init__(self,
                  data_root: str = 'data/multidigits',
                  split: str = 'train',

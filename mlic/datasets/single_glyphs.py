@@ -108,6 +108,11 @@ class SingleGlyphs(LabelListDataset):
         **kwargs: ``LabelListDataset``/``BaseDataset`` arguments.
     """
 
+    #: Known without reading data (``declared_metainfo``): the labels, and
+    #: the argument that sets every image's side.
+    DECLARED_CLASSES = tuple(CLASSES)
+    IMAGE_SIZE_ARG = 'image_size'
+
     def __init__(self,
                  data_root: str = 'data/singleglyphs',
                  split: str = 'train',

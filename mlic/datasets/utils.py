@@ -123,3 +123,45 @@ def set_data_root(cfg, data_root: str) -> int:
         raise KeyError('the config has no train/val/test dataloader dataset '
                        'to set data_root on')
     return changed
+
+
+def declared_metainfo(dataset_cfg) -> dict:
+    """What a config's dataset declares without reading any data.
+
+    A dataset class may declare its label names (``METAINFO['classes']``,
+    as mmpretrain's datasets do, or ``DECLARED_CLASSES``) and, when every
+    image has one size set by a constructor argument (the generated
+    datasets), that argument's name in ``IMAGE_SIZE_ARG``; the config's
+    value, else the argument's default, is the side. Nothing is recognised
+    by its type name, so a dataset of one's own declares the same way.
+
+    Args:
+        dataset_cfg (dict): The ``dataset`` entry of a dataloader config.
+
+    Returns:
+        dict: ``classes`` (list of str) and ``input_size`` ((H, W)) when
+        declared; empty for an unknown type.
+    """
+    import inspect
+
+    from mlic.registry import DATASETS
+    try:
+        dataset_cls = DATASETS.get(dataset_cfg.get('type'))
+    except Exception:  # noqa: BLE001 (a type mmengine cannot import)
+        dataset_cls = None
+    if dataset_cls is None:
+        return {}
+    meta = {}
+    classes = (getattr(dataset_cls, 'METAINFO', None)
+               or {}).get('classes') or getattr(dataset_cls,
+                                                'DECLARED_CLASSES', None)
+    if classes:
+        meta['classes'] = [str(c) for c in classes]
+    size_arg = getattr(dataset_cls, 'IMAGE_SIZE_ARG', None)
+    if size_arg:
+        side = dataset_cfg.get(size_arg)
+        if side is None:
+            default = inspect.signature(dataset_cls).parameters[size_arg]
+            side = default.default
+        meta['input_size'] = (int(side), int(side))
+    return meta

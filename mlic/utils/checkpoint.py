@@ -32,6 +32,8 @@ from mmengine.logging import HistoryBuffer
 from mmengine.runner import CheckpointLoader
 from mmengine.runner import checkpoint as mmengine_checkpoint
 
+from .errors import InputFileError
+
 
 def _numpy_globals() -> List[Any]:
     """numpy reconstruction helpers and dtype classes found in pickles."""
@@ -223,6 +225,15 @@ def safe_pickle_load(path: str) -> Any:
             return _AllowListUnpickler(f).load()
         except UnsafeCheckpointError as err:
             raise UnsafeCheckpointError(f'{path}: {err}') from None
+        except (EOFError, pickle.UnpicklingError, ValueError, TypeError,
+                IndexError, KeyError, AttributeError, OverflowError,
+                UnicodeDecodeError) as err:
+            # what the unpickler raises on empty, cut or foreign bytes
+            reason = 'the file is empty' if osp.getsize(path) == 0 else \
+                f'{type(err).__name__}: {err}'
+            raise InputFileError(
+                f'{path} is not a readable pickle (empty, truncated or not '
+                f'a pickle): {reason}') from None
 
 
 def _load_from_local(filename: str, map_location=None):

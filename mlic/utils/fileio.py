@@ -1,9 +1,12 @@
+import json
 import os
 import os.path as osp
 import tempfile
 from typing import IO, Callable, Union
 
 from mmengine.fileio import LocalBackend, register_backend
+
+from .errors import InputFileError
 
 
 def _current_umask() -> int:
@@ -92,3 +95,59 @@ class AtomicLocalBackend(LocalBackend):
                  filepath: Union[str, os.PathLike],
                  encoding: str = 'utf-8') -> None:
         atomic_write(str(filepath), lambda f: f.write(obj.encode(encoding)))
+
+
+def _read_text(path: str) -> str:
+    """A UTF-8 text file (a BOM is dropped); errors name the file."""
+    if osp.isdir(path):
+        raise InputFileError(f'{path} is a folder, not a file')
+    with open(path, 'rb') as f:  # FileNotFoundError names the path
+        data = f.read()
+    try:
+        return data.decode('utf-8-sig')
+    except UnicodeDecodeError as err:
+        line = data[:err.start].count(b'\n') + 1
+        raise InputFileError(f'{path}, line {line}: not UTF-8 text (bytes '
+                             f'{data[err.start:err.start + 4]!r})') from None
+
+
+def read_json(path: str):
+    """A JSON file's value. Reused: :mod:`json`; only the errors differ.
+
+    Raises:
+        InputFileError: empty, not UTF-8 or not JSON; names the file, line
+            and column.
+    """
+    text = _read_text(path)
+    if not text.strip():
+        raise InputFileError(f'{path} is empty; expected JSON')
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise InputFileError(f'{path}, line {err.lineno}, column '
+                             f'{err.colno}: not JSON ({err.msg})') from None
+
+
+def read_json_lines(path: str) -> list:
+    """One JSON object per line (mmengine's ``scalars.json`` logs; blank
+    lines skipped).
+
+    Raises:
+        InputFileError: not UTF-8, a line that is not JSON or not an
+            object; names the file and the line.
+    """
+    records = []
+    for number, line in enumerate(_read_text(path).splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise InputFileError(f'{path}, line {number}, column {err.colno}'
+                                 f': not JSON ({err.msg})') from None
+        if not isinstance(record, dict):
+            raise InputFileError(f'{path}, line {number}: a JSON '
+                                 f'{type(record).__name__}, expected an '
+                                 'object')
+        records.append(record)
+    return records

@@ -2,57 +2,52 @@
 tensors behind ``tools/visualization/vis_attention.py`` and
 ``vis_cooccurrence.py``, read from a built model without changing it.
 
-- Label-query heads (``MLICHead``, ``Query2LabelHead``, both built on
-  :class:`LabelQueryTransformer`): the last decoder layer's cross-attention
-  of each label query over the image tokens, averaged over heads. PyTorch's
-  decoder layer calls its attention with ``need_weights=False``; a forward
-  pre-hook turns the weights on for this one call, so nothing in the model
-  is patched.
-- Globally pooled linear heads (mmpretrain's ``MultiLabelLinearClsHead``
-  after ``GlobalAveragePooling``, ``MLGCNHead``) and ``CSRAClsHead``: class
-  activation maps, in closed form: the logit is the mean over positions of
-  ``W · x(p)`` (+ bias), so ``W · x(p)`` is exact (CAM, Zhou et al. 2016);
-  for CSRA it is the class-specific score map its attention pools. This is
-  why mmpretrain's ``vis_cam.py`` route (pytorch-grad-cam, gradients of one
-  target class, an extra dependency) is not used: the exact map needs one
-  forward pass for all labels at once.
+The maps come from the head: a head that can show where each label looks
+has a ``label_maps(feats)`` method (the protocol is in
+:class:`~mlic.models.heads.BaseMultiLabelHead`): MLIC and Query2Label
+return their label queries' cross-attention, ML-GCN its class activation
+maps. Heads without the method:
+
+- mmpretrain's ``CSRAClsHead``: the class-specific score maps its
+  attention pools;
+- any head with a linear classifier ``fc`` over the backbone's D channels
+  (mmpretrain's ``MultiLabelLinearClsHead`` after a pooling neck, the
+  extending.md head): class activation maps ``W x(p) + b`` (Zhou et al.,
+  CVPR 2016), exact contributions to the logit when the head averages over
+  positions, and where each label's classifier responds otherwise.
+
+mmpretrain's ``vis_cam.py`` route (pytorch-grad-cam, gradients of one
+target class, an extra dependency) is not used: these maps need one
+forward pass for all labels at once.
 """
 from typing import Dict, Optional
 
 import torch
 import torch.nn as nn
-from mmpretrain.models.heads import CSRAClsHead, MultiLabelLinearClsHead
-from mmpretrain.models.necks import GlobalAveragePooling
+from mmpretrain.models.heads import CSRAClsHead
 
-from mlic.models.heads import MLGCNHead, MLICHead, Query2LabelHead
+from mlic.models.heads import MLGCNHead, MLICHead
+from mlic.models.heads.base_multilabel_head import (CLASS_ACTIVATION,
+                                                    QUERY_ATTENTION)
+from mlic.utils.errors import ConfigError
 
-#: What :func:`label_maps` returns under ``kind``, per head type.
-QUERY_ATTENTION = 'label-query attention'
-CLASS_ACTIVATION = 'class activation map'
+__all__ = [
+    'CLASS_ACTIVATION', 'QUERY_ATTENTION', 'label_maps',
+    'predicted_cooccurrence'
+]
 
 
-def _decoder_cross_attention(head: nn.Module) -> nn.MultiheadAttention:
-    return head.transformer.transformer.decoder.layers[-1].multihead_attn
+def _csra_maps(head: CSRAClsHead, fmap: torch.Tensor) -> torch.Tensor:
+    maps = 0
+    for module in head.csra_heads:
+        weight = module.head.weight  # (C, D, 1, 1)
+        maps = maps + module.head(fmap) / weight.flatten(1).norm(
+            dim=1)[None, :, None, None]
+    return maps
 
 
-def _class_activation(model: nn.Module, fmap: torch.Tensor) -> torch.Tensor:
-    """(B, C, H', W') maps whose spatial mean (+ bias) is the logit."""
-    head = model.head
-    if isinstance(head, CSRAClsHead):
-        maps = 0
-        for module in head.csra_heads:
-            weight = module.head.weight  # (C, D, 1, 1)
-            maps = maps + module.head(fmap) / weight.flatten(1).norm(
-                dim=1)[None, :, None, None]
-        return maps
-    if isinstance(head, MLGCNHead):
-        weight, bias = head.label_classifiers(), None  # (C, D)
-    elif isinstance(head, MultiLabelLinearClsHead) and isinstance(
-            getattr(model, 'neck', None), GlobalAveragePooling):
-        weight, bias = head.fc.weight, head.fc.bias
-    else:
-        raise TypeError(f'no label maps for {type(head).__name__} (after '
-                        f'{type(getattr(model, "neck", None)).__name__})')
+def _linear_maps(head: nn.Module, fmap: torch.Tensor) -> torch.Tensor:
+    weight, bias = head.fc.weight, head.fc.bias
     maps = torch.einsum('cd,bdhw->bchw', weight, fmap)
     return maps if bias is None else maps + bias[None, :, None, None]
 
@@ -69,6 +64,11 @@ def label_maps(model: nn.Module, inputs: torch.Tensor) -> Dict[str, object]:
         dict: ``scores`` (B, C) sigmoid scores, ``maps`` (B, C, H', W') on
         the last backbone stage's grid (attention weights sum to 1 over the
         grid; CAMs are logit contributions) and ``kind`` (str).
+
+    Raises:
+        ConfigError: the head has no ``label_maps`` method and no linear
+            classifier over the backbone's channels; the message says what
+            to add.
     """
     with torch.no_grad():
         feats = model.backbone(inputs)  # before any pooling neck
@@ -76,35 +76,26 @@ def label_maps(model: nn.Module, inputs: torch.Tensor) -> Dict[str, object]:
         if fmap.dim() != 4:
             raise ValueError(f'label maps need a (B, D, H, W) feature map, '
                              f'got {tuple(fmap.shape)}')
-        height, width = fmap.shape[-2:]
         head = model.head
-        if isinstance(head, (MLICHead, Query2LabelHead)):
-            captured = {}
-            attn = _decoder_cross_attention(head)
-
-            def want_weights(module, args, kwargs):
-                return args, dict(
-                    kwargs, need_weights=True, average_attn_weights=True)
-
-            def keep(module, args, output):
-                captured['weights'] = output[1]  # (B, C, N)
-
-            handles = [
-                attn.register_forward_pre_hook(want_weights, with_kwargs=True),
-                attn.register_forward_hook(keep)
-            ]
-            try:
-                logits = head(feats)
-            finally:
-                for handle in handles:
-                    handle.remove()
-            maps = captured['weights'].unflatten(-1, (height, width))
-            kind = QUERY_ATTENTION
+        if hasattr(head, 'label_maps'):
+            out = head.label_maps(feats)
+            return dict(
+                scores=out['logits'].sigmoid(),
+                maps=out['maps'],
+                kind=out['kind'])
+        fc = getattr(head, 'fc', None)
+        if isinstance(head, CSRAClsHead):
+            maps = _csra_maps(head, fmap)
+        elif isinstance(fc, nn.Linear) and fc.in_features == fmap.size(1):
+            maps = _linear_maps(head, fmap)
         else:
-            logits = head(model.neck(feats) if model.with_neck else feats)
-            maps = _class_activation(model, fmap)
-            kind = CLASS_ACTIVATION
-    return dict(scores=logits.sigmoid(), maps=maps, kind=kind)
+            raise ConfigError(
+                f'{type(head).__name__} cannot show where its labels look: '
+                'give it a label_maps(feats) method (docs/extending.md), or '
+                f'a linear classifier `fc` over the {fmap.size(1)} backbone '
+                'channels, which gets class activation maps')
+        logits = head(model.neck(feats) if model.with_neck else feats)
+    return dict(scores=logits.sigmoid(), maps=maps, kind=CLASS_ACTIVATION)
 
 
 def predicted_cooccurrence(model: nn.Module,

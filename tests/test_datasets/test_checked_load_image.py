@@ -84,3 +84,50 @@ def test_checked_loader_refuses_oversized_images_before_decoding(
         dict(type='CheckedLoadImageFromFile', max_pixels=None))
     assert no_limit(dict(img_path=str(tmp_path / 'big.png')))['img'].shape \
         == (300, 400, 3)
+
+
+def test_formats_pillow_cannot_parse_are_size_checked_before_decoding(
+        tmp_path, monkeypatch):
+    """An 8000 x 8000 Radiance HDR named .png was decoded by OpenCV before
+    the limit applied (0.9 GB); now its header is read here, and a format
+    whose size no header reader knows is not decoded at all."""
+    import cv2
+    import mmcv
+
+    from mlic.datasets.transforms import UnreadableImageError
+    from mlic.datasets.transforms.checked_load_image import \
+        image_size_from_header
+    small = np.random.default_rng(0).random((8, 12, 3)).astype(np.float32)
+    for ext in ('.hdr', '.pfm', '.pam'):
+        pixels = small if ext != '.pam' else (small * 255).astype(np.uint8)
+        data = cv2.imencode(ext, pixels)[1].tobytes()
+        assert image_size_from_header(data) == (12, 8), ext
+    # a huge HDR header (the pixel data need not be there)
+    huge_hdr = b'#?RADIANCE\nFORMAT=32-bit_rle_rgbe\n\n-Y 8000 +X 8000\n'
+    (tmp_path / 'huge.png').write_bytes(huge_hdr + bytes(100))
+    (tmp_path / 'huge.pam').write_bytes(
+        b'P7\nWIDTH 9000\nHEIGHT 9000\nDEPTH 3\nMAXVAL 255\n'
+        b'TUPLTYPE RGB\nENDHDR\n')
+    (tmp_path / 'unknown.img').write_bytes(b'\x00\x01unknown' * 10)
+    cv2.imwrite(str(tmp_path / 'ok.hdr'), small)
+    decoded = []
+    real = mmcv.imfrombytes
+    monkeypatch.setattr(mmcv, 'imfrombytes',
+                        lambda *a, **k: decoded.append(1) or real(*a, **k))
+    load = TRANSFORMS.build(dict(type='CheckedLoadImageFromFile'))
+    with pytest.raises(
+            UnreadableImageError,
+            match=r'huge.png: 8000 x 8000 pixels is over the limit'):
+        load(dict(img_path=str(tmp_path / 'huge.png')))
+    with pytest.raises(
+            UnreadableImageError,
+            match=r'huge.pam: 9000 x 9000 pixels is over the limit'):
+        load(dict(img_path=str(tmp_path / 'huge.pam')))
+    with pytest.raises(
+            UnreadableImageError,
+            match=r'unknown.img: the image size cannot be read from the '
+            r'file header'):
+        load(dict(img_path=str(tmp_path / 'unknown.img')))
+    assert not decoded
+    assert load(dict(img_path=str(tmp_path / 'ok.hdr')))['img'].shape == \
+        (8, 12, 3)

@@ -263,6 +263,13 @@ PLANS = {
         'tests/test_tools/test_extending_docs.py',
         'that test writes the page\'s files outside the checkout and '
         'runs its train and test commands there'),
+    'PYTHONPATH=$PWD python {REPO}/tools/visualization/vis_attention.py '
+    'max_pool_multidigits.py work_dirs/max_pool/epoch_10.pth '
+    '{REPO}/demo/demo.png --out-file max_pool_maps.png':
+    Covered(
+        'tests/test_tools/test_extending_docs.py',
+        'that test writes the page\'s files outside the checkout and '
+        'runs its train, test and vis_attention commands there'),
     # ---- docs/benchmarks.md, docs/methods.md: the method comparisons
     'python tools/analysis_tools/compare_methods.py --seeds 0 1 2':
     Run('compare',

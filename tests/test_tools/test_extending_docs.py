@@ -3,6 +3,8 @@ commands."""
 import os.path as osp
 import re
 
+import cv2
+
 from mlic.utils import safe_torch_load
 from .helpers import REPO_ROOT, run_shell, tiny_multidigits_options
 
@@ -24,8 +26,10 @@ def test_the_extending_page_works_as_written(tmp_path):
     (tmp_path / 'my_mlic_ext' / '__init__.py').write_text('')
 
     commands = re.findall(r'```bash\n(PYTHONPATH=\$PWD python .*?)\n```', text)
-    assert [c.split()[2] for c in commands
-            ] == ['{REPO}/tools/train.py', '{REPO}/tools/test.py']
+    assert [c.split()[2] for c in commands] == [
+        '{REPO}/tools/train.py', '{REPO}/tools/test.py',
+        '{REPO}/tools/visualization/vis_attention.py'
+    ]
     # As written, from the folder holding the page's files, on a MultiDigits
     # of 32 + 16 scenes (its 10 epochs stay, so epoch_10.pth exists).
     options = ' '.join(
@@ -38,9 +42,13 @@ def test_the_extending_page_works_as_written(tmp_path):
             f'{command} --cfg-options {options}', cwd=str(tmp_path))
         assert code == 0, f'{command}\n{out[-3000:]}'
         outputs.append(out)
-    train_log, test_log = outputs
+    train_log, test_log, maps_log = outputs
     assert 'loss' in train_log and 'multi-label/mAP' in train_log
     assert re.search(r'multi-label/mAP: \d', test_log), test_log[-2000:]
     work = tmp_path / 'work_dirs' / 'max_pool'
     ckpt = safe_torch_load(str(work / 'epoch_10.pth'))
     assert 'head.fc.weight' in ckpt['state_dict']
+    # the page's head gets class activation maps from its fc
+    assert 'wrote max_pool_maps.png (class activation map)' in maps_log
+    drawn = cv2.imread(str(tmp_path / 'max_pool_maps.png'))
+    assert drawn is not None and drawn.std() > 5

@@ -90,7 +90,8 @@ def test_bad_output_name_is_refused_before_any_work(tmp_path):
         'demo/image_demo.py', 'demo/demo.png', CONFIG, '--out',
         str(tmp_path / 'preds.txt')
     ])
-    assert code == 2 and '--out must end with .jsonl or .csv' in out
+    assert code == 1 and 'preds.txt must end with .jsonl or .csv' in out
+    assert 'Traceback' not in out
 
 
 def folder_hashes(folder):
@@ -122,7 +123,7 @@ def test_out_dir_holding_the_inputs_is_refused_before_any_work(
         str(out_dir)
     ])
     assert code != 0
-    assert f'--out-dir {out_dir} holds the input image' in out
+    assert f'--out-dir {out_dir} holds the input {images}' in out
     assert 'Traceback' not in out
     assert 'no --checkpoint' not in out and ': ' not in out.split('error:')[
         0]  # nothing predicted before the refusal
@@ -147,7 +148,7 @@ def test_existing_outputs_need_force(checkpoint, tmp_path):
     code, out = run_tool(args)
     assert code != 0 and 'pass --force' in out and 'Traceback' not in out
     assert f'--out {jsonl} exists' in out
-    assert 'already has 2 of the drawn images' in out
+    assert 'already has 2 of the files this writes' in out
     assert jsonl.read_text() == 'mine\n'  # nothing replaced
     code, out = run_tool(args + ['--force'])
     assert code == 0, out
@@ -157,12 +158,13 @@ def test_existing_outputs_need_force(checkpoint, tmp_path):
 @pytest.mark.parametrize('option, value, message', [
     ('--out-file', 'x.txt', 'OpenCV writes no image of that extension'),
     ('--out-file', 'missing/x.png', 'does not exist'),
-    ('--out', 'missing/p.jsonl', 'does not exist'),
+    ('--out', 'a_file/p.jsonl', 'a_file is a file, not a folder'),
     ('--out', 'folder.jsonl', 'is a folder'),
 ])
 def test_unwritable_outputs_are_refused_before_any_work(
         checkpoint, tmp_path, option, value, message):
     (tmp_path / 'folder.jsonl').mkdir()
+    (tmp_path / 'a_file').write_text('')
     code, out = run_tool([
         'demo/image_demo.py', 'demo/demo.png', CONFIG, '--checkpoint',
         checkpoint, option,

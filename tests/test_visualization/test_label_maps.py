@@ -84,3 +84,59 @@ def test_predicted_cooccurrence_per_head(models, inputs):
     assert torch.equal(fixed[1], models['mlgcn'].head.adjacency)
     for key in ('q2l', 'baseline', 'csra', 'no_gnn'):
         assert predicted_cooccurrence(models[key], inputs) is None, key
+
+
+class _PoolLinear(torch.nn.Module):
+    """A head of one's own: max pooling, then ``fc`` (the extending.md
+    head's shape)."""
+
+    def __init__(self, channels, classes=30):
+        super().__init__()
+        self.fc = torch.nn.Linear(channels, classes)
+
+    def forward(self, feats):
+        return self.fc(feats[-1].amax(dim=(2, 3)))
+
+
+class _OwnMaps(_PoolLinear):
+    """The same head with its own ``label_maps``: it is used as given."""
+
+    def label_maps(self, feats):
+        maps = torch.full((feats[-1].size(0), 30, 4, 4), 0.5)
+        return dict(logits=self(feats), maps=maps, kind='my maps')
+
+
+class _NoClassifier(torch.nn.Module):
+
+    def forward(self, feats):
+        return feats[-1].mean((1, 2, 3))[:, None].expand(-1, 30)
+
+
+def test_heads_of_ones_own_maps_from_fc_their_method_or_a_message(
+        repo_root, inputs):
+    from mlic.utils.errors import ConfigError
+    torch.manual_seed(0)
+    model = init_model(osp.join(repo_root, CONFIGS['mlic'])).eval()
+    channels = model.backbone(inputs)[-1].size(1)
+    model.head = _PoolLinear(channels).eval()
+    out = label_maps(model, inputs)
+    assert out['kind'] == CLASS_ACTIVATION
+    with torch.no_grad():
+        feats = model.backbone(inputs)
+        expected = torch.einsum('cd,bdhw->bchw', model.head.fc.weight,
+                                feats[-1])
+        expected = expected + model.head.fc.bias[None, :, None, None]
+        logits = model.head(feats)
+    assert torch.allclose(out['maps'], expected, atol=1e-5)
+    assert torch.allclose(out['scores'], logits.sigmoid(), atol=1e-6)
+
+    model.head = _OwnMaps(channels).eval()
+    out = label_maps(model, inputs)
+    assert out['kind'] == 'my maps' and float(out['maps'].mean()) == 0.5
+
+    model.head = _NoClassifier()
+    with pytest.raises(
+            ConfigError,
+            match=r'_NoClassifier cannot show where its labels look: give '
+            r'it a label_maps\(feats\) method'):
+        label_maps(model, inputs)

@@ -13,16 +13,25 @@ keys: ``loss``, ``loss_contrastive``, ``lr``, ``time``, ...) or the epoch
 (validation keys: ``multi-label/mAP``, ``multi-label/CF1``, ...), one panel
 per key; ``cal_train_time`` prints the mean, fastest and slowest step time
 per run. This is mmpretrain's ``analyze_logs.py`` (same sub-commands and
-options) reading the logs through its ``load_json_log``; it is rewritten
-here because mmpretrain installs its tools only inside its wheel's ``.mim``
-folder.
+options, and its ``load_json_log`` rule that a record with ``lr`` is a
+training step); it is rewritten here because mmpretrain installs its tools
+only inside its wheel's ``.mim`` folder, and it reads the logs with
+:func:`mlic.utils.fileio.read_json_lines`, which names the file and line
+of a damaged record (``load_json_log`` raises a bare ``JSONDecodeError``).
+An existing ``--out`` is replaced only with ``--force``.
 """
 import argparse
 import os.path as osp
 from typing import Dict, List
 
 import numpy as np
-from mmpretrain.utils import load_json_log
+
+from mlic.utils.cli import output_file_problems, refuse, run_tool
+from mlic.utils.errors import InputFileError
+from mlic.utils.fileio import read_json_lines
+
+#: What ``--out`` may be (matplotlib's savefig writes them all).
+PLOT_SUFFIXES = ('.png', '.pdf', '.svg', '.jpg')
 
 
 def check_logs(paths: List[str]) -> List[Dict[str, list]]:
@@ -32,9 +41,11 @@ def check_logs(paths: List[str]) -> List[Dict[str, list]]:
             raise FileNotFoundError(f'no log file {path}; a run writes '
                                     '<work_dir>/<timestamp>/vis_data/'
                                     'scalars.json')
-        log = load_json_log(path)
+        log = dict(train=[], val=[])
+        for record in read_json_lines(path):
+            log['train' if 'lr' in record else 'val'].append(record)
         if not log['train'] and not log['val']:
-            raise ValueError(f'{path} holds no logged step')
+            raise InputFileError(f'{path} holds no logged step')
         logs.append(log)
     return logs
 
@@ -128,12 +139,29 @@ def main():
     plot.add_argument('--legend', nargs='+')
     plot.add_argument('--title')
     plot.add_argument('--out', help='PNG file (else a window)')
+    plot.add_argument(
+        '--force', action='store_true', help='replace --out if it exists')
     time_parser = sub.add_parser('cal_train_time', help='step times')
     time_parser.add_argument('logs', nargs='+')
     time_parser.add_argument('--include-outliers', action='store_true')
     args = parser.parse_args()
+    if args.task == 'plot_curve':
+        if args.legend and len(args.legend) != len(args.logs):
+            parser.error(f'{len(args.legend)} --legend entries for '
+                         f'{len(args.logs)} logs')
+        refuse(
+            output_file_problems(
+                args.out,
+                '--out',
+                force=args.force,
+                inputs=args.logs,
+                suffixes=PLOT_SUFFIXES))
     logs = check_logs(args.logs)
     if args.task == 'plot_curve':
+        missing = [k for k in args.keys if k not in _keys(logs)]
+        if missing:
+            parser.error(f'no log has {missing[0]!r}; logged keys: '
+                         f'{sorted(_keys(logs))}')
         plot_curve(logs, args.logs, args.keys, args.legend, args.title,
                    args.out)
     else:
@@ -141,4 +169,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

@@ -16,7 +16,9 @@ Writes to DIR:
   present ones), drawn on their test images with the truth.
 
 CONFIG's test set gives the images; it must be the set the dump was made
-on (same length and order, as ``tools/test.py`` writes it).
+on (same length and order, as ``tools/test.py`` writes it). DIR is
+checked before any work: files of these names already there are replaced
+only with ``--force``.
 """
 import argparse
 import csv
@@ -32,6 +34,9 @@ from mlic.evaluation.functional import (average_precision_per_label,
                                         load_prediction_dump)
 from mlic.registry import DATASETS
 from mlic.utils import register_all_modules
+from mlic.utils.cli import (non_negative_int, output_dir_problems, refuse,
+                            run_tool, score_arg)
+from mlic.utils.errors import InputFileError
 from mlic.visualization import draw_text_lines, save_png
 
 
@@ -40,12 +45,21 @@ def parse_args():
     parser.add_argument('config')
     parser.add_argument('predictions', help='the .pkl of tools/test.py --out')
     parser.add_argument('--out-dir', required=True)
-    parser.add_argument('--threshold', type=float, default=0.5)
-    parser.add_argument('--topk-classes', type=int, default=5)
-    parser.add_argument('--num-errors', type=int, default=8)
+    parser.add_argument('--threshold', type=score_arg, default=0.5)
+    parser.add_argument('--topk-classes', type=non_negative_int, default=5)
+    parser.add_argument('--num-errors', type=non_negative_int, default=8)
+    parser.add_argument(
+        '--force',
+        action='store_true',
+        help='replace files of the same names in --out-dir')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction, default={})
     return parser.parse_args()
+
+
+#: The files main() writes in --out-dir.
+OUTPUT_FILES = ('per_class.csv', 'per_class.md', 'pr_curves.png',
+                'false_positives.png', 'false_negatives.png')
 
 
 def per_class_table(scores, targets, ignore, threshold):
@@ -123,6 +137,13 @@ def draw_errors(path, dataset, pairs, scores, targets, names, kind):
 
 def main():
     args = parse_args()
+    refuse(
+        output_dir_problems(
+            args.out_dir,
+            '--out-dir',
+            inputs=[args.config, args.predictions],
+            files=OUTPUT_FILES,
+            force=args.force))
     register_all_modules()
     data = load_prediction_dump(args.predictions)
     scores = np.asarray(data['scores'], np.float32)
@@ -134,7 +155,7 @@ def main():
     dataset = DATASETS.build(cfg.test_dataloader.dataset)
     names = list(data.get('classes') or dataset.metainfo['classes'])
     if len(dataset) != len(scores):
-        raise ValueError(
+        raise InputFileError(
             f'{args.predictions} holds {len(scores)} images but the test set '
             f'of {args.config} has {len(dataset)}: use the config the dump '
             'was made with')
@@ -188,4 +209,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

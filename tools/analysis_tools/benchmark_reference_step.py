@@ -41,7 +41,6 @@ sides (the reference's mixed precision is CUDA autocast), so a config's
 ``AnyDeviceAmpOptimWrapper`` is replaced by ``OptimWrapper``.
 """
 import argparse
-import importlib.util
 import json
 import os.path as osp
 import subprocess
@@ -57,6 +56,7 @@ from mmengine.config import Config, DictAction
 from mmengine.optim import build_optim_wrapper
 from mmpretrain.structures import DataSample
 
+from mlic.apis.official_checkpoint import PREFIXES
 from mlic.engine.runner import enable_channels_last, keep_freed_host_memory
 from mlic.registry import MODELS
 from mlic.utils import register_all_modules
@@ -68,23 +68,9 @@ from benchmark_train import (  # noqa: E402  isort:skip
 MEAN = torch.tensor([123.675, 116.28, 103.53]).view(1, 3, 1, 1)
 STD = torch.tensor([58.395, 57.12, 57.375]).view(1, 3, 1, 1)
 
-
-def load_converter_prefixes():
-    """The checkpoint converter's (reference prefix, mlic prefix) table,
-    tools/model_converters/official2mlic.py, read from that file so the
-    two tools cannot drift apart."""
-    path = osp.join(
-        osp.dirname(osp.abspath(__file__)), '..', 'model_converters',
-        'official2mlic.py')
-    spec = importlib.util.spec_from_file_location('official2mlic', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.PREFIXES
-
-
 # mlic name prefix -> reference name prefix: the converter's table read
 # the other way.
-TO_REFERENCE = [(ours, theirs) for theirs, ours in load_converter_prefixes()]
+TO_REFERENCE = [(ours, theirs) for theirs, ours in PREFIXES]
 
 
 def parse_args():

@@ -10,7 +10,9 @@ frequencies, and writes ``cooccurrence_<split>.png``: P(column label |
 row label) over the split's images (each row sums the images holding the
 row label), the statistic that ML-GCN-style graphs are built from. With
 ``--samples N``, also ``samples_<split>.png``: the first N images (8 a row,
-at twice their size when small) with their label names beneath.
+at twice their size when small) with their label names beneath. DIR is
+checked before the dataset is read; files of these names are replaced only
+with ``--force``.
 """
 import argparse
 import os.path as osp
@@ -22,6 +24,8 @@ from mmengine.config import DictAction
 from mlic.datasets.statistics import dataset_label_statistics
 from mlic.datasets.utils import build_split_dataset
 from mlic.utils import register_all_modules
+from mlic.utils.cli import (non_negative_int, output_dir_problems, refuse,
+                            run_tool)
 from mlic.visualization import draw_matrix_heatmap, save_png
 
 
@@ -31,9 +35,22 @@ def main():
     parser.add_argument(
         '--split', choices=['train', 'val', 'test'], default='train')
     parser.add_argument('--out-dir', default='work_dirs/dataset_statistics')
-    parser.add_argument('--samples', type=int, default=0)
+    parser.add_argument('--samples', type=non_negative_int, default=0)
+    parser.add_argument(
+        '--force',
+        action='store_true',
+        help='replace files of the same names in --out-dir')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = parser.parse_args()
+    written = [f'cooccurrence_{args.split}.png'
+               ] + [f'samples_{args.split}.png'] * bool(args.samples)
+    refuse(
+        output_dir_problems(
+            args.out_dir,
+            '--out-dir',
+            inputs=[args.config],
+            files=written,
+            force=args.force))
 
     register_all_modules()
     dataset = build_split_dataset(
@@ -105,4 +122,4 @@ def sample_mosaic(dataset, names, num, per_row=8):
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

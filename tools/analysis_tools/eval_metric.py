@@ -22,13 +22,15 @@ from mlic.evaluation import multilabel_metrics
 from mlic.evaluation.functional import (best_f1_thresholds,
                                         load_prediction_dump, load_thresholds,
                                         save_thresholds)
+from mlic.utils.cli import (output_file_problems, positive_int, refuse,
+                            run_tool, score_arg)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('dump', help='pickle written by tools/test.py --out')
-    parser.add_argument('--threshold', type=float, default=0.5)
-    parser.add_argument('--topk', type=int, default=3)
+    parser.add_argument('--threshold', type=score_arg, default=0.5)
+    parser.add_argument('--topk', type=positive_int, default=3)
     parser.add_argument('--ap', choices=['voc12', 'voc07'], default='voc12')
     parser.add_argument(
         '--ties',
@@ -48,7 +50,19 @@ def main():
         metavar='JSON',
         help='evaluate with per-label thresholds from this '
         'file instead of --threshold')
+    parser.add_argument(
+        '--force',
+        action='store_true',
+        help='replace the --search-thresholds file if it exists')
     args = parser.parse_args()
+    refuse(
+        output_file_problems(
+            args.search_thresholds,
+            '--search-thresholds',
+            force=args.force,
+            inputs=[args.dump] +
+            ([args.thresholds] if args.thresholds else []),
+            suffixes=('.json', )))
 
     data = load_prediction_dump(args.dump)
     scores = np.asarray(data['scores'], dtype=np.float32)
@@ -56,6 +70,9 @@ def main():
     ignore = data.get('ignore')
     ignore = np.asarray(ignore, dtype=bool) if ignore is not None else None
     classes = data.get('classes') or [str(i) for i in range(scores.shape[1])]
+    if args.topk > scores.shape[1]:
+        parser.error(f'--topk {args.topk}: {args.dump} has only '
+                     f'{scores.shape[1]} labels')
 
     # (title, threshold) of each metrics column printed
     columns = [(f'at {args.threshold:g}', args.threshold)]
@@ -98,4 +115,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

@@ -222,6 +222,8 @@ def epoch_options(cfg, epochs: int) -> List[str]:
         f'train_cfg.max_epochs={epochs}', f'train_cfg.val_interval={epochs}',
         f'default_hooks.logger.interval={LOG_INTERVAL}'
     ]
+    # mlic's schedules end with the run; one that states its end (the
+    # campaign's checkout, 3rd-party configs) is moved with it
     for i, sched in enumerate(cfg.param_scheduler):
         if sched.get('end') is not None:
             opts.append(f'param_scheduler.{i}.end={epochs}')

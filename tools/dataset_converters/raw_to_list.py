@@ -23,6 +23,7 @@ import numpy as np
 
 from mlic.registry import DATASETS
 from mlic.utils import atomic_write, register_all_modules
+from mlic.utils.cli import output_dir_problems, refuse, run_tool
 
 SPLITS = {
     'MSCOCO': ('train', 'test'),
@@ -97,7 +98,11 @@ def main():
     parser.add_argument('out_dir')
     parser.add_argument(
         '--missing-images', choices=['error', 'skip'], help='NUS-WIDE only')
-    parser.add_argument('--overwrite', action='store_true')
+    parser.add_argument(
+        '--overwrite',
+        '--force',
+        action='store_true',
+        help='replace list files that exist already')
     parser.add_argument(
         '--absolute-paths',
         action='store_true',
@@ -105,6 +110,13 @@ def main():
     args = parser.parse_args()
     if args.missing_images and args.dataset != 'NUSWIDE':
         parser.error('--missing-images applies to NUSWIDE only')
+    refuse(
+        output_dir_problems(
+            args.out_dir,
+            'OUT_DIR',
+            files=['train.txt', 'test.txt', 'label.txt', 'ignore.npy'],
+            force=args.overwrite,
+            force_flag='--overwrite'))
     for path in convert(args.dataset, args.data_root, args.out_dir,
                         args.missing_images, args.overwrite,
                         args.absolute_paths):
@@ -112,4 +124,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

@@ -12,7 +12,10 @@ sigmoid probabilities. ``--shape`` defaults to the config's test size.
 ``--dynamic-export`` makes the batch dimension dynamic (else it is 1).
 ``--verify`` runs ONNX Runtime on random batches (2 and 3 when dynamic,
 else 1) and fails unless every score is within 1e-4 of PyTorch's.
-CHECKPOINT may be ``none`` for random weights (to try an export).
+CHECKPOINT may be ``none`` for random weights (to try an export). The
+output is checked before the model is built; an existing file is replaced
+only with ``--force``. A ``--shape`` the model cannot take (too small for
+its strides) is refused, naming it.
 Needs ``pip install -e ".[deploy]"`` (onnx, onnxruntime).
 """
 import argparse
@@ -21,9 +24,10 @@ import sys
 from mmengine.config import Config, DictAction
 
 from mlic.apis import init_model
-from mlic.apis.onnx_export import (DEPLOY_HINT, export_onnx, input_shape_of,
-                                   preprocessing_spec, require_onnx,
-                                   verify_onnx)
+from mlic.apis.onnx_export import (DEPLOY_HINT, check_input_shape, export_onnx,
+                                   input_shape_of, preprocessing_spec,
+                                   require_onnx, verify_onnx)
+from mlic.utils.cli import output_file_problems, positive_int, refuse, run_tool
 from mlic.utils.package_files import find_config
 
 
@@ -32,16 +36,28 @@ def parse_args():
     parser.add_argument('config')
     parser.add_argument('checkpoint', help="a path or URL, or 'none'")
     parser.add_argument('--output-file', required=True)
-    parser.add_argument('--shape', type=int, nargs=2, metavar=('H', 'W'))
+    parser.add_argument(
+        '--shape', type=positive_int, nargs=2, metavar=('H', 'W'))
     parser.add_argument('--dynamic-export', action='store_true')
-    parser.add_argument('--opset', type=int, default=17)
+    parser.add_argument('--opset', type=positive_int, default=17)
     parser.add_argument('--verify', action='store_true')
+    parser.add_argument(
+        '--force',
+        action='store_true',
+        help='replace --output-file if it exists')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     return parser.parse_args()
 
 
 def main():
     args = parse_args()
+    refuse(
+        output_file_problems(
+            args.output_file,
+            '--output-file',
+            force=args.force,
+            inputs=[args.config, args.checkpoint],
+            suffixes=('.onnx', )))
     try:
         require_onnx()
     except ImportError:
@@ -55,6 +71,10 @@ def main():
     checkpoint = None if args.checkpoint.lower() == 'none' else \
         args.checkpoint
     model = init_model(cfg, checkpoint, device='cpu')
+    try:
+        check_input_shape(model, shape)
+    except ValueError as err:
+        sys.exit(f'error: --shape: {err}')
     export_onnx(
         model,
         args.output_file,
@@ -79,4 +99,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

@@ -9,6 +9,8 @@ saved images are exactly what the model is fed before normalisation, and
 writes ``<index>.png`` with the label names drawn at the top-left. Random
 steps inside ``SeededRandomTransforms`` draw what training draws for that
 image in epoch ``--epoch`` (seed: the config's ``randomness.seed``).
+DIR is checked before any image is drawn: it may not hold the images it
+shows, and files of the same names are replaced only with ``--force``.
 """
 import argparse
 import os
@@ -19,6 +21,8 @@ from mmengine.config import Config, DictAction
 from mlic.datasets.samplers import SeededIndex, sample_seed
 from mlic.datasets.utils import build_split_dataset
 from mlic.utils import register_all_modules
+from mlic.utils.cli import (non_negative_int, output_dir_problems,
+                            positive_int, refuse, run_tool)
 from mlic.visualization import draw_text_lines, save_png
 
 
@@ -26,12 +30,17 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config')
     parser.add_argument('--output-dir', default='work_dirs/browse_dataset')
-    parser.add_argument('--num', type=int, default=8)
+    parser.add_argument('--num', type=positive_int, default=8)
     parser.add_argument(
         '--split', choices=['train', 'val', 'test'], default='train')
-    parser.add_argument('--epoch', type=int, default=0)
+    parser.add_argument('--epoch', type=non_negative_int, default=0)
+    parser.add_argument(
+        '--force',
+        action='store_true',
+        help='replace images of the same names in --output-dir')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = parser.parse_args()
+    refuse(output_dir_problems(args.output_dir, '--output-dir'))
 
     register_all_modules()
     dataset = build_split_dataset(
@@ -44,8 +53,16 @@ def main():
         cfg.merge_from_dict(args.cfg_options)
     seed = cfg.get('randomness', {}).get('seed') or 0
     classes = dataset.metainfo.get('classes')
+    shown = range(min(args.num, len(dataset)))
+    refuse(
+        output_dir_problems(
+            args.output_dir,
+            '--output-dir',
+            inputs=[dataset.get_data_info(i)['img_path'] for i in shown],
+            files=[f'{i:04d}.png' for i in shown],
+            force=args.force))
     os.makedirs(args.output_dir, exist_ok=True)
-    for i in range(min(args.num, len(dataset))):
+    for i in shown:
         # A SeededIndex is an int: pipelines without seeded steps ignore it.
         results = dataset[SeededIndex(i, sample_seed(seed, args.epoch, i))]
         names = [
@@ -60,4 +77,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

@@ -19,136 +19,14 @@ NUS-WIDE's 81 concept names are not bundled: pass its ``Concepts81.txt``
 with ``--label-file``.
 """
 import argparse
-import os.path as osp
-import re
-from collections import OrderedDict
 
 import torch
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
-from mlic.datasets.categories import (COCO_CATEGORIES, VG500_CATEGORIES,
-                                      VOC2007_CATEGORIES)
-from mlic.datasets.label_list_dataset import read_label_names
-from mlic.registry import MODELS
-from mlic.utils import atomic_write, register_all_modules, safe_torch_load
-
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-DATASETS_BY_C = {80: 'coco', 20: 'voc2007', 81: 'nuswide', 500: 'vg500'}
-CLASS_NAMES = dict(
-    coco=COCO_CATEGORIES, voc2007=VOC2007_CATEGORIES, vg500=VG500_CATEGORIES)
-# Reference name -> mlic name, by prefix (longest first).
-PREFIXES = [
-    ('query_embed.weight', 'head.transformer.label_embed.weight'),
-    ('attention.', 'head.transformer.transformer.'),
-    ('net.', 'head.cooccurrence.fc.'),
-    ('encoder.fc1_w.', 'head.graph_encoder.update_msg.'),
-    ('encoder.fc1_u.', 'head.graph_encoder.update_state.'),
-    ('encoder.fc2_w.', 'head.graph_encoder.reset_msg.'),
-    ('encoder.fc2_u.', 'head.graph_encoder.reset_state.'),
-    ('encoder.fc3_w.', 'head.graph_encoder.candidate_msg.'),
-    ('encoder.fc3_u.', 'head.graph_encoder.candidate_state.'),
-    ('fc.', 'head.classifier.'),
-    ('backbone.', 'backbone.'),
-]
-DEPTHS = {(3, 4, 6, 3): 50, (3, 4, 23, 3): 101, (3, 8, 36, 3): 152}
-BASIC_DEPTHS = {(2, 2, 2, 2): 18, (3, 4, 6, 3): 34}
-
-
-def rename(key: str) -> str:
-    for old, new in PREFIXES:
-        if key.startswith(old):
-            return new + key[len(old):]
-    return None
-
-
-def backbone_depth(state) -> int:
-    blocks = []
-    for stage in range(1, 5):
-        ids = {
-            int(m.group(1))
-            for k in state
-            for m in [re.match(rf'backbone\.layer{stage}\.(\d+)\.', k)] if m
-        }
-        blocks.append(len(ids))
-    bottleneck = any('.conv3.' in k for k in state)
-    table = DEPTHS if bottleneck else BASIC_DEPTHS
-    if tuple(blocks) not in table:
-        raise ValueError(f'unknown ResNet layout: blocks per stage {blocks}')
-    return table[tuple(blocks)]
-
-
-def convert(src: str,
-            dataset: str = None,
-            label_file: str = None,
-            config: str = None,
-            cfg_options: dict = None) -> dict:
-    register_all_modules(init_default_scope=False)
-    raw = safe_torch_load(src, map_location='cpu')
-    if isinstance(raw, dict) and 'state_dict' in raw:
-        raw = raw['state_dict']
-    state = OrderedDict(
-        (k[len('module.'):] if k.startswith('module.') else k, v)
-        for k, v in raw.items())
-    if 'fc.bias' not in state:
-        raise KeyError(f'{src} has no fc.bias: not an MLIC reference '
-                       'checkpoint')
-    num_classes = state['fc.bias'].shape[0]
-    dataset = dataset or DATASETS_BY_C.get(num_classes)
-    if dataset is None:
-        raise ValueError(f'{src} has {num_classes} labels; pass --dataset '
-                         'and --config for a custom dataset')
-    if label_file:
-        classes = read_label_names(label_file)
-    elif dataset in CLASS_NAMES:
-        classes = list(CLASS_NAMES[dataset])
-    else:
-        raise ValueError(f'pass --label-file with the {dataset} label names '
-                         '(NUS-WIDE: Concepts81.txt)')
-    if len(classes) != num_classes:
-        raise ValueError(f'{len(classes)} label names for {num_classes} '
-                         'labels in the checkpoint')
-
-    config = config or osp.join(REPO_ROOT, 'configs', 'mlic',
-                                f'mlic_{dataset}.py')
-    cfg = Config.fromfile(config)
-    options = dict(cfg_options or {})
-    options.setdefault('model.backbone.depth', backbone_depth(state))
-    options['model.backbone.init_cfg'] = None
-    cfg.merge_from_dict(options)
-    target = MODELS.build(cfg.model).state_dict()
-
-    converted, unused = OrderedDict(), []
-    for key, value in state.items():
-        new = rename(key)
-        if new is None or new not in target:
-            unused.append(key)
-            continue
-        if target[new].shape != value.shape:
-            raise ValueError(f'{key} has shape {tuple(value.shape)} but '
-                             f'{new} needs {tuple(target[new].shape)}')
-        converted[new] = value
-    missing = [k for k in target if k not in converted]
-    if unused or missing:
-        raise KeyError(f'source keys not used: {unused}; target keys not '
-                       f'filled: {missing}')
-    return dict(
-        state_dict=converted,
-        meta=dict(
-            dataset_meta=dict(classes=classes),
-            config=osp.relpath(config, REPO_ROOT)
-            if config.startswith(REPO_ROOT) else config,
-            cfg_options={
-                k: v
-                for k, v in options.items() if k != 'model.backbone.init_cfg'
-            },
-            converted_from=osp.basename(src)))
-
-
-def cfg_options_hint(options: dict) -> str:
-    """' --cfg-options k=v ...' for the printed command, or ''."""
-    if not options:
-        return ''
-    return ' --cfg-options ' + ' '.join(f'{k}={v}' for k, v in options.items())
+from mlic.apis.official_checkpoint import (DATASETS_BY_C, cfg_options_hint,
+                                           convert)
+from mlic.utils import atomic_write
+from mlic.utils.cli import output_file_problems, refuse, run_tool
 
 
 def main():
@@ -159,7 +37,16 @@ def main():
     parser.add_argument('--label-file')
     parser.add_argument('--config')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    parser.add_argument(
+        '--force', action='store_true', help='replace DST if it exists')
     args = parser.parse_args()
+    refuse(
+        output_file_problems(
+            args.dst,
+            'DST',
+            force=args.force,
+            inputs=[args.src],
+            suffixes=('.pth', )))
     result = convert(args.src, args.dataset, args.label_file, args.config,
                      args.cfg_options)
     atomic_write(args.dst, lambda f: torch.save(result, f))
@@ -170,4 +57,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

@@ -20,6 +20,7 @@ from mmengine.config import Config, DictAction
 
 from mlic.apis import init_model, preprocess_images
 from mlic.utils import register_all_modules
+from mlic.utils.cli import output_file_problems, positive_int, refuse, run_tool
 from mlic.visualization import draw_text_lines, save_png
 from mlic.visualization.label_maps import CLASS_ACTIVATION, label_maps
 
@@ -33,7 +34,9 @@ def parse_args():
     parser.add_argument('checkpoint')
     parser.add_argument('image')
     parser.add_argument('--out-file', required=True)
-    parser.add_argument('--topk', type=int, default=4)
+    parser.add_argument('--topk', type=positive_int, default=4)
+    parser.add_argument(
+        '--force', action='store_true', help='replace --out-file if it exists')
     parser.add_argument('--device', default='cpu')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction, default={})
@@ -52,8 +55,13 @@ def overlay(img: np.ndarray, heat: np.ndarray) -> np.ndarray:
 
 def main():
     args = parse_args()
-    if args.topk < 1:
-        raise SystemExit(f'--topk must be >= 1, got {args.topk}')
+    refuse(
+        output_file_problems(
+            args.out_file,
+            '--out-file',
+            force=args.force,
+            inputs=[args.config, args.checkpoint, args.image],
+            image=True))
     register_all_modules()
     cfg = Config.fromfile(args.config)
     cfg.merge_from_dict(args.cfg_options)
@@ -90,4 +98,4 @@ def main():
 
 if __name__ == '__main__':
     with torch.no_grad():
-        main()
+        run_tool(main)

@@ -13,6 +13,9 @@ Writes to DIR:
   (MLIC only: the other graphs do not depend on the image);
 - ``empirical.npy`` / ``predicted.npy``: the matrices, (C, C).
 
+DIR is checked before any work: files of these names already there are
+replaced only with ``--force``.
+
 It prints the Pearson correlation of the off-diagonal entries of the two
 matrices (the diagonal is 1 in P(i | i) by definition). For heads without a
 graph (baseline, CSRA, Query2Label, MLIC without its graph network) it says
@@ -33,6 +36,8 @@ from mlic.datasets.statistics import dataset_label_statistics
 from mlic.models.heads import MLICHead
 from mlic.registry import DATASETS
 from mlic.utils import register_all_modules
+from mlic.utils.cli import (non_negative_int, output_dir_problems,
+                            positive_int, refuse, run_tool)
 from mlic.visualization import draw_matrix_heatmap, draw_text_lines, save_png
 from mlic.visualization.label_maps import predicted_cooccurrence
 
@@ -44,15 +49,19 @@ def parse_args():
     parser.add_argument('--out-dir', required=True)
     parser.add_argument(
         '--num-images',
-        type=int,
+        type=positive_int,
         default=200,
         help='test images the predicted graph is averaged over')
     parser.add_argument(
         '--num-examples',
-        type=int,
+        type=non_negative_int,
         default=4,
         help='test images drawn beside their own graph')
-    parser.add_argument('--batch-size', type=int, default=32)
+    parser.add_argument('--batch-size', type=positive_int, default=32)
+    parser.add_argument(
+        '--force',
+        action='store_true',
+        help='replace files of the same names in --out-dir')
     parser.add_argument('--device', default='cpu')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction, default={})
@@ -83,6 +92,15 @@ def side_by_side(images, gap=12):
 
 def main():
     args = parse_args()
+    written = ['cooccurrence.png', 'empirical.npy', 'predicted.npy'
+               ] + [f'example_{i}.png' for i in range(args.num_examples)]
+    refuse(
+        output_dir_problems(
+            args.out_dir,
+            '--out-dir',
+            inputs=[args.config, args.checkpoint],
+            files=written,
+            force=args.force))
     register_all_modules()
     cfg = Config.fromfile(args.config)
     cfg.merge_from_dict(args.cfg_options)
@@ -164,4 +182,4 @@ def main():
 
 if __name__ == '__main__':
     with torch.no_grad():
-        main()
+        run_tool(main)

@@ -15,6 +15,8 @@ optim_wrapper = dict(
 
 max_epochs = 80
 pct_start = 0.4
+# No `end`: each cycle ends with the run, however train_cfg.max_epochs is
+# set (QuietRunner; an `end` that differs from the run is refused).
 param_scheduler = [
     dict(
         type='OneCycleLR',
@@ -26,7 +28,6 @@ param_scheduler = [
         anneal_strategy='cos',
         by_epoch=True,
         begin=0,
-        end=max_epochs,
         convert_to_iter_based=True),
     dict(
         type='OneCycleMomentum',
@@ -35,7 +36,6 @@ param_scheduler = [
         pct_start=pct_start,
         by_epoch=True,
         begin=0,
-        end=max_epochs,
         convert_to_iter_based=True),
 ]
 

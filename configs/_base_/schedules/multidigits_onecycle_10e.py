@@ -7,6 +7,8 @@ optim_wrapper = dict(
         eps=1e-8))
 
 max_epochs = 10
+# No `end`: each cycle ends with the run, however train_cfg.max_epochs is
+# set (QuietRunner; an `end` that differs from the run is refused).
 param_scheduler = [
     dict(
         type='OneCycleLR',
@@ -15,7 +17,6 @@ param_scheduler = [
         pct_start=0.2,
         by_epoch=True,
         begin=0,
-        end=max_epochs,
         convert_to_iter_based=True),
     dict(
         type='OneCycleMomentum',
@@ -24,7 +25,6 @@ param_scheduler = [
         pct_start=0.2,
         by_epoch=True,
         begin=0,
-        end=max_epochs,
         convert_to_iter_based=True),
 ]
 

@@ -87,13 +87,21 @@ class CheckedLoadImageFromFile(LoadImageFromFile):
             raise ValueError('truncated JPEG (no end-of-image marker after '
                              'the image data)')
         if self.max_pixels is not None:
-            self._check_pixels(image_size_from_header(data))
+            size = image_size_from_header(data)
+            if size is None:
+                # OpenCV decodes formats whose size nobody here can read
+                # first; decoding them would allocate an unchecked size
+                raise ValueError(
+                    'the image size cannot be read from the file header '
+                    '(not a PNG, JPEG, BMP, TIFF, WebP, GIF, Netpbm, PFM or '
+                    'Radiance HDR header), so it is not decoded; set '
+                    'max_pixels=None in CheckedLoadImageFromFile to decode '
+                    'it unchecked')
+            self._check_pixels(size)
         img = mmcv.imfrombytes(
             data, flag=self.color_type, backend=self.imdecode_backend)
         if img is None:
             raise ValueError('not a decodable image')
-        if self.max_pixels is not None:  # formats Pillow could not parse
-            self._check_pixels(img.shape[1::-1])
         return img
 
     def _check_pixels(self, size: Optional[tuple]) -> None:
@@ -130,16 +138,105 @@ def jpeg_is_complete(data: bytes) -> bool:
 
 
 def image_size_from_header(data: bytes) -> Optional[tuple]:
-    """(width, height) from an encoded image's header, without decoding it
-    (Pillow reads only the header here); None if Pillow cannot parse it
-    (the size is then checked after OpenCV decodes the image)."""
+    """(width, height) from an encoded image's header, without decoding it;
+    None if the header is not one read here.
+
+    Pillow reads the header of the formats it knows (PNG, JPEG, BMP, TIFF,
+    WebP, GIF, PPM/PGM, ...); three formats OpenCV decodes and Pillow does
+    not are read here: PAM (``P7``), PFM (``PF``/``Pf``) and Radiance HDR
+    (``#?RADIANCE``/``#?RGBE``), whose sizes are text in their first
+    bytes.
+    """
     from PIL import Image
     previous = Image.MAX_IMAGE_PIXELS
     Image.MAX_IMAGE_PIXELS = None  # our own limit applies, with our message
     try:
         with Image.open(io.BytesIO(data)) as img:
             return img.size
-    except Exception:  # noqa: BLE001 (any parse failure: OpenCV decides)
-        return None
+    except Exception:  # noqa: BLE001 (any parse failure: try the others)
+        pass
     finally:
         Image.MAX_IMAGE_PIXELS = previous
+    return _text_header_size(data[:4096])
+
+
+def _text_header_size(head: bytes) -> Optional[tuple]:
+    """(width, height) of a PAM, PFM or Radiance HDR header, else None."""
+    text = head.decode('latin-1')
+    if text.startswith('P7'):  # PAM: "WIDTH w" and "HEIGHT h" lines
+        fields = dict(
+            line.split(None, 1) for line in text.splitlines()[1:]
+            if len(line.split(None, 1)) == 2)
+        if fields.get('WIDTH', '').strip().isdigit() and \
+                fields.get('HEIGHT', '').strip().isdigit():
+            return int(fields['WIDTH']), int(fields['HEIGHT'])
+        return None
+    if text.startswith(('PF', 'Pf')):  # PFM: "PF", "w h", "scale"
+        tokens = text[2:].split(None, 3)
+        if len(tokens) >= 2 and tokens[0].isdigit() and tokens[1].isdigit():
+            return int(tokens[0]), int(tokens[1])
+        return None
+    if text.startswith(('#?RADIANCE', '#?RGBE')):
+        # header lines, a blank line, then the resolution "-Y h +X w"
+        # (axis signs and order vary: any of the eight orientations)
+        head_end = text.find('\n\n')
+        if head_end < 0:
+            return None
+        tokens = text[head_end + 2:].split('\n', 1)[0].split()
+        if len(tokens) == 4 and tokens[0] in ('-Y', '+Y', '-X', '+X') and \
+                tokens[2] in ('-Y', '+Y', '-X', '+X') and \
+                tokens[1].isdigit() and tokens[3].isdigit():
+            first, second = int(tokens[1]), int(tokens[3])
+            return (second, first) if 'Y' in tokens[0] else (first, second)
+        return None
+    return None
+
+
+def image_from_array(array: np.ndarray) -> np.ndarray:
+    """An image array as the (H, W, 3) uint8 BGR image the pipelines take,
+    converted as OpenCV converts image *files* when it reads them in colour.
+
+    - uint8: as it is; (H, W) and (H, W, 1) grey replicated to 3 channels;
+      (H, W, 4) BGRA loses its alpha channel.
+    - uint16 (a 16-bit image): its high byte, as OpenCV reads 16-bit PNGs
+      and TIFFs (``value >> 8``).
+    - float32/float64: values in [0, 1] are scaled by 255 and rounded;
+      anything outside [0, 1] or not finite is refused (a float image in
+      [0, 255] is ambiguous: convert it to uint8 first).
+
+    Raises:
+        ValueError: an empty array, another dtype, another shape, or float
+            values outside [0, 1]; the message says which.
+    """
+    if not isinstance(array, np.ndarray):
+        raise ValueError(f'expected a numpy array, got {type(array).__name__}')
+    if array.ndim == 3 and array.shape[2] in (1, 3, 4):
+        pass
+    elif array.ndim != 2:
+        raise ValueError(f'an image array must be (H, W), (H, W, 1), '
+                         f'(H, W, 3) BGR or (H, W, 4) BGRA, got shape '
+                         f'{array.shape}')
+    if array.size == 0:
+        raise ValueError(f'the image array is empty (shape {array.shape})')
+    if array.dtype == np.uint8:
+        img = array
+    elif array.dtype == np.uint16:
+        img = (array >> 8).astype(np.uint8)
+    elif array.dtype in (np.float32, np.float64):
+        low, high = float(np.min(array)), float(np.max(array))
+        if not (np.isfinite(low) and np.isfinite(high)) or low < 0 or \
+                high > 1:
+            raise ValueError(
+                f'a float image array must hold values in [0, 1], got '
+                f'[{low:g}, {high:g}]; scale it, or convert it to uint8')
+        img = np.rint(array * 255).astype(np.uint8)
+    else:
+        raise ValueError(f'an image array must be uint8, uint16 or float in '
+                         f'[0, 1], got {array.dtype}')
+    if img.ndim == 2:
+        img = img[:, :, None]
+    if img.shape[2] == 1:
+        img = np.repeat(img, 3, axis=2)
+    elif img.shape[2] == 4:
+        img = img[:, :, :3]
+    return np.ascontiguousarray(img)

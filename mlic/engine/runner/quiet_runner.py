@@ -45,9 +45,31 @@ class QuietRunner(Runner):
     config (``--cfg-options load_strict=False``) loads part of a file on
     purpose, as mmengine does. Resuming is unchanged.
 
+    Schedules whose curve is set by their length (OneCycle) end with the
+    run: without ``end`` they take the train loop's length, and an ``end``
+    that differs from it is refused naming both
+    (:func:`~mlic.engine.schedulers.fit_schedule_to_run`), so
+    ``--cfg-options train_cfg.max_epochs=2`` gives a whole one-cycle
+    schedule in 2 epochs.
+
     The tools build it through ``runner_type`` (configs/_base_/
     default_runtime.py); ``Runner.from_cfg`` still gives the plain runner.
     """
+
+    def build_param_scheduler(self, scheduler):
+        """mmengine's, after :func:`fit_schedule_to_run` on the configs.
+
+        ``Runner.train`` builds the train loop before the schedulers, so
+        the run's length is known here."""
+        from mlic.engine.schedulers import fit_schedule_to_run
+        loop = self._train_loop
+        if not isinstance(loop, dict) and loop is not None:
+            scheduler = fit_schedule_to_run(
+                scheduler,
+                max_epochs=getattr(loop, 'max_epochs', None),
+                max_iters=loop.max_iters,
+                epoch_based=hasattr(loop, 'max_epochs'))
+        return super().build_param_scheduler(scheduler)
 
     def load_checkpoint(self,
                         filename: str,

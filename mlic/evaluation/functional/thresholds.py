@@ -3,6 +3,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
+from mlic.utils.errors import InputFileError
 from .multilabel_metrics import descending_rank_order
 
 #: Thresholds are scores in [0, 1]; the search may write the float just
@@ -66,27 +67,30 @@ def load_thresholds(path: str, classes: Sequence[str]) -> np.ndarray:
     """Per-label thresholds saved by :func:`save_thresholds`, (C,) float32.
 
     Raises:
-        ValueError: the file is not such a JSON file, or it was made for
-            other labels than ``classes``; the message names the file.
+        InputFileError: (a ``ValueError``) the file is not UTF-8 JSON of
+            that form, it was made for other labels than ``classes``, or a
+            value is not a score in [0, 1]; the message names the file.
     """
+    from mlic.utils.fileio import read_json
+    saved = read_json(path)
     try:
-        with open(path, encoding='utf-8') as f:
-            saved = json.load(f)
         values = np.asarray(saved['thresholds'], dtype=np.float32)
         saved_classes = list(saved.get('classes', []))
-    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as err:
-        raise ValueError(
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        raise InputFileError(
             f'{path} is not a thresholds file written by '
-            f'eval_metric.py --search-thresholds ({err})') from None
+            f'eval_metric.py --search-thresholds ({err!r})') from None
     if saved_classes != list(classes):
-        raise ValueError(f'{path} holds thresholds for other labels than '
-                         f'these {len(classes)}')
+        raise InputFileError(f'{path} holds thresholds for other labels than '
+                             f'these {len(classes)}')
     if values.shape != (len(classes), ):
-        raise ValueError(f'{path} holds {values.shape} thresholds, expected '
-                         f'({len(classes)},)')
+        raise InputFileError(
+            f'{path} holds {values.shape} thresholds, expected '
+            f'({len(classes)},)')
     bad = np.flatnonzero(~np.isfinite(values) | (values < 0)
                          | (values > MAX_THRESHOLD))
     if len(bad):
-        raise ValueError(f'{path}: the threshold of {classes[bad[0]]!r} is '
-                         f'{values[bad[0]]}; thresholds are scores in [0, 1]')
+        raise InputFileError(
+            f'{path}: the threshold of {classes[bad[0]]!r} is '
+            f'{values[bad[0]]}; thresholds are scores in [0, 1]')
     return values

@@ -8,6 +8,10 @@ from mmpretrain.structures import DataSample
 from mlic.registry import MODELS
 from .utils import multilabel_targets
 
+#: ``kind`` of the maps a head's ``label_maps`` returns.
+QUERY_ATTENTION = 'label-query attention'
+CLASS_ACTIVATION = 'class activation map'
+
 
 class BaseMultiLabelHead(MultiLabelClsHead):
     """What mlic's heads share on top of mmpretrain's ``MultiLabelClsHead``.
@@ -20,7 +24,12 @@ class BaseMultiLabelHead(MultiLabelClsHead):
       targets; ``predict`` reuses mmpretrain's post-processing
       (``pred_score``, thresholded ``pred_label``).
 
-    Subclasses implement ``forward(feats) -> logits (B, C)``.
+    Subclasses implement ``forward(feats) -> logits (B, C)``. A head that
+    can show where each label looks also implements ``label_maps(feats)``
+    -> dict(``logits`` (B, C), ``maps`` (B, C, H', W') on the grid of
+    ``feats[-1]``, ``kind``: :data:`QUERY_ATTENTION` or
+    :data:`CLASS_ACTIVATION`); the visual tools, the web demo and the docs
+    call it (:func:`mlic.visualization.label_maps`).
     """
 
     def __init__(self,
@@ -57,3 +66,22 @@ class BaseMultiLabelHead(MultiLabelClsHead):
     ) -> List[DataSample]:
         """Scores (``pred_score``) and thresholded labels (``pred_label``)."""
         return self._get_predictions(self(feats), data_samples)
+
+
+class LabelQueryMapsMixin:
+    """``label_maps`` for heads that decode one query per label with a
+    :class:`~mlic.models.layers.LabelQueryTransformer` in
+    ``self.transformer`` (MLIC, Query2Label): the queries' cross-attention
+    over the image tokens."""
+
+    def label_maps(self, feats: Tuple[torch.Tensor]) -> dict:
+        """Logits (B, C) and each label query's cross-attention over the
+        (H', W') grid of ``feats[-1]`` in the last decoder layer, averaged
+        over heads (sums to 1 per label), (B, C, H', W')."""
+        with self.transformer.record_cross_attention() as captured:
+            logits = self(feats)
+        grid = feats[-1].shape[-2:]
+        return dict(
+            logits=logits,
+            maps=captured['weights'].unflatten(-1, tuple(grid)),
+            kind=QUERY_ATTENTION)

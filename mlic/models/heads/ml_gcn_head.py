@@ -6,7 +6,7 @@ import torch.nn as nn
 from mmpretrain.structures import DataSample
 
 from mlic.registry import MODELS
-from .base_multilabel_head import BaseMultiLabelHead
+from .base_multilabel_head import CLASS_ACTIVATION, BaseMultiLabelHead
 
 
 def mlgcn_adjacency(cooccurrence: torch.Tensor,
@@ -127,6 +127,17 @@ class MLGCNHead(BaseMultiLabelHead):
         x = feats[-1]
         pooled = x.flatten(2).mean(-1) if x.dim() == 4 else x  # (B, D)
         return pooled @ self.label_classifiers().t()
+
+    def label_maps(self, feats: Tuple[torch.Tensor]) -> dict:
+        """Class activation maps (B, C, H', W') on the grid of
+        ``feats[-1]``: each label's classifier vector applied at every
+        position. The logits are their spatial mean, exactly (the head
+        averages before its bias-free classifier), so the maps are the
+        logits' contributions (Zhou et al., CVPR 2016)."""
+        fmap = feats[-1]
+        maps = torch.einsum('cd,bdhw->bchw', self.label_classifiers(), fmap)
+        return dict(
+            logits=maps.flatten(2).mean(-1), maps=maps, kind=CLASS_ACTIVATION)
 
     def loss(self, feats, data_samples: List[DataSample], **kwargs) -> dict:
         if not bool(self.adjacency_ready):

@@ -5,13 +5,13 @@ from mmpretrain.structures import DataSample
 
 from mlic.registry import MODELS
 from ..losses.utils import present_label_slots
-from .base_multilabel_head import BaseMultiLabelHead
+from .base_multilabel_head import BaseMultiLabelHead, LabelQueryMapsMixin
 from .graph_diagnostics import graph_diagnostics
 from .utils import multilabel_targets
 
 
 @MODELS.register_module()
-class MLICHead(BaseMultiLabelHead):
+class MLICHead(LabelQueryMapsMixin, BaseMultiLabelHead):
     """The MLIC head: label-query transformer, co-occurrence graph, gated GNN
     and element-wise classifier (docs/method.md §1), with the losses of §2.
 

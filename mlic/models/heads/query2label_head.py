@@ -5,11 +5,11 @@ import torch.nn as nn
 
 from mlic.registry import MODELS
 from ..layers.sine_position_encoding import sine_position_encoding
-from .base_multilabel_head import BaseMultiLabelHead
+from .base_multilabel_head import BaseMultiLabelHead, LabelQueryMapsMixin
 
 
 @MODELS.register_module()
-class Query2LabelHead(BaseMultiLabelHead):
+class Query2LabelHead(LabelQueryMapsMixin, BaseMultiLabelHead):
     """A Query2Label-style head (Liu et al., "Query2Label: A Simple
     Transformer Way to Multi-Label Classification", 2021).
 

@@ -1,3 +1,6 @@
+import contextlib
+from typing import Iterator
+
 import torch
 import torch.nn as nn
 
@@ -82,6 +85,37 @@ class LabelQueryTransformer(nn.Module):
         for layer in others:
             queries = layer(queries, memory)
         return self.transformer.decoder.norm(queries)
+
+    @contextlib.contextmanager
+    def record_cross_attention(self) -> Iterator[dict]:
+        """Within the block, each forward pass stores the last decoder
+        layer's cross-attention of the label queries over the tokens,
+        averaged over heads, as ``weights`` (B, C, N) in the yielded dict.
+
+        PyTorch's decoder layer calls its attention with
+        ``need_weights=False``; a forward pre-hook turns the weights on for
+        the calls inside the block only, so nothing is patched and the
+        outputs are unchanged.
+        """
+        attn = self.transformer.decoder.layers[-1].multihead_attn
+        captured = {}
+
+        def want_weights(module, args, kwargs):
+            return args, dict(
+                kwargs, need_weights=True, average_attn_weights=True)
+
+        def keep(module, args, output):
+            captured['weights'] = output[1]
+
+        handles = [
+            attn.register_forward_pre_hook(want_weights, with_kwargs=True),
+            attn.register_forward_hook(keep)
+        ]
+        try:
+            yield captured
+        finally:
+            for handle in handles:
+                handle.remove()
 
     def label_self_attention(self, layer: nn.TransformerDecoderLayer,
                              batch_size: int) -> torch.Tensor:
