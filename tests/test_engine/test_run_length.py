@@ -45,9 +45,8 @@ def test_a_stated_end_that_is_not_the_run_length_is_refused():
 
 def last_lr(work_dir):
     logs = sorted(
-        osp.join(root, name)
-        for root, _, names in os.walk(work_dir) for name in names
-        if name == 'scalars.json')
+        osp.join(root, name) for root, _, names in os.walk(work_dir)
+        for name in names if name == 'scalars.json')
     rows = [json.loads(line) for line in open(logs[-1]) if '"lr"' in line]
     return [r['lr'] for r in rows]
 
