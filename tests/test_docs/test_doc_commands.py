@@ -133,7 +133,8 @@ PLANS = {
     Covered('test_synopsis_flags_are_the_tools_flags',
             'a synopsis; every flag it names is checked against --help'),
     'python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--data-root '
-    'DIR] [--out preds.pkl] [--print-config] [--cfg-options k=v ...]':
+    'DIR] [--out preds.pkl [--force]] [--print-config] [--cfg-options k=v '
+    '...]':
     Covered('test_synopsis_flags_are_the_tools_flags',
             'a synopsis; every flag it names is checked against --help'),
     'tools/dist_train.sh configs/mlic/mlic_coco.py 4':
@@ -213,10 +214,10 @@ PLANS = {
         expect_files=('vis/attention.png', ),
         expect_output=r'label-query attention'),
     f'python tools/test.py configs/mlic/mlic_multiglyphs.py {TRAINED} '
-    '--out preds.pkl':
-    Run('glyphs', GLYPHS, expect_files=('preds.pkl', )),
+    '--out vis/preds.pkl':
+    Run('glyphs', GLYPHS, expect_files=('vis/preds.pkl', )),
     'python tools/analysis_tools/analyze_results.py '
-    'configs/mlic/mlic_multiglyphs.py preds.pkl --out-dir vis/results':
+    'configs/mlic/mlic_multiglyphs.py vis/preds.pkl --out-dir vis/results':
     Run('glyphs',
         GLYPHS,
         expect_files=('vis/results/per_class.csv', 'vis/results/pr_curves.png',
