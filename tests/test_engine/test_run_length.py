@@ -5,6 +5,7 @@ import os
 import os.path as osp
 
 import pytest
+import torch
 
 from mlic.engine.schedulers import fit_schedule_to_run
 from mlic.utils.errors import ConfigError
@@ -76,3 +77,24 @@ def test_a_shortened_multiglyphs_run_ends_its_cycle(tmp_path):
     assert 'error: param_scheduler[0] (OneCycleLR) ends at 10 epochs but ' \
         'the run is 2 epochs long' in out
     assert 'Traceback' not in out
+
+
+def test_plain_mmengine_runner_is_told_what_to_do():
+    """mmengine's Runner.from_cfg does not fill the end in: the scheduler
+    says how to build the runner instead of failing on an infinite cycle."""
+    from mmengine.optim import OptimWrapper
+
+    from mlic.registry import PARAM_SCHEDULERS
+    model = torch.nn.Linear(2, 2)
+    wrapper = OptimWrapper(torch.optim.AdamW(model.parameters(), lr=1e-3))
+    for cfg in ONE_CYCLE[:2]:
+        with pytest.raises(ConfigError,
+                           match=r'has no end: .*RUNNERS.build\(cfg\)'):
+            PARAM_SCHEDULERS.build(
+                dict(cfg, convert_to_iter_based=False),
+                default_args=dict(optimizer=wrapper))
+    # a one-step run is one step at the cycle's end, not an error
+    one = PARAM_SCHEDULERS.build(
+        dict(type='OneCycleMomentum', total_steps=1, by_epoch=False),
+        default_args=dict(optimizer=wrapper))
+    assert one.total_steps == 1

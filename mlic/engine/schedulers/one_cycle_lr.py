@@ -4,6 +4,7 @@ from mmengine.logging import print_log
 from mmengine.optim.scheduler import OneCycleLR as MMEngineOneCycleLR
 
 from mlic.registry import PARAM_SCHEDULERS
+from .run_length import INF, require_finite_end
 
 
 @PARAM_SCHEDULERS.register_module()
@@ -37,6 +38,9 @@ class OneCycleLR(MMEngineOneCycleLR):
                  eta_max: Optional[Union[float, List[float]]] = None,
                  *args,
                  **kwargs):
+        require_finite_end(
+            type(self).__name__, kwargs.get('total_steps'),
+            kwargs.get('end', INF))
         lrs = [group['lr'] for group in optimizer.param_groups]
         if eta_max is None:
             eta_max = lrs[0] if len(set(lrs)) == 1 else lrs

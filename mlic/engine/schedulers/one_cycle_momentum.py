@@ -5,6 +5,7 @@ from mmengine.optim.scheduler.momentum_scheduler import MomentumSchedulerMixin
 from mmengine.optim.scheduler.param_scheduler import INF, _ParamScheduler
 
 from mlic.registry import PARAM_SCHEDULERS
+from .run_length import require_finite_end
 
 
 def one_cycle_momentum(step: int,
@@ -69,9 +70,12 @@ class OneCycleMomentum(MomentumSchedulerMixin, _ParamScheduler):
                              f'got {anneal_strategy!r}')
         if not 0 < pct_start < 1:
             raise ValueError(f'pct_start must be in (0, 1), got {pct_start}')
+        require_finite_end(type(self).__name__, total_steps, end)
         self.total_steps = total_steps if total_steps is not None else (end -
                                                                         begin)
-        if self.total_steps == INF or self.total_steps < 2:
+        # a 1-step run is one step at the cycle's end value (a shortened
+        # test run; one_cycle_momentum is defined there)
+        if self.total_steps == INF or self.total_steps < 1:
             raise ValueError('OneCycleMomentum needs total_steps or a finite '
                              f'end, got total_steps={self.total_steps}')
         self.base_momentum = base_momentum

@@ -19,6 +19,8 @@ never what a user wants.
 import copy
 from typing import Union
 
+from mmengine.optim.scheduler.param_scheduler import INF
+
 from mlic.utils.errors import ConfigError
 
 #: Scheduler types whose curve is set by ``end - begin``.
@@ -76,3 +78,21 @@ def fit_schedule_to_run(schedulers: Union[list, dict], max_epochs: int,
                 '"end" out of the scheduler to make it end with the run, or '
                 f'set param_scheduler.{index}.end={length}')
     return configs[0] if single else configs
+
+
+def require_finite_end(name: str, total_steps, end) -> None:
+    """Refuse a one-cycle scheduler built without a length (a config of
+    mlic's built by mmengine's plain ``Runner``), saying what to do.
+
+    Raises:
+        ConfigError: ``total_steps`` is None and ``end`` is mmengine's
+            ``INF`` (its default).
+    """
+    if total_steps is None and end == INF:
+        raise ConfigError(
+            f'{name} has no end: mlic\'s configs leave it to the runner, '
+            'which ends the cycle with the run (QuietRunner, the '
+            "config's runner_type, built by tools/train.py). With "
+            "mmengine's Runner.from_cfg, build the runner with "
+            'mlic.registry.RUNNERS.build(cfg) instead, or set the '
+            "scheduler's end")
