@@ -8,6 +8,7 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 from mlic.datasets.utils import set_data_root
+from mlic.engine.runtime_switches import use_mixed_precision
 from mlic.models.backbones import align_pretrained_depth
 from mlic.registry import RUNNERS
 from mlic.utils import (CheckpointMismatchError, UnsafeCheckpointError,
@@ -99,13 +100,7 @@ def merge_args(cfg, args):
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     if args.amp:
-        wrapper = cfg.optim_wrapper
-        if wrapper.get('type') not in ('AmpOptimWrapper',
-                                       'AnyDeviceAmpOptimWrapper'):
-            wrapper.type = 'AnyDeviceAmpOptimWrapper'
-            wrapper.setdefault('loss_scale', 'dynamic')
-        elif wrapper.get('type') == 'AmpOptimWrapper':
-            wrapper.type = 'AnyDeviceAmpOptimWrapper'
+        use_mixed_precision(cfg)
     if args.resume == 'auto':
         cfg.resume = True
         cfg.load_from = None

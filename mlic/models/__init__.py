@@ -9,6 +9,7 @@ from .layers import (CooccurrencePredictor, ElementwiseLinear,
 from .losses import (CooccurrenceContrastiveLoss, MultiLabelSupConLoss,
                      ReferenceAsymmetricLoss, cooccurrence_contrastive_loss,
                      multilabel_supcon_loss, reference_asymmetric_loss)
+from .utils import ForeachExponentialMovingAverage
 
 __all__ = [
     'TimmTokenBackbone', 'MLICClassifier', 'MLICHead', 'MLGCNHead',
@@ -16,5 +17,6 @@ __all__ = [
     'GatedGraphEncoder', 'LabelQueryTransformer',
     'CooccurrenceContrastiveLoss', 'MultiLabelSupConLoss',
     'ReferenceAsymmetricLoss', 'cooccurrence_contrastive_loss',
-    'multilabel_supcon_loss', 'reference_asymmetric_loss'
+    'multilabel_supcon_loss', 'reference_asymmetric_loss',
+    'ForeachExponentialMovingAverage'
 ]

@@ -85,9 +85,12 @@ def test_collapse_bias_shift_drives_the_contrastive_loss_to_log2():
             head.cooccurrence.fc.bias.data = bias + shift
             with torch.no_grad():
                 out = head.forward_features(feats, y)
-                loss = head.contrastive_loss(out['graph_feats'],
-                                             out['positive'], out['negative'],
-                                             y)
+                loss = head.contrastive_loss(
+                    out['graph_feats'],
+                    out['positive'],
+                    out['negative'],
+                    y,
+                    slots=out.get('slots'))
             trail.append((out['adjacency'].mean().item(), loss.item()))
         head.cooccurrence.fc.bias.data = bias
         means, losses = zip(*trail)

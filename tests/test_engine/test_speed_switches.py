@@ -10,7 +10,7 @@ import torch
 import torchvision
 from mmengine.model import ExponentialMovingAverage
 
-from mlic.models.layers import ForeachExponentialMovingAverage
+from mlic.models.utils import ForeachExponentialMovingAverage
 from mlic.utils import safe_torch_load
 from ..test_tools.helpers import CONFIG, run_tool, tiny_multidigits_options
 

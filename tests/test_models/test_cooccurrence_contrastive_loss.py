@@ -80,8 +80,21 @@ def test_contrastive_single_label_has_two_terms():
     torch.testing.assert_close(loss, expected)
 
 
+def test_contrastive_at_slots_rejects_views_of_other_rows():
+    from mlic.models.utils import present_label_slots
+    targets = torch.tensor([[1.0, 0, 1], [0, 1, 0]])
+    slots = present_label_slots(targets)  # K = 2
+    with pytest.raises(ValueError, match=r'expected \(2, 2, 4\)'):
+        CooccurrenceContrastiveLoss()(
+            torch.randn(2, 3, 4),
+            torch.randn(2, 3, 4),
+            torch.randn(2, 3, 4),
+            targets,
+            slots=slots)
+
+
 def test_contrastive_rejects_bad_shapes():
-    with pytest.raises(ValueError, match='one shape'):
+    with pytest.raises(ValueError, match=r'\(B, C, D\) like the anchor'):
         CooccurrenceContrastiveLoss()(torch.randn(2, 3,
                                                   4), torch.randn(2, 3, 5),
                                       torch.randn(2, 3, 4), torch.ones(2, 3))

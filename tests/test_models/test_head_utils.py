@@ -3,7 +3,7 @@ import pytest
 import torch
 from mmpretrain.structures import DataSample
 
-from mlic.models.heads.utils import multilabel_targets
+from mlic.models.utils import multilabel_targets
 
 
 def test_targets_from_labels_and_from_scores_agree():

@@ -4,7 +4,7 @@ MLIC head's views share."""
 import pytest
 import torch
 
-from mlic.models.losses.utils import present_label_slots
+from mlic.models.utils import present_label_slots
 
 
 @pytest.mark.parametrize('cfg,message', [

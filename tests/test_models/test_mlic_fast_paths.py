@@ -78,8 +78,12 @@ def test_head_losses_and_gradients_equal_the_plain_computation(num_steps):
 
     got = head.forward_features((fmap, ), targets)
     cls = 1000 * reference_asymmetric_loss(got['logits'], targets, 2.0)
-    ctr = head.contrastive_loss(got['graph_feats'], got['positive'],
-                                got['negative'], targets)
+    ctr = head.contrastive_loss(
+        got['graph_feats'],
+        got['positive'],
+        got['negative'],
+        targets,
+        slots=got['slots'])
     params = [fmap] + list(head.parameters())
     fast_grads = torch.autograd.grad(cls + ctr, params)
 
@@ -136,7 +140,10 @@ def test_graph_encoder_views_at_rows_equal_the_full_views_there(num_steps):
     assert not torch.allclose(wrong, outs[0])
 
 
-def test_head_views_are_the_full_views_at_present_labels_zero_elsewhere():
+def test_head_views_are_the_full_views_at_the_present_label_slots():
+    """The fast path keeps H+ and H- at the slots (B, K, D) the loss reads,
+    equal to the full views there and zero at invalid slots; the loss on
+    them equals the loss on the full views."""
     torch.manual_seed(6)
     head = small_head(5, 16, 2, ffn_dim=24)
     fmap = torch.randn(3, 16, 2, 2)
@@ -145,10 +152,21 @@ def test_head_views_are_the_full_views_at_present_labels_zero_elsewhere():
     out = head.forward_features((fmap, ), targets)
     full = head.contrastive_views(out['label_feats'], out['adjacency'],
                                   targets)
-    present = targets.bool()
+    rows, valid = out['slots']
+    assert rows.shape == valid.shape == (3, 3)
+    batch = torch.arange(3)[:, None]
     for got, expected in zip((out['positive'], out['negative']), full):
-        torch.testing.assert_close(got[present], expected[present])
-        assert got[~present].abs().max() == 0
+        assert got.shape == (3, 3, 16)
+        torch.testing.assert_close(got[valid], expected[batch, rows][valid])
+        assert got[~valid].abs().max() == 0
+    at_slots = head.contrastive_loss(
+        out['graph_feats'],
+        out['positive'],
+        out['negative'],
+        targets,
+        slots=out['slots'])
+    dense = head.contrastive_loss(out['graph_feats'], *full, targets)
+    torch.testing.assert_close(at_slots, dense)
 
 
 @pytest.mark.parametrize('mode', ['train', 'eval'])

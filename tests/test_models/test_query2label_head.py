@@ -3,7 +3,7 @@ transformer, one linear row per label; a flat input is named."""
 import pytest
 import torch
 
-from mlic.models.layers.sine_position_encoding import sine_position_encoding
+from mlic.models.utils import sine_position_encoding
 from mlic.registry import MODELS
 
 

@@ -4,7 +4,7 @@ import math
 import pytest
 import torch
 
-from mlic.models.layers.sine_position_encoding import sine_position_encoding
+from mlic.models.utils import sine_position_encoding
 
 
 def test_sine_position_encoding_matches_the_formula():

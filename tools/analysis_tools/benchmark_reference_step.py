@@ -57,13 +57,11 @@ from mmengine.optim import build_optim_wrapper
 from mmpretrain.structures import DataSample
 
 from mlic.apis.official_checkpoint import PREFIXES
-from mlic.engine.runner import enable_channels_last, keep_freed_host_memory
+from mlic.engine.runtime_switches import (apply_model_switches,
+                                          ema_from_config, ema_hook_config,
+                                          use_float32)
 from mlic.registry import MODELS
 from mlic.utils import register_all_modules
-
-# the script's folder is on sys.path when it runs as a script
-from benchmark_train import (  # noqa: E402  isort:skip
-    ema_from_config, ema_hook_config)
 
 MEAN = torch.tensor([123.675, 116.28, 103.53]).view(1, 3, 1, 1)
 STD = torch.tensor([58.395, 57.12, 57.375]).view(1, 3, 1, 1)
@@ -387,10 +385,7 @@ def load_config(args):
         raise SystemExit(f'{args.config} is not an MLIC config: the '
                          'reference step exists for MLIC only')
     cfg.model.backbone.pop('init_cfg', None)  # no download for a timing
-    if cfg.optim_wrapper.get('type') == 'AnyDeviceAmpOptimWrapper':
-        # float32 on both sides, as the comparison is stated
-        cfg.optim_wrapper.type = 'OptimWrapper'
-        cfg.optim_wrapper.pop('loss_scale', None)
+    use_float32(cfg)  # float32 on both sides, as the comparison is stated
     return cfg
 
 
@@ -417,10 +412,7 @@ def run_side(args):
         del reference
         ours.train()
         # what the tools' runner applies from the config
-        if cfg.get('keep_freed_host_memory', False):
-            keep_freed_host_memory()
-        if cfg.get('channels_last', False):
-            enable_channels_last(ours)
+        ours = apply_model_switches(cfg, ours)
         step = MlicStep(ours, cfg)
     seconds = time_steps(step, batches, args.warmup, args.iters)
     result = dict(seconds=seconds)

@@ -33,7 +33,10 @@ from mmengine.optim import build_optim_wrapper
 from mmpretrain.structures import DataSample
 
 from mlic.apis.onnx_export import input_shape_of
-from mlic.engine.runner import enable_channels_last, keep_freed_host_memory
+from mlic.engine.runtime_switches import (MIXED_PRECISION_WRAPPERS,
+                                          apply_model_switches,
+                                          ema_from_config, use_float32,
+                                          use_mixed_precision)
 from mlic.registry import MODELS
 from mlic.utils import register_all_modules
 
@@ -94,32 +97,6 @@ def synthetic_batches(batch_size, shape, num_classes, seed):
         yield dict(inputs=inputs, data_samples=samples)
 
 
-def ema_hook_config(cfg):
-    """The config's ``EMAHook`` entry of ``custom_hooks``, or None."""
-    for hook in cfg.get('custom_hooks', []):
-        if hook['type'] == 'EMAHook':
-            return hook
-    return None
-
-
-def ema_from_config(cfg, model):
-    """The averaged model the config's ``EMAHook`` would keep, or None."""
-    hook = ema_hook_config(cfg)
-    if hook is None:
-        return None
-    args = {
-        k: v
-        for k, v in hook.items()
-        if k not in ('type', 'ema_type', 'priority', 'begin_iter',
-                     'begin_epoch', 'strict_load')
-    }
-    return MODELS.build(
-        dict(
-            type=hook.get('ema_type', 'ExponentialMovingAverage'),
-            model=model,
-            **args))
-
-
 class Timer:
     """Wall time of code regions; waits for CUDA work before reading."""
 
@@ -152,16 +129,11 @@ def main():
     cfg = Config.fromfile(args.config)
     cfg.merge_from_dict(args.cfg_options)
     torch.manual_seed(args.seed)
-    wrapper = cfg.optim_wrapper
-    mixed = ('AmpOptimWrapper', 'AnyDeviceAmpOptimWrapper')
-    if args.amp and wrapper.get('type') != 'AnyDeviceAmpOptimWrapper':
-        wrapper.type = 'AnyDeviceAmpOptimWrapper'
-        wrapper.setdefault('loss_scale', 'dynamic')
-    if args.fp32 and wrapper.get('type') in mixed:
-        wrapper.type = 'OptimWrapper'
-        for key in ('loss_scale', 'dtype', 'use_fsdp'):
-            wrapper.pop(key, None)
-    if wrapper.get('type') in mixed:
+    if args.amp:
+        use_mixed_precision(cfg)
+    if args.fp32:
+        use_float32(cfg)
+    if cfg.optim_wrapper.get('type') in MIXED_PRECISION_WRAPPERS:
         precision = 'bfloat16 autocast' if args.device == 'cpu' else \
             'mixed precision (AMP)'
     else:
@@ -171,10 +143,7 @@ def main():
     model = MODELS.build(cfg.model).to(args.device)
     model.train()
     # as the tools' runner does for these config lines
-    if cfg.get('keep_freed_host_memory', False):
-        keep_freed_host_memory()
-    if args.channels_last or cfg.get('channels_last', False):
-        enable_channels_last(model)
+    model = apply_model_switches(cfg, model, args.channels_last)
     optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
     ema = ema_from_config(cfg, model)
     forward = model

@@ -12,8 +12,6 @@ from mmengine.utils.dl_utils import collect_env
 
 from mlic.registry import RUNNERS
 from mlic.utils.checkpoint import check_checkpoint_fits
-from .channels_last import enable_channels_last
-from .host_memory import keep_freed_host_memory
 
 
 @RUNNERS.register_module()
@@ -31,12 +29,13 @@ class QuietRunner(Runner):
       tools) logs it as mmengine does.
 
     It also reads two speed switches that have no place in mmengine's
-    config: ``channels_last = True`` converts the model and its inputs to
-    channels-last memory order (:func:`enable_channels_last`) before the
-    model is wrapped for DDP, so the wrapper's gradient buckets get the
-    final strides; ``keep_freed_host_memory = True`` (the default runtime's
-    setting) makes glibc keep freed memory for the next step
-    (:func:`keep_freed_host_memory`).
+    config, through :func:`~mlic.engine.runtime_switches.
+    apply_model_switches` (which the benchmarks call too):
+    ``channels_last = True`` converts the model and its inputs to
+    channels-last memory order before the model is wrapped for DDP, so the
+    wrapper's gradient buckets get the final strides;
+    ``keep_freed_host_memory = True`` (the default runtime's setting) makes
+    glibc keep freed memory for the next step.
 
     Loading weights (``tools/test.py``, ``load_from``) refuses a
     checkpoint whose keys or shapes differ from the model's
@@ -102,10 +101,9 @@ class QuietRunner(Runner):
         return checkpoint
 
     def wrap_model(self, model_wrapper_cfg, model):
-        if self.cfg.get('keep_freed_host_memory', False):
-            keep_freed_host_memory()
-        if self.cfg.get('channels_last', False):
-            model = enable_channels_last(model)
+        # imported here: runtime_switches imports this package's modules
+        from ..runtime_switches import apply_model_switches
+        model = apply_model_switches(self.cfg, model)
         return super().wrap_model(model_wrapper_cfg, model)
 
     def _log_env(self, env_cfg: dict) -> None:

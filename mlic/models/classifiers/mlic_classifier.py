@@ -1,3 +1,4 @@
+import inspect
 from typing import Dict, Optional, Tuple
 
 import torch
@@ -6,7 +7,7 @@ from mmengine.logging import MessageHub
 from mmpretrain.models.classifiers import ImageClassifier
 
 from mlic.registry import MODELS
-from ..heads.utils import multilabel_targets
+from ..utils import multilabel_targets
 
 
 def infer_backbone_width(backbone: torch.nn.Module) -> Optional[int]:
@@ -91,6 +92,8 @@ class MLICClassifier(ImageClassifier):
         super().__init__(backbone=backbone, neck=neck, head=head, **kwargs)
         # Heads such as mmpretrain's CSRAClsHead do not keep num_classes.
         self._declared_num_classes = declared
+        self._head_takes_targets = 'targets' in inspect.signature(
+            self.head.loss).parameters
         self.embedding_loss = None
         if embedding_loss is not None:
             width = infer_backbone_width(self.backbone)
@@ -106,14 +109,18 @@ class MLICClassifier(ImageClassifier):
         backbone_feats = self.backbone(inputs)
         feats = self.neck(backbone_feats) if self.with_neck else \
             backbone_feats
-        losses = self.head.loss(feats, data_samples)
-        if self.embedding_loss is not None:
-            fmap = backbone_feats[-1]
-            pooled = fmap.flatten(2).mean(-1) if fmap.dim() == 4 else fmap
-            targets = multilabel_targets(data_samples, self.num_classes,
-                                         pooled.device)
-            losses['loss_embedding'] = self.embedding_loss(
-                self.embedding_projector(pooled), targets)
+        if self.embedding_loss is None:
+            return self.head.loss(feats, data_samples)
+        fmap = backbone_feats[-1]
+        targets = multilabel_targets(data_samples, self.num_classes,
+                                     fmap.device)
+        # mlic's heads take the targets made here instead of making them
+        # again (BaseMultiLabelHead.loss's ``targets``)
+        extra = dict(targets=targets) if self._head_takes_targets else {}
+        losses = self.head.loss(feats, data_samples, **extra)
+        pooled = fmap.flatten(2).mean(-1) if fmap.dim() == 4 else fmap
+        losses['loss_embedding'] = self.embedding_loss(
+            self.embedding_projector(pooled), targets)
         return losses
 
     @property

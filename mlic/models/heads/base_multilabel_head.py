@@ -6,7 +6,7 @@ from mmpretrain.models.heads import MultiLabelClsHead
 from mmpretrain.structures import DataSample
 
 from mlic.registry import MODELS
-from .utils import multilabel_targets
+from ..utils import multilabel_targets
 
 #: ``kind`` of the maps a head's ``label_maps`` returns.
 QUERY_ATTENTION = 'label-query attention'
@@ -50,11 +50,18 @@ class BaseMultiLabelHead(MultiLabelClsHead):
         self.num_classes = num_classes
         self.in_channels = in_channels
 
-    def loss(self, feats: Tuple[torch.Tensor], data_samples: List[DataSample],
+    def loss(self,
+             feats: Tuple[torch.Tensor],
+             data_samples: List[DataSample],
+             targets: Optional[torch.Tensor] = None,
              **kwargs) -> dict:
+        """The loss of ``forward(feats)``; ``targets`` (B, C) when the
+        caller has made them already (``MLICClassifier`` with an embedding
+        loss), else made from ``data_samples``."""
         logits = self(feats)
-        targets = multilabel_targets(data_samples, self.num_classes,
-                                     logits.device)
+        if targets is None:
+            targets = multilabel_targets(data_samples, self.num_classes,
+                                         logits.device)
         return dict(
             loss=self.loss_module(
                 logits, targets, avg_factor=logits.size(0), **kwargs))

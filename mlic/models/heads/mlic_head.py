@@ -4,10 +4,9 @@ import torch
 from mmpretrain.structures import DataSample
 
 from mlic.registry import MODELS
-from ..losses.utils import present_label_slots
+from ..utils import multilabel_targets, present_label_slots
 from .base_multilabel_head import BaseMultiLabelHead, LabelQueryMapsMixin
 from .graph_diagnostics import graph_diagnostics
-from .utils import multilabel_targets
 
 
 @MODELS.register_module()
@@ -175,7 +174,9 @@ class MLICHead(LabelQueryMapsMixin, BaseMultiLabelHead):
             (B, C, D), without gradient. With a graph encoder that has
             ``forward_with_views`` (``GatedGraphEncoder``), H+ and H- are
             computed at each image's present labels only, the rows the
-            contrastive loss reads, and are zero at absent labels;
+            contrastive loss reads: then they are (B, K, D) at the slots
+            ``slots = (rows, valid)`` of :func:`present_label_slots`
+            (zero at invalid slots), and the loss takes them as they are;
             :meth:`contrastive_views` gives them at every label.
         """
         tokens = self.pre_logits(feats)
@@ -200,11 +201,11 @@ class MLICHead(LabelQueryMapsMixin, BaseMultiLabelHead):
                     views,
                     rows=rows,
                     closed=(True, False))
-                index = rows.unsqueeze(-1).expand_as(views[0])
+                # kept at the slots, (B, K, D): the loss reads them there
                 keep = valid.unsqueeze(-1).to(views[0].dtype)
                 out['positive'], out['negative'] = (
-                    view.new_zeros(label_feats.shape).scatter_(
-                        1, index, view * keep) for view in views)
+                    view * keep for view in views)
+                out['slots'] = (rows, valid)
             else:  # forward(F, A) only, or the stop-gradient variant
                 graph_feats = self.graph_encoder(label_feats, adjacency)
                 if not self.contrastive_graph_grad:
@@ -268,7 +269,10 @@ class MLICHead(LabelQueryMapsMixin, BaseMultiLabelHead):
                 self.graph_encoder(label_feats, view)
                 for view in self.view_adjacencies(adjacency, targets))
 
-    def loss(self, feats: Tuple[torch.Tensor], data_samples: List[DataSample],
+    def loss(self,
+             feats: Tuple[torch.Tensor],
+             data_samples: List[DataSample],
+             targets: Optional[torch.Tensor] = None,
              **kwargs) -> dict:
         """Classification loss and, when enabled, the contrastive loss.
 
@@ -277,8 +281,9 @@ class MLICHead(LabelQueryMapsMixin, BaseMultiLabelHead):
             graph diagnostics on, also the ``graph/...`` entries of
             :func:`graph_diagnostics` (logged, not optimised).
         """
-        targets = multilabel_targets(data_samples, self.num_classes,
-                                     feats[-1].device)
+        if targets is None:  # else made by the classifier already
+            targets = multilabel_targets(data_samples, self.num_classes,
+                                         feats[-1].device)
         out = self.forward_features(feats, targets)
         logits = out['logits']
         losses = dict(
@@ -287,7 +292,10 @@ class MLICHead(LabelQueryMapsMixin, BaseMultiLabelHead):
         if self.contrastive_loss is not None:
             losses['loss_contrastive'] = self.contrastive_loss(
                 out.get('contrastive_anchor', out['graph_feats']),
-                out['positive'], out['negative'], targets)
+                out['positive'],
+                out['negative'],
+                targets,
+                slots=out.get('slots'))
         if self._diagnostics_on:
             contrastive = None
             if self.contrastive_loss is not None and \

@@ -4,7 +4,7 @@ import torch
 import torch.nn as nn
 
 from mlic.registry import MODELS
-from ..layers.sine_position_encoding import sine_position_encoding
+from ..utils import sine_position_encoding
 from .base_multilabel_head import BaseMultiLabelHead, LabelQueryMapsMixin
 
 

@@ -4,7 +4,7 @@ import torch
 import torch.nn as nn
 
 from mlic.registry import MODELS
-from ..losses.utils import gather_rows
+from ..utils import gather_rows
 
 
 @MODELS.register_module()

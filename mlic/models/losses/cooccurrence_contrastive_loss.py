@@ -1,16 +1,22 @@
+from typing import Optional, Tuple
+
 import torch
 import torch.nn as nn
 
 from mlic.registry import MODELS
-from .utils import check_loss_args, gather_rows, present_label_slots
+from ..utils import gather_rows, present_label_slots
+from .loss_args import check_loss_args
 
 
-def cooccurrence_contrastive_loss(anchor: torch.Tensor,
-                                  positive: torch.Tensor,
-                                  negative: torch.Tensor,
-                                  targets: torch.Tensor,
-                                  tau: float = 1.0,
-                                  normalize: bool = False) -> torch.Tensor:
+def cooccurrence_contrastive_loss(
+        anchor: torch.Tensor,
+        positive: torch.Tensor,
+        negative: torch.Tensor,
+        targets: torch.Tensor,
+        tau: float = 1.0,
+        normalize: bool = False,
+        slots: Optional[Tuple[torch.Tensor,
+                              torch.Tensor]] = None) -> torch.Tensor:
     """Contrastive co-occurrence loss of MLIC (docs/method.md §2.2), batched.
 
     For image b and each present label i, with a = anchor[b, i]:
@@ -28,14 +34,20 @@ def cooccurrence_contrastive_loss(anchor: torch.Tensor,
 
     Args:
         anchor (Tensor): H^T, (B, C, D), with gradient.
-        positive (Tensor): H+, (B, C, D).
-        negative (Tensor): H-, (B, C, D).
+        positive (Tensor): H+, (B, C, D); with ``slots``, only its rows at
+            the slots, (B, K, D).
+        negative (Tensor): H-, like ``positive``.
         targets (Tensor): (B, C) in {0, 1}.
         tau (float): Temperature. Defaults to 1.
         normalize (bool): Compare L2-normalised rows (cosine similarities
             over ``tau``) instead of the paper's raw dot products; an
             opt-in variant (docs/method.md, "The graph collapse"). Defaults
             to False.
+        slots (tuple[Tensor], optional): ``(rows, valid)`` of
+            :func:`~mlic.models.utils.present_label_slots` for ``targets``,
+            when ``positive`` and ``negative`` were computed at those rows
+            only (``MLICHead``'s fast path): they are used as given, with
+            no scatter into (B, C, D) and gather back.
 
     Returns:
         Tensor: Scalar loss, float32.
@@ -46,14 +58,17 @@ def cooccurrence_contrastive_loss(anchor: torch.Tensor,
     # Only present labels enter the loss, so gather them into K slots per
     # image (K = the most labels any image has, a few on COCO versus C = 80)
     # instead of scoring all C x C pairs; ``valid`` marks the real slots.
-    order, valid = present_label_slots(targets)  # (B, K)
+    if slots is None:
+        order, valid = present_label_slots(targets)  # (B, K)
+        positive, negative = (
+            gather_rows(t, order) for t in (positive, negative))
+    else:
+        order, valid = slots
     num_slots = order.size(1)
     if num_slots == 0:
         # No image has a present label: the loss is 0, with a graph.
         return anchor.sum() * 0.0
-    anchor, positive, negative = (
-        gather_rows(t, order)  # (B, K, D)
-        for t in (anchor, positive, negative))
+    anchor = gather_rows(anchor, order)  # (B, K, D)
     if normalize:
         anchor, positive, negative = (
             nn.functional.normalize(t, dim=-1)
@@ -85,7 +100,8 @@ class CooccurrenceContrastiveLoss(nn.Module):
     """Module form of :func:`cooccurrence_contrastive_loss`.
 
     Called as ``loss(anchor, positive, negative, targets)`` with three
-    (B, C, D) tensors and (B, C) targets in {0, 1}.
+    (B, C, D) tensors and (B, C) targets in {0, 1}, or with ``slots=(rows,
+    valid)`` and the views at those rows only, (B, K, D).
 
     Args:
         tau (float): Temperature. Defaults to 1.
@@ -108,13 +124,22 @@ class CooccurrenceContrastiveLoss(nn.Module):
         self.loss_weight = loss_weight
         self.normalize = bool(normalize)
 
-    def forward(self, anchor: torch.Tensor, positive: torch.Tensor,
-                negative: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-        if not (anchor.shape == positive.shape == negative.shape):
+    def forward(
+        self,
+        anchor: torch.Tensor,
+        positive: torch.Tensor,
+        negative: torch.Tensor,
+        targets: torch.Tensor,
+        slots: Optional[Tuple[torch.Tensor,
+                              torch.Tensor]] = None) -> torch.Tensor:
+        rows = anchor.shape if slots is None else (anchor.size(0),
+                                                   slots[0].size(1),
+                                                   anchor.size(2))
+        if not (positive.shape == negative.shape == rows):
             raise ValueError(
-                'anchor, positive and negative must have one shape (B, C, D),'
-                f' got {tuple(anchor.shape)}, {tuple(positive.shape)}, '
-                f'{tuple(negative.shape)}')
+                'positive and negative must be (B, C, D) like the anchor, or '
+                f'(B, K, D) at the K slots given, expected {tuple(rows)}, '
+                f'got {tuple(positive.shape)}, {tuple(negative.shape)}')
         if targets.shape != anchor.shape[:2]:
             raise ValueError(f'targets must be (B, C) = '
                              f'{tuple(anchor.shape[:2])}, got '
@@ -125,4 +150,5 @@ class CooccurrenceContrastiveLoss(nn.Module):
             negative,
             targets,
             tau=self.tau,
-            normalize=self.normalize)
+            normalize=self.normalize,
+            slots=slots)

@@ -3,7 +3,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from mlic.registry import MODELS
-from .utils import check_loss_args
+from .loss_args import check_loss_args
 
 
 def multilabel_supcon_loss(embeddings: torch.Tensor,

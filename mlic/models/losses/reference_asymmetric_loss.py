@@ -4,7 +4,7 @@ import torch
 import torch.nn as nn
 
 from mlic.registry import MODELS
-from .utils import check_loss_args
+from .loss_args import check_loss_args
 
 
 def reference_asymmetric_loss(

@@ -1,0 +1,10 @@
+"""Helpers shared by mlic's heads, layers, losses and classifiers."""
+from .foreach_ema import ForeachExponentialMovingAverage
+from .label_slots import gather_rows, present_label_slots
+from .position_encoding import sine_position_encoding
+from .targets import multilabel_targets
+
+__all__ = [
+    'ForeachExponentialMovingAverage', 'gather_rows', 'present_label_slots',
+    'sine_position_encoding', 'multilabel_targets'
+]
