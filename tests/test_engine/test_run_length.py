@@ -88,8 +88,8 @@ def test_plain_mmengine_runner_is_told_what_to_do():
     model = torch.nn.Linear(2, 2)
     wrapper = OptimWrapper(torch.optim.AdamW(model.parameters(), lr=1e-3))
     for cfg in ONE_CYCLE[:2]:
-        with pytest.raises(ConfigError,
-                           match=r'has no end: .*RUNNERS.build\(cfg\)'):
+        with pytest.raises(
+                ConfigError, match=r'has no end: .*RUNNERS.build\(cfg\)'):
             PARAM_SCHEDULERS.build(
                 dict(cfg, convert_to_iter_based=False),
                 default_args=dict(optimizer=wrapper))
