@@ -9,6 +9,6 @@ model = dict(
     head=dict(
         _delete_=True,
         type='MultiLabelLinearClsHead',
-        num_classes=10,
+        num_classes={{_base_.num_classes}},
         in_channels=256,
         loss=dict(type='ReferenceAsymmetricLoss', gamma_neg=2.0)))

@@ -6,7 +6,7 @@ model = dict(
     head=dict(
         _delete_=True,
         type='CSRAClsHead',
-        num_classes=30,
+        num_classes={{_base_.num_classes}},
         num_heads=1,
         lam=0.1,
         loss=dict(type='ReferenceAsymmetricLoss', gamma_neg=2.0)))

@@ -7,7 +7,7 @@ model = dict(
     head=dict(
         _delete_=True,
         type='MLGCNHead',
-        num_classes=10,
+        num_classes={{_base_.num_classes}},
         embed_dims=300,
         hidden_dims=512,
         loss=dict(type='ReferenceAsymmetricLoss', gamma_neg=2.0)))

@@ -2,6 +2,7 @@
 # python tools/train.py configs/mlic/mlic_multidigits.py
 _base_ = [
     '../_base_/models/mlic_r101.py',
+    '../_base_/models/resnet18_narrow.py',
     '../_base_/datasets/multidigits.py',
     '../_base_/schedules/multidigits_onecycle_10e.py',
     '../_base_/default_runtime.py',
@@ -10,10 +11,8 @@ _base_ = [
 num_classes = 10
 model = dict(
     data_preprocessor=dict(num_classes=num_classes),
-    # A narrow ResNet-18 trained from scratch: D = 8 * base_channels = 256.
-    # The last stage keeps stride 16, so a 64 px scene gives 4 x 4 tokens.
-    backbone=dict(
-        depth=18, base_channels=32, strides=(1, 2, 2, 1), init_cfg=None),
+    # the narrow ResNet-18 of configs/_base_/models/resnet18_narrow.py
+    backbone={{_base_.narrow_resnet18}},
     head=dict(
         num_classes=num_classes,
         transformer=dict(ffn_dim=512),

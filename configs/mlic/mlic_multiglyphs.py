@@ -4,6 +4,7 @@
 # python tools/train.py configs/mlic/mlic_multiglyphs.py
 _base_ = [
     '../_base_/models/mlic_r101.py',
+    '../_base_/models/resnet18_narrow.py',
     '../_base_/datasets/multiglyphs.py',
     '../_base_/schedules/multiglyphs_onecycle_10e.py',
     '../_base_/default_runtime.py',
@@ -12,11 +13,8 @@ _base_ = [
 num_classes = 30
 model = dict(
     data_preprocessor=dict(num_classes=num_classes),
-    # The MultiDigits backbone: a narrow ResNet-18 from scratch, D = 256.
-    # Stem /4 and stage strides (1, 2, 2, 1) give a 64 px scene 4 x 4
-    # tokens of 16 px, about one glyph (9-16 px) each.
-    backbone=dict(
-        depth=18, base_channels=32, strides=(1, 2, 2, 1), init_cfg=None),
+    # the narrow ResNet-18 of configs/_base_/models/resnet18_narrow.py
+    backbone={{_base_.narrow_resnet18}},
     head=dict(
         num_classes=num_classes,
         transformer=dict(ffn_dim=512),

@@ -9,6 +9,7 @@
 # checkpoint (fp16, with its sha256) and reports the test accuracy and a
 # linear probe on MultiGlyphs; docs/benchmarks.md gives the figures.
 _base_ = [
+    '../_base_/models/resnet18_narrow.py',
     '../_base_/datasets/multidigits.py',
     '../_base_/schedules/multidigits_onecycle_10e.py',
     '../_base_/default_runtime.py',
@@ -23,14 +24,7 @@ model = dict(
         mean=[123.675, 116.28, 103.53],
         std=[58.395, 57.12, 57.375],
         to_rgb=True),
-    backbone=dict(
-        type='ResNet',
-        depth=18,
-        base_channels=32,
-        strides=(1, 2, 2, 1),
-        num_stages=4,
-        out_indices=(3, ),
-        style='pytorch'),
+    backbone={{_base_.narrow_resnet18}},
     neck=dict(type='GlobalAveragePooling'),
     head=dict(
         type='LinearClsHead',
