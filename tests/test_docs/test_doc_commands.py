@@ -271,6 +271,19 @@ PLANS = {
         'tests/test_tools/test_extending_docs.py',
         'that test writes the page\'s files outside the checkout and '
         'runs its train, test and vis_attention commands there'),
+    # ---- docs/datasets.md: your own data
+    'python {REPO}/tools/train.py my_data_mlic.py --work-dir '
+    'work_dirs/my_data':
+    Covered(
+        'tests/test_tools/test_custom_data_docs.py',
+        'that test writes the page\'s config and list files outside the '
+        'checkout, with images of mixed sizes, and runs its commands'),
+    'python {REPO}/tools/test.py my_data_mlic.py '
+    'work_dirs/my_data/epoch_10.pth':
+    Covered(
+        'tests/test_tools/test_custom_data_docs.py',
+        'that test writes the page\'s config and list files outside the '
+        'checkout, with images of mixed sizes, and runs its commands'),
     # ---- docs/benchmarks.md, docs/methods.md: the method comparisons
     'python tools/analysis_tools/compare_methods.py --seeds 0 1 2':
     Run('compare',
