@@ -143,7 +143,8 @@ def run_in_process(argv):
     here as ``__main__``; an escaping exception is a traceback on stderr
     and status 'raised'."""
     out, err = io.StringIO(), io.StringIO()
-    old_argv, old_cwd = sys.argv, os.getcwd()
+    # tools set LOCAL_RANK and the like: nothing leaks into later tests
+    old_argv, old_cwd, old_env = sys.argv, os.getcwd(), dict(os.environ)
     sys.argv = [argv[0]] + [str(a) for a in argv[1:]]
     code = 0
     os.chdir(REPO_ROOT)
@@ -164,6 +165,8 @@ def run_in_process(argv):
     finally:
         sys.argv = old_argv
         os.chdir(old_cwd)
+        os.environ.clear()
+        os.environ.update(old_env)
     return code, out.getvalue(), err.getvalue()
 
 
