@@ -410,6 +410,15 @@ def test_inferencer_reports_each_bad_input_and_predicts_the_rest(world):
         good_image.astype(np.int32),
         good_image,
     ]
+    # a glob over a folder with two symlink loops lists its real files once
+    loops = world['root'] / 'loops'
+    (loops / 'sub').mkdir(parents=True, exist_ok=True)
+    if not (loops / 'sub' / 'up').exists():
+        (loops / 'sub' / 'up').symlink_to(loops)
+        (loops / 'self').symlink_to(loops)
+        cv2.imwrite(str(loops / 'sub' / 'a.png'), good_image)
+    looped = inferencer(str(loops / '**' / '*.png'), batch_size=4)
+    assert [r['img_path'] for r in looped] == [str(loops / 'sub' / 'a.png')]
     results = inferencer(inputs, batch_size=4)
     errors = [r['error'] for r in results]
     assert errors[0] is None and errors[-1] is None
