@@ -226,3 +226,14 @@ def test_median_iter_time_ignores_a_pause(tool):
     assert tool.median_iter_s('\n'.join(lines)) == pytest.approx(0.3)
     with pytest.raises(ValueError, match='no training iteration time'):
         tool.median_iter_s('nothing')
+
+
+def test_a_resumed_log_counts_each_step_once(tool):
+    """A resumed run logs again the steps after its checkpoint: each global
+    step is read once, the later record kept."""
+    first = canned_train_log([100.0] * 30)
+    again = canned_train_log([100.0] * 20 + [50.0] * 30)
+    losses = tool.train_losses(first + '\n' + again)
+    assert len(losses) == 50
+    assert losses[:, 0].tolist() == sorted(set(losses[:, 0].tolist()))
+    assert losses[-1, 1] == 50.0

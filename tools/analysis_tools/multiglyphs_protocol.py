@@ -262,12 +262,14 @@ def median_iter_s(text: str) -> float:
 
 def train_losses(text: str) -> np.ndarray:
     """(N, 2) array of (global iteration, logged training loss)."""
-    rows = []
+    by_step = {}
     for epoch, it, per_epoch, loss in TRAIN_LOSS.findall(text):
-        rows.append(((int(epoch) - 1) * int(per_epoch) + int(it), float(loss)))
-    if not rows:
+        # a resumed run logs again the steps after its checkpoint: the
+        # later record counts (resumes are exact, so they agree)
+        by_step[(int(epoch) - 1) * int(per_epoch) + int(it)] = float(loss)
+    if not by_step:
         raise ValueError('the log holds no training loss')
-    return np.asarray(rows, np.float64)
+    return np.asarray(sorted(by_step.items()), np.float64)
 
 
 def loss_change(losses: np.ndarray,
@@ -327,7 +329,9 @@ def train_run(run_dir: str,
               options: List[str],
               test: bool = False) -> dict:
     """Train ``config`` into ``run_dir`` unless it holds a result; with
-    ``test``, then evaluate the last checkpoint on the test split once.
+    ``test``, then evaluate the last checkpoint on the test split once. A
+    run interrupted after a checkpoint (a session that ended) resumes from
+    it, its log appended to.
 
     Returns:
         dict: ``val`` (metrics of the last validation), ``test`` (or None),
@@ -337,18 +341,22 @@ def train_run(run_dir: str,
     done = _read_json(result_file)
     if done is not None:
         return done
-    if osp.isdir(run_dir):  # interrupted: start it again
-        shutil.rmtree(run_dir)
-    os.makedirs(run_dir)
     log_path = run_dir + '.log'
+    # interrupted after a checkpoint: resume it (train.py --resume takes the
+    # newest intact checkpoint and continues exactly); else start again
+    resume = osp.isfile(osp.join(run_dir, 'last_checkpoint')) and \
+        osp.isfile(log_path)
+    if not resume and osp.isdir(run_dir):
+        shutil.rmtree(run_dir)
+    os.makedirs(run_dir, exist_ok=True)
     cmd = [
         sys.executable,
         osp.join(REPO_ROOT, 'tools', 'train.py'),
-        osp.join(REPO_ROOT, config), '--work-dir', run_dir, '--cfg-options'
-    ] + options
+        osp.join(REPO_ROOT, config), '--work-dir', run_dir
+    ] + (['--resume'] if resume else []) + ['--cfg-options'] + options
     print(f'[{run_dir}] {" ".join(cmd)}', flush=True)
     start = time.perf_counter()
-    with open(log_path, 'w') as log:
+    with open(log_path, 'a' if resume else 'w') as log:
         code = subprocess.call(cmd, stdout=log, stderr=subprocess.STDOUT)
     wall_s = time.perf_counter() - start
     if code != 0:
@@ -363,7 +371,8 @@ def train_run(run_dir: str,
         val=parse_metrics(text),
         loss=loss_change(train_losses(text), epochs * STEPS_PER_EPOCH),
         median_iter_s=median_iter_s(text),
-        wall_s=wall_s,
+        wall_s=wall_s,  # the last attempt's, when resumed
+        resumed=resume,
         test=None)
     if test:
         checkpoint = osp.join(run_dir, f'epoch_{epochs}.pth')
