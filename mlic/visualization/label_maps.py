@@ -26,7 +26,6 @@ import torch
 import torch.nn as nn
 from mmpretrain.models.heads import CSRAClsHead
 
-from mlic.models.heads import MLGCNHead, MLICHead
 from mlic.models.heads.base_multilabel_head import (CLASS_ACTIVATION,
                                                     QUERY_ATTENTION)
 from mlic.utils.errors import ConfigError
@@ -101,7 +100,8 @@ def label_maps(model: nn.Module, inputs: torch.Tensor) -> Dict[str, object]:
 def predicted_cooccurrence(model: nn.Module,
                            inputs: torch.Tensor) -> Optional[torch.Tensor]:
     """The label graph a model uses for these images, or ``None`` for heads
-    without one (baseline, CSRA, Query2Label).
+    without one (baseline, CSRA, Query2Label): the head's
+    ``label_graph(feats)`` where it has one.
 
     Returns:
         Tensor | None: (B, C, C): MLIC's predicted co-occurrence A per
@@ -109,10 +109,7 @@ def predicted_cooccurrence(model: nn.Module,
         ML-GCN's fixed adjacency repeated over the batch.
     """
     head = model.head
+    if not hasattr(head, 'label_graph'):
+        return None
     with torch.no_grad():
-        if isinstance(head, MLICHead) and head.cooccurrence is not None:
-            out = head.forward_features(model.backbone(inputs))
-            return out['adjacency']
-        if isinstance(head, MLGCNHead):
-            return head.adjacency.expand(len(inputs), -1, -1)
-    return None
+        return head.label_graph(model.backbone(inputs))

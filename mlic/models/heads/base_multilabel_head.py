@@ -29,7 +29,9 @@ class BaseMultiLabelHead(MultiLabelClsHead):
     -> dict(``logits`` (B, C), ``maps`` (B, C, H', W') on the grid of
     ``feats[-1]``, ``kind``: :data:`QUERY_ATTENTION` or
     :data:`CLASS_ACTIVATION`); the visual tools, the web demo and the docs
-    call it (:func:`mlic.visualization.label_maps`).
+    call it (:func:`mlic.visualization.label_maps`). A head that uses a
+    label graph exposes it as ``label_graph(feats)`` -> (B, C, C)
+    (:func:`mlic.visualization.label_maps.predicted_cooccurrence`).
     """
 
     def __init__(self,

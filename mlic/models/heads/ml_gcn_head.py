@@ -128,6 +128,11 @@ class MLGCNHead(BaseMultiLabelHead):
         pooled = x.flatten(2).mean(-1) if x.dim() == 4 else x  # (B, D)
         return pooled @ self.label_classifiers().t()
 
+    def label_graph(self, feats: Tuple[torch.Tensor]) -> torch.Tensor:
+        """The fixed adjacency the head propagates over, repeated for each
+        image of the batch, (B, C, C)."""
+        return self.adjacency.expand(feats[-1].size(0), -1, -1)
+
     def label_maps(self, feats: Tuple[torch.Tensor]) -> dict:
         """Class activation maps (B, C, H', W') on the grid of
         ``feats[-1]``: each label's classifier vector applied at every

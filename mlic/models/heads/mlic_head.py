@@ -230,6 +230,15 @@ class MLICHead(LabelQueryMapsMixin, BaseMultiLabelHead):
         """Returns the logits, (B, C)."""
         return self.forward_features(feats)['logits']
 
+    def label_graph(self,
+                    feats: Tuple[torch.Tensor]) -> Optional[torch.Tensor]:
+        """The co-occurrence graph A predicted for these images, (B, C, C)
+        (row i: how much label i draws on each label j); None without a
+        graph network (the no-GNN ablation)."""
+        if self.graph_encoder is None or self.cooccurrence is None:
+            return None
+        return self.forward_features(feats)['adjacency']
+
     @staticmethod
     def view_adjacencies(
             adjacency: torch.Tensor,
