@@ -38,8 +38,9 @@ def test_start_log_and_config_dump(tmp_path, monkeypatch, print_config):
 def test_keep_freed_host_memory_is_applied_from_the_config(
         tmp_path, monkeypatch, keep):
     calls = []
+    # the runner applies it through the one module of runtime switches
     monkeypatch.setattr(
-        'mlic.engine.runner.quiet_runner.'
+        'mlic.engine.runtime_switches.'
         'keep_freed_host_memory', lambda: calls.append(1))
     cfg = Config.fromfile(CONFIG)
     assert cfg.keep_freed_host_memory is True  # the default runtime's line
