@@ -46,22 +46,15 @@ def check_split(dataset: str,
 
 
 def read_text(path: str) -> str:
-    """A UTF-8 text file's content; a leading byte-order mark is dropped.
+    """A UTF-8 text file's content (:func:`mlic.utils.fileio.read_text`),
+    after checking that it exists.
 
     Raises:
         ValueError: the file is not UTF-8; the message names the file, the
             line and the offending bytes.
     """
-    require_file(path)
-    with open(path, 'rb') as f:
-        data = f.read()
-    try:
-        return data.decode('utf-8-sig')
-    except UnicodeDecodeError as err:
-        line = data[:err.start].count(b'\n') + 1
-        raise ValueError(
-            f'{path}, line {line}: not UTF-8 text (bytes '
-            f'{data[err.start:err.end]!r}); save the file as UTF-8') from None
+    from mlic.utils.fileio import read_text as read_utf8
+    return read_utf8(require_file(path))
 
 
 def read_lines(path: str) -> list:

@@ -97,8 +97,13 @@ class AtomicLocalBackend(LocalBackend):
         atomic_write(str(filepath), lambda f: f.write(obj.encode(encoding)))
 
 
-def _read_text(path: str) -> str:
-    """A UTF-8 text file (a BOM is dropped); errors name the file."""
+def read_text(path: str) -> str:
+    """A UTF-8 text file's content; a leading byte-order mark is dropped.
+
+    Raises:
+        InputFileError: (a ``ValueError``) a folder, or not UTF-8; the
+            message names the file, the line and the offending bytes.
+    """
     if osp.isdir(path):
         raise InputFileError(f'{path} is a folder, not a file')
     with open(path, 'rb') as f:  # FileNotFoundError names the path
@@ -107,8 +112,9 @@ def _read_text(path: str) -> str:
         return data.decode('utf-8-sig')
     except UnicodeDecodeError as err:
         line = data[:err.start].count(b'\n') + 1
-        raise InputFileError(f'{path}, line {line}: not UTF-8 text (bytes '
-                             f'{data[err.start:err.start + 4]!r})') from None
+        raise InputFileError(
+            f'{path}, line {line}: not UTF-8 text (bytes '
+            f'{data[err.start:err.end]!r}); save the file as UTF-8') from None
 
 
 def read_json(path: str):
@@ -118,7 +124,7 @@ def read_json(path: str):
         InputFileError: empty, not UTF-8 or not JSON; names the file, line
             and column.
     """
-    text = _read_text(path)
+    text = read_text(path)
     if not text.strip():
         raise InputFileError(f'{path} is empty; expected JSON')
     try:
@@ -137,7 +143,7 @@ def read_json_lines(path: str) -> list:
             object; names the file and the line.
     """
     records = []
-    for number, line in enumerate(_read_text(path).splitlines(), 1):
+    for number, line in enumerate(read_text(path).splitlines(), 1):
         if not line.strip():
             continue
         try:
