@@ -79,3 +79,25 @@ def run_shell(text, cwd, env=None, timeout=900):
                           text=True,
                           timeout=timeout)
     return proc.returncode, proc.stdout
+
+
+#: A config over a benchmark config (``base``, relative to configs/) that
+#: reads ``list.txt``/``labels.txt`` under ``root`` with the base's test
+#: pipeline, in every split, without loader workers.
+LIST_DATASET_CONFIG = """_base_ = ['{repo}/configs/{base}']
+_data = dict(
+    _delete_=True,
+    type='LabelListDataset',
+    data_root='{root}',
+    ann_file='list.txt',
+    label_file='labels.txt',
+    pipeline={{{{_base_.test_pipeline}}}})
+train_dataloader = dict(dataset=_data, num_workers=0, persistent_workers=False)
+val_dataloader = dict(dataset=_data, num_workers=0, persistent_workers=False)
+test_dataloader = val_dataloader
+"""
+
+
+def list_dataset_config(base: str, root: str) -> str:
+    """:data:`LIST_DATASET_CONFIG` for ``base`` and ``root``."""
+    return LIST_DATASET_CONFIG.format(repo=REPO_ROOT, base=base, root=root)

@@ -31,22 +31,10 @@ import pytest
 import torch
 
 from mlic.apis import MultiLabelInferencer, init_model
-from .helpers import REPO_ROOT, run_tool
+from .helpers import REPO_ROOT, list_dataset_config, run_tool
 
 NAMES = [f'L{i}' for i in range(30)]
-BASE = 'configs/baseline/resnet18_gap_linear_multiglyphs.py'
-CONFIG = """_base_ = ['{repo}/""" + BASE + """']
-_data = dict(
-    _delete_=True,
-    type='LabelListDataset',
-    data_root='{root}',
-    ann_file='list.txt',
-    label_file='labels.txt',
-    pipeline={{{{_base_.test_pipeline}}}})
-train_dataloader = dict(dataset=_data, num_workers=0, persistent_workers=False)
-val_dataloader = dict(dataset=_data, num_workers=0, persistent_workers=False)
-test_dataloader = val_dataloader
-"""
+BASE = 'baseline/resnet18_gap_linear_multiglyphs.py'
 
 
 def sha256_tree(folder):
@@ -76,7 +64,7 @@ def world(tmp_path_factory):
     (inp / 'list.txt').write_text('\n'.join(lines) + '\n')
     (inp / 'labels.txt').write_text('\n'.join(NAMES) + '\n')
     config = inp / 'model.py'
-    config.write_text(CONFIG.format(repo=REPO_ROOT, root=str(inp)))
+    config.write_text(list_dataset_config(BASE, str(inp)))
     torch.manual_seed(0)
     model = init_model(str(config))
     good = inp / 'good.pth'

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from mlic.apis import init_model
-from .helpers import REPO_ROOT, run_tool
+from .helpers import list_dataset_config, run_tool
 
 NAMES = [f'L{i}' for i in range(30)]  # MultiGlyphs models have 30 labels
 # Four images: label sets over L0, L1, L2 only.
@@ -20,19 +20,6 @@ LABELS = [[0, 1], [0], [1, 2], [0, 1, 2]]
 # n(0,1) = 2, n(0,2) = 1, n(1,2) = 2.
 BY_HAND = np.zeros((30, 30))
 BY_HAND[:3, :3] = [[1, 2 / 3, 1 / 3], [2 / 3, 1, 2 / 3], [1 / 2, 1, 1]]
-
-CONFIG = """_base_ = ['{repo}/configs/{base}']
-_data = dict(
-    _delete_=True,
-    type='LabelListDataset',
-    data_root='{root}',
-    ann_file='list.txt',
-    label_file='labels.txt',
-    pipeline={{{{_base_.test_pipeline}}}})
-train_dataloader = dict(dataset=_data, num_workers=0, persistent_workers=False)
-val_dataloader = dict(dataset=_data, num_workers=0, persistent_workers=False)
-test_dataloader = val_dataloader
-"""
 
 
 @pytest.fixture(scope='module')
@@ -52,8 +39,7 @@ def setup(tmp_path_factory):
                       ('baseline',
                        'baseline/resnet18_gap_linear_multiglyphs.py')):
         config = root / f'{key}.py'
-        config.write_text(
-            CONFIG.format(repo=REPO_ROOT, base=base, root=str(root)))
+        config.write_text(list_dataset_config(base, str(root)))
         torch.manual_seed(0)
         model = init_model(str(config))
         ckpt = root / f'{key}.pth'
