@@ -34,8 +34,8 @@ import sys
 import cv2
 
 from mlic.apis import MultiLabelInferencer
-from mlic.apis.inference import per_label_thresholds
 from mlic.apis.multilabel_inferencer import list_images
+from mlic.evaluation.functional import per_label_thresholds
 from mlic.utils.cli import (output_dir_problems, output_file_problems,
                             positive_int, refuse, run_tool, threshold_arg)
 from mlic.utils.fileio import atomic_write

@@ -27,6 +27,7 @@ if importlib.util.find_spec('mmcv') is not None and \
         message='Fail to import ``MultiScaleDeformableAttention``',
         category=UserWarning)
 
+from .setup_env import register_all_modules  # noqa: E402
 from .utils.checkpoint import patch_mmengine_checkpoints  # noqa: E402
 from .version import __version__  # noqa: E402
 
@@ -35,4 +36,4 @@ from .version import __version__  # noqa: E402
 # allow-list, and the checkpoints mmengine saves stay loadable that way.
 patch_mmengine_checkpoints()
 
-__all__ = ['__version__']
+__all__ = ['__version__', 'register_all_modules']

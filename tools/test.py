@@ -6,9 +6,10 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
+from mlic import register_all_modules
 from mlic.datasets.utils import set_data_root
 from mlic.registry import RUNNERS
-from mlic.utils import register_all_modules, setup_distributed_for_device
+from mlic.utils import setup_distributed_for_device
 from mlic.utils.cli import (output_dir_problems, output_file_problems, refuse,
                             run_tool)
 

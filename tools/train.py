@@ -2,19 +2,17 @@
 import argparse
 import os
 import os.path as osp
-import sys
 
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
+from mlic import register_all_modules
 from mlic.datasets.utils import set_data_root
 from mlic.engine.runtime_switches import use_mixed_precision
 from mlic.models.backbones import align_pretrained_depth
 from mlic.registry import RUNNERS
-from mlic.utils import (CheckpointMismatchError, UnsafeCheckpointError,
-                        register_all_modules, setup_distributed_for_device)
-from mlic.utils.checkpoint import CheckpointReadError
-from mlic.utils.cli import output_dir_problems
+from mlic.utils import setup_distributed_for_device
+from mlic.utils.cli import output_dir_problems, refuse, run_tool
 from mlic.utils.errors import ConfigError
 
 
@@ -114,7 +112,7 @@ def merge_args(cfg, args):
         cfg.default_hooks.checkpoint.save_best = None
     if args.auto_scale_lr:
         if 'base_batch_size' not in (cfg.get('auto_scale_lr') or {}):
-            raise ValueError(
+            raise ConfigError(
                 f'{args.config} has no auto_scale_lr.base_batch_size, so '
                 '--auto-scale-lr cannot know what to scale from; add '
                 'auto_scale_lr = dict(base_batch_size=N, enable=False) to it, '
@@ -131,22 +129,17 @@ def main():
     args = parse_args()
     register_all_modules(init_default_scope=False)
     cfg = merge_args(Config.fromfile(args.config), args)
-    problems = output_dir_problems(cfg.work_dir, 'the work dir')
-    if problems:  # before the data or the model are built
-        sys.exit('error: ' + '; '.join(problems))
+    # before the data or the model are built
+    refuse(output_dir_problems(cfg.work_dir, 'the work dir'))
     setup_distributed_for_device(cfg, args.launcher)
     # runner_type (QuietRunner in mlic's configs) as mmengine's tools do.
     runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
         Runner.from_cfg(cfg)
-    try:
-        runner.train()
-    except (CheckpointMismatchError, CheckpointReadError,
-            UnsafeCheckpointError, ConfigError) as err:
-        # load_from or --resume names a file that cannot be used, or the
-        # schedule does not fit the run: a message, not a traceback (other
-        # errors during training keep theirs)
-        sys.exit(f'error: {err}')
+    runner.train()
 
 
 if __name__ == '__main__':
-    main()
+    # a load_from or --resume file that cannot be used, a schedule that does
+    # not fit the run, an unwritable work dir: one `error:` line (other
+    # errors keep their traceback)
+    run_tool(main)

@@ -1,5 +1,7 @@
-from .inference import (build_test_pipeline, get_model, inference_model,
-                        init_model, per_label_thresholds, preprocess_images)
+from mlic.evaluation.functional import per_label_thresholds
+from .inference import inference_model
+from .model import (build_test_pipeline, get_model, init_model,
+                    preprocess_images)
 from .model_zoo import list_models
 from .multilabel_inferencer import MultiLabelInferencer, list_images
 

@@ -13,8 +13,9 @@ from mmengine.dataset import Compose, pseudo_collate
 from torch.utils.data import DataLoader, Dataset
 
 from mlic.datasets.transforms import UnreadableImageError, image_from_array
+from mlic.evaluation.functional import per_label_thresholds
 from mlic.registry import TRANSFORMS
-from .inference import init_model, per_label_thresholds
+from .model import init_model
 from .model_zoo import resolve_weights
 
 #: Extensions a folder is searched for (lower case; the search ignores case).

@@ -20,7 +20,8 @@ from mlic.datasets.categories import (COCO_CATEGORIES, VG500_CATEGORIES,
                                       VOC2007_CATEGORIES)
 from mlic.datasets.label_list_dataset import read_label_names
 from mlic.registry import MODELS
-from mlic.utils import register_all_modules, safe_torch_load
+from mlic.setup_env import register_all_modules
+from mlic.utils import safe_torch_load
 from mlic.utils.package_files import package_files_root
 
 DATASETS_BY_C = {80: 'coco', 20: 'voc2007', 81: 'nuswide', 500: 'vg500'}

@@ -2,12 +2,20 @@ from .checkpoint import (SAFE_GLOBALS, CheckpointMismatchError,
                          UnsafeCheckpointError, check_checkpoint_fits,
                          patch_mmengine_checkpoints, safe_pickle_load,
                          safe_torch_load)
+from .distributed import setup_distributed_for_device
 from .fileio import atomic_write
-from .setup_env import register_all_modules, setup_distributed_for_device
 
 __all__ = [
     'SAFE_GLOBALS', 'CheckpointMismatchError', 'UnsafeCheckpointError',
     'atomic_write', 'check_checkpoint_fits', 'patch_mmengine_checkpoints',
-    'safe_pickle_load', 'safe_torch_load', 'register_all_modules',
-    'setup_distributed_for_device'
+    'safe_pickle_load', 'safe_torch_load', 'setup_distributed_for_device'
 ]
+
+
+def __getattr__(name):
+    # mmpretrain keeps it in ``mmpretrain.utils``; mlic keeps ``utils`` free
+    # of imports from the packages above it, so it moved to the root.
+    if name == 'register_all_modules':
+        raise ImportError('register_all_modules moved to the package root: '
+                          '`from mlic import register_all_modules`')
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

@@ -15,7 +15,8 @@ import os.path as osp
 import sys
 from typing import Callable, Iterable, List, Optional, Sequence
 
-from .errors import ConfigError, InputFileError, OutputPathError
+from .errors import (ConfigError, InputFileError, OutputPathError,
+                     UnreadableImageError)
 
 
 def score_arg(text: str) -> float:
@@ -193,7 +194,6 @@ def refuse(problems: Sequence[str]) -> None:
 
 def user_errors() -> tuple:
     """The exception types that describe the user's input, not a bug."""
-    from mlic.datasets.transforms import UnreadableImageError
     from .checkpoint import (CheckpointMismatchError, CheckpointReadError,
                              UnsafeCheckpointError)
     from .download import DownloadError

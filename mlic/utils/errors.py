@@ -1,7 +1,7 @@
 """Errors that describe a user's file or path, not a bug in mlic.
 
-The command-line tools turn these (and the checkpoint and image errors of
-:mod:`mlic.utils.checkpoint` and :mod:`mlic.datasets.transforms`) into a
+The command-line tools turn these (and the checkpoint errors of
+:mod:`mlic.utils.checkpoint`) into a
 one-line ``error: ...`` and a non-zero exit instead of a traceback
 (:func:`mlic.utils.cli.run_tool`); any other exception is a bug and keeps
 its traceback.
@@ -19,6 +19,12 @@ class OutputPathError(ValueError):
     missing or read-only, it would replace an input or an existing file,
     or its extension is not one the tool writes). Raised before any work;
     the message names the option, the path and the reason."""
+
+
+class UnreadableImageError(IOError):
+    """An image file is missing, truncated or not an image (raised by
+    :class:`~mlic.datasets.transforms.CheckedLoadImageFromFile`, which
+    re-exports it)."""
 
 
 class ConfigError(ValueError):

@@ -80,20 +80,3 @@ def test_pred_scores_mean_the_same_in_every_entry_point(tiny_model, tmp_path):
         assert result['pred_labels'] == [
             c for c in np.argsort(-demo_scores) if demo_scores[c] >= 0.5
         ]
-
-
-def test_apis_import_in_one_direction():
-    """The zoo looks names up; inference builds models from them."""
-    import ast
-    import os.path as osp
-
-    import mlic.apis.model_zoo as zoo
-    tree = ast.parse(open(zoo.__file__).read())
-    imported = {
-        node.module or ''
-        for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
-    }
-    assert not any('inference' in m for m in imported), imported
-    from mlic.apis import get_model, inference
-    assert get_model is inference.get_model
-    assert osp.basename(zoo.__file__) == 'model_zoo.py'

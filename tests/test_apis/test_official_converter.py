@@ -1,82 +1,20 @@
 """The reference-checkpoint converter against an independent
 re-implementation of docs/method.md §1 laid out like the released
-checkpoints."""
+checkpoints (mlic.testing.ReferenceStyleMLIC)."""
 import ast
 import os.path as osp
 
 import pytest
 import torch
 import torch.nn as nn
-import torchvision
 
 from mlic.apis import init_model
+from mlic.testing import ReferenceStyleMLIC
 from mlic.utils import safe_torch_load
 from ..test_tools.helpers import REPO_ROOT, run_tool
 
 KEYS_FILE = osp.join(REPO_ROOT, 'tests', 'data',
                      'official_checkpoint_keys.txt')
-
-
-class ResNetTrunk(nn.Module):
-    """torchvision's ResNet without pooling and classifier, same names."""
-
-    def __init__(self, depth):
-        super().__init__()
-        net = getattr(torchvision.models, f'resnet{depth}')(weights=None)
-        for name in ('conv1', 'bn1', 'relu', 'maxpool', 'layer1', 'layer2',
-                     'layer3', 'layer4'):
-            setattr(self, name, getattr(net, name))
-
-    def forward(self, x):
-        x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
-        return self.layer4(self.layer3(self.layer2(self.layer1(x))))
-
-
-class PerLabelLinear(nn.Module):
-
-    def __init__(self, num_classes, dim):
-        super().__init__()
-        self.weight = nn.Parameter(torch.randn(num_classes, dim) * 0.02)
-        self.bias = nn.Parameter(torch.randn(num_classes) * 0.02)
-
-
-class ReferenceLayoutMLIC(nn.Module):
-    """docs/method.md §1 written plainly, with the reference's module names."""
-
-    def __init__(self, num_classes, depth=101, dim=2048, steps=1):
-        super().__init__()
-        self.backbone = ResNetTrunk(depth)
-        self.query_embed = nn.Embedding(num_classes, dim)
-        self.attention = nn.Transformer(
-            d_model=dim,
-            nhead=8,
-            num_encoder_layers=2,
-            num_decoder_layers=1,
-            dim_feedforward=2048,
-            dropout=0.1)
-        self.net = nn.Linear(2 * dim, num_classes)
-        self.encoder = nn.Module()
-        for name in ('fc1_w', 'fc1_u', 'fc2_w', 'fc2_u', 'fc3_w', 'fc3_u'):
-            setattr(self.encoder, name, nn.Linear(dim, dim, bias=False))
-        self.fc = PerLabelLinear(num_classes, 2 * dim)
-        self.steps = steps
-
-    def forward(self, x):
-        fmap = self.backbone(x)  # (B, D, h, w)
-        tokens = fmap.flatten(2).permute(2, 0, 1)  # (N, B, D), seq first
-        g = tokens.mean(0)  # (B, D)
-        queries = self.query_embed.weight.unsqueeze(1).repeat(1, x.size(0), 1)
-        F = self.attention(tokens, queries).permute(1, 0, 2)  # (B, C, D)
-        A = torch.sigmoid(
-            self.net(torch.cat([F, g.unsqueeze(1).expand_as(F)], -1)))
-        e, h = self.encoder, F
-        for _ in range(self.steps):
-            m = torch.bmm(A, h)
-            z = torch.sigmoid(e.fc1_w(m) + e.fc1_u(h))
-            r = torch.sigmoid(e.fc2_w(m) + e.fc2_u(h))
-            cand = torch.tanh(e.fc3_w(m) + e.fc3_u(r * h))
-            h = (1 - z) * h + z * cand
-        return (torch.cat([F, h], -1) * self.fc.weight).sum(-1) + self.fc.bias
 
 
 def official_layout():
@@ -94,7 +32,7 @@ def official_layout():
 @pytest.fixture(scope='module')
 def reference_coco(tmp_path_factory):
     torch.manual_seed(0)
-    model = ReferenceLayoutMLIC(num_classes=80).eval()
+    model = ReferenceStyleMLIC(num_classes=80).eval()
     # Non-trivial BatchNorm statistics, as in a trained checkpoint.
     for m in model.modules():
         if isinstance(m, nn.BatchNorm2d):
@@ -161,8 +99,8 @@ def test_converter_names_unused_and_missing_keys(reference_coco, tmp_path):
 def test_converter_other_datasets_and_keys_without_prefix(
         tmp_path, num_classes, dataset, steps, first):
     torch.manual_seed(1)
-    model = ReferenceLayoutMLIC(
-        num_classes=num_classes, depth=50, steps=steps).eval()
+    model = ReferenceStyleMLIC(
+        num_classes=num_classes, depth=50, num_steps=steps).eval()
     src = tmp_path / 'ref.pth'
     torch.save(model.state_dict(), str(src))  # no 'module.' prefix
     dst = tmp_path / 'mlic.pth'

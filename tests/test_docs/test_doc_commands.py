@@ -247,11 +247,7 @@ PLANS = {
     Run('coco', expect_files=('mlic_coco_converted.pth', )),
     'python tools/test.py configs/mlic/mlic_coco.py mlic_coco_converted.pth':
     Run('coco', COCO, expect_output=r'multi-label/mAP: \d'),
-    # ---- docs/customize.md and docs/extending.md
-    'PYTHONPATH=my_project python tools/train.py my_project/my_config.py':
-    Run('customize',
-        tuple(tiny_multidigits_options('data/multidigits', 1, 32, 16)),
-        expect_output=r'multi-label/mAP'),
+    # ---- docs/extending.md
     'PYTHONPATH=$PWD python {REPO}/tools/train.py max_pool_multidigits.py '
     '--work-dir work_dirs/max_pool':
     Covered(
@@ -336,13 +332,13 @@ PLANS = {
     Run('speed',
         extra_args=('--iters', '1', '--warmup', '1', '--fp32'),
         expect_output=r'batch 8, 224 x 224, cpu'),
-    'python tools/analysis_tools/benchmark_switches.py '
+    'python .dev_scripts/benchmark_switches.py '
     'configs/mlic/mlic_coco.py --batch-size 8 --shape 224 224 --rounds 1 '
     '--iters 3 --warmup 1':
     Run('speed',
         extra_args=('--only', 'foreach EMA', '--iters', '1'),
         expect_output=r'^\| foreach EMA \| .* \| [\d.]+x \|'),
-    'python tools/analysis_tools/benchmark_reference_step.py --rounds 5 '
+    'python .dev_scripts/benchmark_reference_step.py --rounds 5 '
     '--iters 3 --warmup 2 --profile 12':
     Run('speed',
         extra_args=('--rounds', '1', '--iters', '1', '--warmup', '0',
@@ -351,17 +347,17 @@ PLANS = {
                        r'^\| mlic \| [\d.]+ \| [\d.]+ \| [\d.]+x \|',
                        r'mlic: top 12 operators')),
     # ---- the speed benchmarks (docs/benchmarks.md, docs/datasets.md)
-    'python tools/analysis_tools/benchmark_contrastive_loss.py':
+    'python .dev_scripts/benchmark_contrastive_loss.py':
     Run('speed', expect_output=r'speed-up'),
-    'python tools/analysis_tools/benchmark_metrics.py':
+    'python .dev_scripts/benchmark_metrics.py':
     Run('speed', expect_output=r'10000 x 500 .*x$'),
-    'python tools/analysis_tools/benchmark_metrics.py --ties --skip-loop':
+    'python .dev_scripts/benchmark_metrics.py --ties --skip-loop':
     Run('speed', expect_output=r'10000 x 500'),
-    'python tools/analysis_tools/benchmark_dataset_build.py':
+    'python .dev_scripts/benchmark_dataset_build.py':
     Run('speed',
         extra_args=('--workdir', 'bench_datasets'),
         expect_output=r'NUSWIDE train'),
-    'python tools/analysis_tools/benchmark_pipeline.py':
+    'python .dev_scripts/benchmark_pipeline.py':
     Run('speed',
         extra_args=('--workdir', 'bench_pipeline'),
         expect_output=r'ratio'),
@@ -397,7 +393,7 @@ def test_every_covering_check_exists():
 def _sandbox(root):
     """A folder laid out like a checkout, without its outputs."""
     os.makedirs(root, exist_ok=True)
-    for name in ('configs', 'tools', 'demo'):
+    for name in ('configs', 'tools', 'demo', '.dev_scripts'):
         os.symlink(osp.join(REPO_ROOT, name), osp.join(root, name))
     return root
 
@@ -499,11 +495,11 @@ def _write_coco_80(root):
 def test_coco_distributed_training_conversion_and_export(tmp_path):
     import torch
 
-    from ..test_apis.test_official_converter import ReferenceLayoutMLIC
+    from mlic.testing import ReferenceStyleMLIC
     root = _sandbox(str(tmp_path / 'checkout'))
     _write_coco_80(osp.join(root, 'data', 'MSCOCO'))
     torch.manual_seed(0)
-    official = ReferenceLayoutMLIC(num_classes=80)
+    official = ReferenceStyleMLIC(num_classes=80)
     torch.save({
         f'module.{k}': v
         for k, v in official.state_dict().items()
@@ -511,19 +507,6 @@ def test_coco_distributed_training_conversion_and_export(tmp_path):
     del official
     ran = run_scenario('coco', root)
     assert len(ran) == 5, ran
-
-
-def test_customize_page_as_written(tmp_path):
-    root = _sandbox(str(tmp_path / 'checkout'))
-    text = open(osp.join(REPO_ROOT, 'docs', 'customize.md')).read()
-    files = FILE_BLOCK.findall(text)
-    assert [name for name, _ in files
-            ] == ['my_project/my_heads.py', 'my_project/my_config.py']
-    for name, body in files:
-        os.makedirs(osp.join(root, osp.dirname(name)), exist_ok=True)
-        with open(osp.join(root, name), 'w') as f:
-            f.write(body)
-    run_scenario('customize', root)
 
 
 def test_method_comparisons(tmp_path):

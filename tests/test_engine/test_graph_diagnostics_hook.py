@@ -9,9 +9,9 @@ import os.path as osp
 import pytest
 import torch
 
+from mlic import register_all_modules
 from mlic.models.heads.graph_diagnostics import graph_diagnostics
 from mlic.registry import MODELS
-from mlic.utils import register_all_modules
 from ..test_tools.helpers import REPO_ROOT, loader_options, run_tool
 
 register_all_modules()

@@ -8,9 +8,9 @@ import pytest
 import torch
 from mmpretrain.structures import DataSample
 
+from mlic import register_all_modules
 from mlic.models.losses import cooccurrence_contrastive_loss
 from mlic.registry import MODELS
-from mlic.utils import register_all_modules
 from ..test_tools.helpers import REPO_ROOT, loader_options, run_tool
 
 register_all_modules()

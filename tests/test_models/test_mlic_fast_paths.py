@@ -11,11 +11,11 @@ import pytest
 import torch
 import torch.nn as nn
 
+from mlic import register_all_modules
 from mlic.models import GatedGraphEncoder, LabelQueryTransformer
 from mlic.models.losses import (cooccurrence_contrastive_loss,
                                 reference_asymmetric_loss)
 from mlic.registry import MODELS
-from mlic.utils import register_all_modules
 
 
 def plain_graph(encoder, feats, adjacency):

@@ -81,8 +81,8 @@ def test_model_creates_no_cpu_tensor_on_another_device(path):
     that LabelCooccurrenceHook calls on the model's device) fails as it
     would on a GPU. The ML-GCN head's self loops once did, and only a GPU
     run found it."""
+    from mlic import register_all_modules
     from mlic.registry import MODELS
-    from mlic.utils import register_all_modules
     register_all_modules()
     model_cfg = Config.fromfile(path).model
     num_classes = model_cfg.head.num_classes

@@ -97,8 +97,8 @@ def test_gpu_check_dry_run_on_the_cpu(tmp_path):
 
 def test_benchmark_switches_table():
     code, out = run_tool([
-        'tools/analysis_tools/benchmark_switches.py', GLYPHS, '--batch-size',
-        '4', '--iters', '1', '--warmup', '1', '--rounds', '1', '--only',
+        '.dev_scripts/benchmark_switches.py', GLYPHS, '--batch-size', '4',
+        '--iters', '1', '--warmup', '1', '--rounds', '1', '--only',
         'channels-last', 'foreach EMA'
     ])
     assert code == 0, out

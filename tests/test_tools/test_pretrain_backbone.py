@@ -66,8 +66,8 @@ def test_pretraining_is_deterministic_and_loads_as_pretrained(tmp_path):
 
     from mmengine.config import Config
 
+    from mlic import register_all_modules
     from mlic.registry import MODELS
-    from mlic.utils import register_all_modules
     register_all_modules()
     cfg = Config.fromfile(
         osp.join(REPO_ROOT, 'configs', 'mlic',

@@ -29,11 +29,11 @@ import cv2
 import numpy as np
 from mmengine.config import Config, DictAction
 
+from mlic import register_all_modules
 from mlic.evaluation.functional import (average_precision_per_label,
                                         descending_rank_order,
                                         load_prediction_dump)
 from mlic.registry import DATASETS
-from mlic.utils import register_all_modules
 from mlic.utils.cli import (non_negative_int, output_dir_problems, refuse,
                             run_tool, score_arg)
 from mlic.utils.errors import InputFileError

@@ -32,13 +32,13 @@ from mmengine.config import Config, DictAction
 from mmengine.optim import build_optim_wrapper
 from mmpretrain.structures import DataSample
 
+from mlic import register_all_modules
 from mlic.apis.onnx_export import input_shape_of
 from mlic.engine.runtime_switches import (MIXED_PRECISION_WRAPPERS,
                                           apply_model_switches,
                                           ema_from_config, use_float32,
                                           use_mixed_precision)
 from mlic.registry import MODELS
-from mlic.utils import register_all_modules
 
 
 def parse_args():

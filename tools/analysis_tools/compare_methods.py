@@ -216,8 +216,8 @@ def count_parameters(config: str) -> tuple:
     """(parameter count, training batch size) of a config's model."""
     from mmengine.config import Config
 
+    from mlic import register_all_modules
     from mlic.registry import MODELS
-    from mlic.utils import register_all_modules
     register_all_modules()
     cfg = Config.fromfile(config)
     cfg.model.backbone.init_cfg = None

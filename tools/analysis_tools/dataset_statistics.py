@@ -21,9 +21,9 @@ import cv2
 import numpy as np
 from mmengine.config import DictAction
 
+from mlic import register_all_modules
 from mlic.datasets.statistics import dataset_label_statistics
 from mlic.datasets.utils import build_split_dataset
-from mlic.utils import register_all_modules
 from mlic.utils.cli import (non_negative_int, output_dir_problems, refuse,
                             run_tool)
 from mlic.visualization import draw_matrix_heatmap, save_png

@@ -19,9 +19,9 @@ from mmengine.analysis import FlopAnalyzer, parameter_count
 from mmengine.analysis.jit_handles import get_shape
 from mmengine.config import Config, DictAction
 
+from mlic import register_all_modules
 from mlic.apis.onnx_export import input_shape_of
 from mlic.registry import MODELS
-from mlic.utils import register_all_modules
 
 
 def parse_args():

@@ -398,8 +398,8 @@ def count_parameters(config: str, options: List[str]) -> int:
     """Parameters of the model that ``config`` with ``options`` builds."""
     from mmengine.config import DictAction
 
+    from mlic import register_all_modules
     from mlic.registry import MODELS
-    from mlic.utils import register_all_modules
     register_all_modules()
     cfg = _load_cfg(config)
     parser = argparse.ArgumentParser()

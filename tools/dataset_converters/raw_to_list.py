@@ -21,8 +21,9 @@ import os.path as osp
 
 import numpy as np
 
+from mlic import register_all_modules
 from mlic.registry import DATASETS
-from mlic.utils import atomic_write, register_all_modules
+from mlic.utils import atomic_write
 from mlic.utils.cli import output_dir_problems, refuse, run_tool
 
 SPLITS = {

@@ -18,9 +18,9 @@ import os.path as osp
 
 from mmengine.config import Config, DictAction
 
+from mlic import register_all_modules
 from mlic.datasets.samplers import SeededIndex, sample_seed
 from mlic.datasets.utils import build_split_dataset
-from mlic.utils import register_all_modules
 from mlic.utils.cli import (non_negative_int, output_dir_problems,
                             positive_int, refuse, run_tool)
 from mlic.visualization import draw_text_lines, save_png

@@ -121,8 +121,8 @@ def last_accuracy(work_dir: str) -> float:
 def probe_model(cfg, state: dict):
     """The pretraining config's classifier in eval mode, its backbone set
     from ``state`` (or left as initialised when ``state`` is None)."""
+    from mlic import register_all_modules
     from mlic.registry import MODELS
-    from mlic.utils import register_all_modules
     register_all_modules()
     model = MODELS.build(cfg.model)
     if state is not None:
@@ -144,10 +144,10 @@ def pooled_features(model,
     split (the protocol's 1,000-scene validation carve-out).
 
     The images go through the config's test pipeline and data preprocessor
-    (``mlic.apis.inference.preprocess_images``) and the classifier's
+    (``mlic.apis.preprocess_images``) and the classifier's
     backbone and pooling neck (:func:`probe_model`), as in pretraining.
     """
-    from mlic.apis.inference import preprocess_images
+    from mlic.apis import preprocess_images
     from mlic.datasets import MultiGlyphs
     dataset = MultiGlyphs(
         data_root=data_root, split=split, num_val=1000, test_mode=True)

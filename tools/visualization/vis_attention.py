@@ -18,8 +18,8 @@ import numpy as np
 import torch
 from mmengine.config import Config, DictAction
 
+from mlic import register_all_modules
 from mlic.apis import init_model, preprocess_images
-from mlic.utils import register_all_modules
 from mlic.utils.cli import output_file_problems, positive_int, refuse, run_tool
 from mlic.visualization import draw_text_lines, save_png
 from mlic.visualization.label_maps import CLASS_ACTIVATION, label_maps

@@ -9,10 +9,7 @@ from mmcv.transforms import LoadImageFromFile
 from mmengine.logging import MMLogger
 
 from mlic.registry import TRANSFORMS
-
-
-class UnreadableImageError(IOError):
-    """An image file is missing, truncated or not an image."""
+from mlic.utils.errors import UnreadableImageError
 
 
 @TRANSFORMS.register_module()

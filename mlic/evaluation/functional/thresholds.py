@@ -1,5 +1,5 @@
 import json
-from typing import Optional, Sequence
+from typing import List, Optional, Sequence, Union
 
 import numpy as np
 
@@ -94,3 +94,21 @@ def load_thresholds(path: str, classes: Sequence[str]) -> np.ndarray:
             f'{path}: the threshold of {classes[bad[0]]!r} is '
             f'{values[bad[0]]}; thresholds are scores in [0, 1]')
     return values
+
+
+def per_label_thresholds(threshold: Union[float, Sequence[float], str],
+                         classes: List[str]) -> np.ndarray:
+    """(C,) float32 thresholds from one number, C numbers or a per-label
+    thresholds JSON file (the one ``eval_metric.py --search-thresholds``
+    writes)."""
+    if isinstance(threshold, str):
+        return load_thresholds(threshold, classes)
+    threshold = np.asarray(threshold, dtype=np.float32)
+    if threshold.ndim and threshold.shape != (len(classes), ):
+        raise ValueError(f'per-label thresholds must have shape '
+                         f'({len(classes)},), got {threshold.shape}')
+    if not (np.isfinite(threshold).all() and (threshold >= 0).all() and
+            (threshold <= MAX_THRESHOLD).all()):
+        raise ValueError(f'thresholds are scores in [0, 1], got '
+                         f'{threshold.tolist()}')
+    return np.broadcast_to(threshold, (len(classes), ))

@@ -9,9 +9,9 @@ import re
 import pytest
 import torch
 
-from .helpers import REPO_ROOT, run_tool
+from ..test_tools.helpers import REPO_ROOT, run_tool
 
-TOOL = 'tools/analysis_tools/benchmark_reference_step.py'
+TOOL = '.dev_scripts/benchmark_reference_step.py'
 # ResNet-18 keeps the toy run short; torchvision and mmpretrain name its
 # basic blocks alike, so the weight renaming is exercised as for depth 101.
 SMALL = ['--cfg-options', 'model.backbone.depth=18']
@@ -19,24 +19,18 @@ SMALL = ['--cfg-options', 'model.backbone.depth=18']
 
 @pytest.fixture(scope='module')
 def tool():
-    import sys
-    folder = osp.join(REPO_ROOT, 'tools', 'analysis_tools')
-    sys.path.insert(0, folder)  # the tool imports benchmark_train
-    try:
-        spec = importlib.util.spec_from_file_location(
-            'benchmark_reference_step', osp.join(REPO_ROOT, TOOL))
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(folder)
+    spec = importlib.util.spec_from_file_location('benchmark_reference_step',
+                                                  osp.join(REPO_ROOT, TOOL))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
     return module
 
 
 def build_pair(tool):
     from mmengine.config import Config
 
+    from mlic import register_all_modules
     from mlic.registry import MODELS
-    from mlic.utils import register_all_modules
     register_all_modules()
     cfg = Config.fromfile(osp.join(REPO_ROOT, 'configs/mlic/mlic_coco.py'))
     cfg.merge_from_dict({'model.backbone.depth': 18})
@@ -60,7 +54,7 @@ def test_reference_step_has_mlic_losses_and_gradients(tool):
     processed = ours.data_preprocessor(data, True)
     losses = ours(processed['inputs'], processed['data_samples'], mode='loss')
     (losses['loss'] + losses['loss_contrastive']).backward()
-    sum(reference(x, y)).backward()
+    sum(reference.losses(x, y)).backward()
     theirs = dict(reference.named_parameters())
     for name, param in ours.named_parameters():
         other = theirs[tool.to_reference_name(name)].grad

@@ -1,6 +1,6 @@
 """Time mlic's multi-label metrics against a per-label/per-image loop.
 
-    python tools/analysis_tools/benchmark_metrics.py [--skip-loop]
+    python .dev_scripts/benchmark_metrics.py [--skip-loop]
 
 For 100,000 x 81 (NUS-WIDE sized) and 10,000 x 500 (VG-500 sized) random
 scores (about 3 positives per image), prints the wall time, first call and

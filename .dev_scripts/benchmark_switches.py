@@ -1,7 +1,7 @@
 """The speed switches side by side: one training-step benchmark per switch,
 interleaved over rounds, in one table.
 
-    python tools/analysis_tools/benchmark_switches.py CONFIG [--batch-size B]
+    python .dev_scripts/benchmark_switches.py CONFIG [--batch-size B]
         [--shape H W] [--iters N] [--warmup W] [--rounds R] [--only NAME ...]
 
 Each switch is the config line a user would write (see docs/benchmarks.md),
@@ -76,7 +76,9 @@ def parse_args():
 def run_once(args, flags, options):
     """benchmark_train.py once: (its JSON figures, None) or (None, the last
     line of its output)."""
-    tool = osp.join(osp.dirname(osp.abspath(__file__)), 'benchmark_train.py')
+    tool = osp.join(
+        osp.dirname(osp.dirname(osp.abspath(__file__))), 'tools',
+        'analysis_tools', 'benchmark_train.py')
     with tempfile.TemporaryDirectory() as tmp:
         out = osp.join(tmp, 'figures.json')
         cmd = [

@@ -1,4 +1,4 @@
-"""register_all_modules and setup_distributed_for_device on one process
+"""setup_distributed_for_device and register_all_modules on one process
 (the multi-process paths: tests/test_tools/test_distributed_cpu.py)."""
 import inspect
 
@@ -6,8 +6,9 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from torch.nn.parallel import DistributedDataParallel
 
-from mlic.utils import register_all_modules, setup_distributed_for_device
-from mlic.utils.setup_env import ddp_wrapper_cfg
+from mlic import register_all_modules
+from mlic.utils import setup_distributed_for_device
+from mlic.utils.distributed import ddp_wrapper_cfg
 
 
 def test_register_all_modules_makes_mlic_the_scope():

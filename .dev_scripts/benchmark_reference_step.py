@@ -1,14 +1,15 @@
 """Training step of mlic's MLIC vs the reference implementation's step,
 side by side, on the same weights and batches.
 
-    python tools/analysis_tools/benchmark_reference_step.py \\
+    python .dev_scripts/benchmark_reference_step.py \\
         [--config configs/mlic/mlic_coco.py] [--batch-size 8] \\
         [--shape 224 224] [--rounds 3] [--iters 3] [--warmup 1] \\
         [--profile K] [--cfg-options k=v ...] [--out-json FILE]
 
-The reference step is rebuilt here, from docs/method.md, the way the
-reference code computes it (its repository is not a dependency): a
-torchvision ResNet trunk, ``nn.Transformer`` fed sequence-first with the
+The reference step is rebuilt from docs/method.md, the way the reference
+code computes it (its repository is not a dependency;
+``mlic.testing.ReferenceStyleMLIC``, shared with the tests): a torchvision
+ResNet trunk, ``nn.Transformer`` fed sequence-first with the
 label embedding repeated per image, the co-occurrence ``Linear`` on
 [F, g] with g repeated per label, the gated GNN as six ``Linear`` layers
 called three times (anchor, then the positive and the negative view, each
@@ -50,18 +51,17 @@ import time
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
-import torchvision
 from mmengine.config import Config, DictAction
 from mmengine.optim import build_optim_wrapper
 from mmpretrain.structures import DataSample
 
+from mlic import register_all_modules
 from mlic.apis.official_checkpoint import PREFIXES
 from mlic.engine.runtime_switches import (apply_model_switches,
                                           ema_from_config, ema_hook_config,
                                           use_float32)
 from mlic.registry import MODELS
-from mlic.utils import register_all_modules
+from mlic.testing import ReferenceStyleMLIC
 
 MEAN = torch.tensor([123.675, 116.28, 103.53]).view(1, 3, 1, 1)
 STD = torch.tensor([58.395, 57.12, 57.375]).view(1, 3, 1, 1)
@@ -100,120 +100,6 @@ def parse_args():
 
 
 # ---- the reference step --------------------------------------------------
-
-
-class ResNetTokens(nn.Module):
-    """torchvision's ResNet up to its last stage, as (B, N, D) tokens."""
-
-    def __init__(self, depth):
-        super().__init__()
-        net = getattr(torchvision.models, f'resnet{depth}')(weights=None)
-        for name in ('conv1', 'bn1', 'relu', 'maxpool', 'layer1', 'layer2',
-                     'layer3', 'layer4'):
-            setattr(self, name, getattr(net, name))
-
-    def forward(self, x):
-        x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
-        x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
-        return x.flatten(2).transpose(1, 2)
-
-
-class GatedGraphSixLinear(nn.Module):
-    """The gated GNN as six separate ``Linear`` layers, one call per view."""
-
-    def __init__(self, dim, num_steps):
-        super().__init__()
-        for name in ('fc1_w', 'fc1_u', 'fc2_w', 'fc2_u', 'fc3_w', 'fc3_u'):
-            setattr(self, name, nn.Linear(dim, dim, bias=False))
-        self.num_steps = num_steps
-
-    def forward(self, h, adjacency):
-        for _ in range(self.num_steps):
-            m = torch.bmm(adjacency, h)
-            z = torch.sigmoid(self.fc1_w(m) + self.fc1_u(h))
-            r = torch.sigmoid(self.fc2_w(m) + self.fc2_u(h))
-            cand = torch.tanh(self.fc3_w(m) + self.fc3_u(r * h))
-            h = (1 - z) * h + z * cand
-        return h
-
-
-class PerLabelScorer(nn.Module):
-
-    def __init__(self, num_classes, width):
-        super().__init__()
-        self.weight = nn.Parameter(torch.zeros(num_classes, width))
-        self.bias = nn.Parameter(torch.zeros(num_classes))
-
-    def forward(self, x):
-        return (x * self.weight).sum(2) + self.bias
-
-
-class ReferenceStyleMLIC(nn.Module):
-    """MLIC computed the way the reference code computes it (module names
-    as in its checkpoints). ``forward(x, y)`` returns (bce, ctr)."""
-
-    def __init__(self, num_classes, depth, dim, num_steps, gamma_neg, tau,
-                 dropout, num_encoder_layers, num_decoder_layers, ffn_dim,
-                 num_heads):
-        super().__init__()
-        self.backbone = ResNetTokens(depth)
-        self.query_embed = nn.Embedding(num_classes, dim)
-        self.attention = nn.Transformer(
-            d_model=dim,
-            nhead=num_heads,
-            num_encoder_layers=num_encoder_layers,
-            num_decoder_layers=num_decoder_layers,
-            dim_feedforward=ffn_dim,
-            dropout=dropout)
-        self.net = nn.Linear(2 * dim, num_classes)
-        self.encoder = GatedGraphSixLinear(dim, num_steps)
-        self.fc = PerLabelScorer(num_classes, 2 * dim)
-        self.gamma_neg, self.tau = gamma_neg, tau
-
-    def asymmetric_loss(self, logits, y):
-        p = torch.sigmoid(logits)
-        loss = y * torch.log(p.clamp(min=1e-5)) + (1 - y) * torch.log(
-            (1 - p).clamp(min=1e-5))
-        with torch.no_grad():
-            p_t = p * y + (1 - p) * (1 - y)
-            w = torch.pow(1 - p_t, self.gamma_neg * (1 - y))
-        return -(loss * w).sum() / logits.numel() * 1000
-
-    def contrastive_loop(self, anchor, pos, neg, y):
-        total = 0.0
-        for i in range(anchor.size(0)):
-            keep = y[i] == 1
-            a, p, n = anchor[i][keep], pos[i][keep], neg[i][keep]
-            k = a.size(0)
-            logits = [(a * p).sum(-1, keepdim=True) / self.tau,
-                      (a * n).sum(-1, keepdim=True) / self.tau]
-            pairs = a @ a.t() / self.tau
-            # drop the diagonal: (k, k) -> (k, k - 1)
-            pairs = pairs.flatten()[1:].view(k - 1, k + 1)[:, :-1]
-            logits.append(pairs.reshape(k, k - 1))
-            logits = torch.cat(logits, -1)
-            total = total + F.cross_entropy(logits,
-                                            torch.zeros(k, dtype=torch.long))
-        return total / anchor.size(0)
-
-    def forward(self, x, y):
-        tokens = self.backbone(x)
-        g = tokens.mean(1)
-        queries = self.query_embed.weight.unsqueeze(1).repeat(1, x.size(0), 1)
-        feats = self.attention(tokens.permute(1, 0, 2),
-                               queries).permute(1, 0, 2)
-        adjacency = torch.sigmoid(
-            self.net(
-                torch.cat(
-                    [feats, g.unsqueeze(1).repeat(1, feats.size(1), 1)], -1)))
-        graph = self.encoder(feats, adjacency)
-        logits = self.fc(torch.cat([feats, graph], -1))
-        both = torch.bmm(y.unsqueeze(-1), y.unsqueeze(1))
-        with torch.no_grad():
-            pos = self.encoder(feats, adjacency * both)
-            neg = self.encoder(feats, adjacency * (1 - both))
-        ctr = self.contrastive_loop(graph, pos, neg, y)
-        return self.asymmetric_loss(logits, y), ctr
 
 
 class StateDictEMA:
@@ -302,7 +188,7 @@ def check_same_function(cfg, ours, reference, batch):
     reference.eval()
     processed = ours.data_preprocessor(data, False)
     losses = ours(processed['inputs'], processed['data_samples'], mode='loss')
-    bce, ctr = reference(x, y)
+    bce, ctr = reference.losses(x, y)
     set_dropout(ours, dropout)
     set_dropout(reference, dropout)
     ours.train()
@@ -333,7 +219,7 @@ class ReferenceStep:
 
     def __call__(self, batch):
         x, y = batch[0]
-        bce, ctr = self.model(x, y)
+        bce, ctr = self.model.losses(x, y)
         loss = bce + ctr
         self.optimizer.zero_grad()
         loss.backward()

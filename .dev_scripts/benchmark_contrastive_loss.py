@@ -1,6 +1,6 @@
 """Time the batched contrastive co-occurrence loss against a per-image loop.
 
-    python tools/analysis_tools/benchmark_contrastive_loss.py [--batch 64]
+    python .dev_scripts/benchmark_contrastive_loss.py [--batch 64]
         [--classes 80] [--dims 2048] [--repeats 10] [--threads N]
 
 Both compute the same value (checked before timing); the loop is the

@@ -1,7 +1,7 @@
 """Time building the MSCOCO (train) and NUSWIDE (train) dataset objects on
 files of the real sizes.
 
-    python tools/analysis_tools/benchmark_dataset_build.py [--workdir DIR]
+    python .dev_scripts/benchmark_dataset_build.py [--workdir DIR]
 
 Writes, once, an ``instances_train2014.json`` with 82,783 images and
 605,000 annotations carrying COCO's fields (polygons of about 40 points,

@@ -1,6 +1,6 @@
 """Training-pipeline images/s of one data worker: mlic vs the reference.
 
-    python tools/analysis_tools/benchmark_pipeline.py [--num-images 200]
+    python .dev_scripts/benchmark_pipeline.py [--num-images 200]
         [--size 448] [--workdir DIR]
 
 Writes COCO-sized JPEGs (640 x 480, smooth content with shapes, about the
