@@ -5,16 +5,13 @@ tensors behind ``tools/visualization/vis_attention.py`` and
 The maps come from the head: a head that can show where each label looks
 has a ``label_maps(feats)`` method (the protocol is in
 :class:`~mlic.models.heads.BaseMultiLabelHead`): MLIC and Query2Label
-return their label queries' cross-attention, ML-GCN its class activation
-maps. Heads without the method:
-
-- mmpretrain's ``CSRAClsHead``: the class-specific score maps its
-  attention pools;
-- any head with a linear classifier ``fc`` over the backbone's D channels
-  (mmpretrain's ``MultiLabelLinearClsHead`` after a pooling neck, the
-  extending.md head): class activation maps ``W x(p) + b`` (Zhou et al.,
-  CVPR 2016), exact contributions to the logit when the head averages over
-  positions, and where each label's classifier responds otherwise.
+return their label queries' cross-attention, ML-GCN and CSRA their class
+(score) maps. A head without the method gets class activation maps when it
+has a linear classifier ``fc`` over the backbone's D channels
+(mmpretrain's ``MultiLabelLinearClsHead`` after a pooling neck, the
+extending.md head): ``W x(p) + b`` (Zhou et al., CVPR 2016), exact
+contributions to the logit when the head averages over positions, and where
+each label's classifier responds otherwise. Nothing here names a head.
 
 mmpretrain's ``vis_cam.py`` route (pytorch-grad-cam, gradients of one
 target class, an extra dependency) is not used: these maps need one
@@ -24,7 +21,6 @@ from typing import Dict, Optional
 
 import torch
 import torch.nn as nn
-from mmpretrain.models.heads import CSRAClsHead
 
 from mlic.models.heads.base_multilabel_head import (CLASS_ACTIVATION,
                                                     QUERY_ATTENTION)
@@ -34,15 +30,6 @@ __all__ = [
     'CLASS_ACTIVATION', 'QUERY_ATTENTION', 'label_maps',
     'predicted_cooccurrence'
 ]
-
-
-def _csra_maps(head: CSRAClsHead, fmap: torch.Tensor) -> torch.Tensor:
-    maps = 0
-    for module in head.csra_heads:
-        weight = module.head.weight  # (C, D, 1, 1)
-        maps = maps + module.head(fmap) / weight.flatten(1).norm(
-            dim=1)[None, :, None, None]
-    return maps
 
 
 def _linear_maps(head: nn.Module, fmap: torch.Tensor) -> torch.Tensor:
@@ -83,9 +70,7 @@ def label_maps(model: nn.Module, inputs: torch.Tensor) -> Dict[str, object]:
                 maps=out['maps'],
                 kind=out['kind'])
         fc = getattr(head, 'fc', None)
-        if isinstance(head, CSRAClsHead):
-            maps = _csra_maps(head, fmap)
-        elif isinstance(fc, nn.Linear) and fc.in_features == fmap.size(1):
+        if isinstance(fc, nn.Linear) and fc.in_features == fmap.size(1):
             maps = _linear_maps(head, fmap)
         else:
             raise ConfigError(

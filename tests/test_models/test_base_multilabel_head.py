@@ -17,7 +17,7 @@ def samples(labels):
     dict(type='Query2LabelHead', num_heads=4, ffn_dim=32),
     dict(type='MLGCNHead', embed_dims=16, hidden_dims=32),
     dict(
-        type='CSRAClsHead',
+        type='CSRAHead',
         num_heads=1,
         lam=0.1,
         loss=dict(type='ReferenceAsymmetricLoss')),

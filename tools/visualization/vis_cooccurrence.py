@@ -8,9 +8,11 @@ Writes to DIR:
 
 - ``cooccurrence.png``: the training set's P(column | row) and, on the same
   0-1 scale, the model's graph averaged over the first N test images
-  (MLIC's predicted co-occurrence A, or ML-GCN's fixed adjacency);
-- ``example_<i>.png``: test image i beside the graph predicted for it
-  (MLIC only: the other graphs do not depend on the image);
+  (the head's ``label_graph(feats)``: MLIC's predicted co-occurrence A,
+  ML-GCN's fixed adjacency);
+- ``example_<i>.png``: test image i beside the graph predicted for it, for
+  heads whose graph depends on the image (``label_graph_per_image``, True
+  unless the head says otherwise; ML-GCN's is False);
 - ``empirical.npy`` / ``predicted.npy``: the matrices, (C, C).
 
 DIR is checked before any work: files of these names already there are
@@ -31,11 +33,10 @@ import torch
 from mmengine.config import Config, DictAction
 from mmengine.dataset import pseudo_collate
 
+from mlic import register_all_modules
 from mlic.apis import init_model
 from mlic.datasets.statistics import dataset_label_statistics
-from mlic.models.heads import MLICHead
 from mlic.registry import DATASETS
-from mlic.utils import register_all_modules
 from mlic.utils.cli import (non_negative_int, output_dir_problems,
                             positive_int, refuse, run_tool)
 from mlic.visualization import draw_matrix_heatmap, draw_text_lines, save_png
@@ -121,7 +122,7 @@ def main():
 
     test_set = DATASETS.build(cfg.test_dataloader.dataset)
     indices = list(range(min(args.num_images, len(test_set))))
-    total, per_image = None, []
+    total, examples = None, []
     for start in range(0, len(indices), args.batch_size):
         chunk = indices[start:start + args.batch_size]
         data = model.data_preprocessor(
@@ -131,7 +132,7 @@ def main():
             break
         graphs = graphs.float().cpu()
         total = graphs.sum(0) if total is None else total + graphs.sum(0)
-        per_image += list(graphs[:args.num_examples - len(per_image)])
+        examples += list(graphs[:args.num_examples - len(examples)])
 
     head = type(model.head).__name__
     if total is None:
@@ -140,7 +141,9 @@ def main():
     else:
         predicted = (total / len(indices)).numpy()
         np.save(osp.join(args.out_dir, 'predicted.npy'), predicted)
-        what = 'predicted' if isinstance(model.head, MLICHead) else 'fixed'
+        # a head with a label graph says whether it depends on the image
+        graph_per_image = getattr(model.head, 'label_graph_per_image', True)
+        what = 'predicted' if graph_per_image else 'fixed'
         panels.append(
             draw_matrix_heatmap(
                 predicted,
@@ -154,8 +157,8 @@ def main():
               f'{what} ({head}, {len(indices)} test images): {corr}')
         print(f'{what} graph entries: min {predicted.min():.4f}, mean '
               f'{predicted.mean():.4f}, max {predicted.max():.4f}')
-        if isinstance(model.head, MLICHead):
-            for i, graph in enumerate(per_image):
+        if graph_per_image:
+            for i, graph in enumerate(examples):
                 info = test_set.get_data_info(i)
                 img = cv2.imread(info['img_path'])
                 truth = [names[c] for c in test_set.get_cat_ids(i)]

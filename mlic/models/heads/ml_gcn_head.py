@@ -65,6 +65,10 @@ class MLGCNHead(BaseMultiLabelHead):
         loss (dict): Classification loss.
     """
 
+    #: ``label_graph`` is one fixed adjacency for every image (the visual
+    #: tools call it "fixed" and draw it once).
+    label_graph_per_image = False
+
     def __init__(self,
                  num_classes: int,
                  in_channels: Optional[int] = None,

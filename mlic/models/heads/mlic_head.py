@@ -62,6 +62,10 @@ class MLICHead(LabelQueryMapsMixin, BaseMultiLabelHead):
         init_cfg (dict, optional): Initialisation config.
     """
 
+    #: ``label_graph`` is predicted from each image (the visual tools draw
+    #: it per image and call it "predicted").
+    label_graph_per_image = True
+
     def __init__(
             self,
             num_classes: int,
