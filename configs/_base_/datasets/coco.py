@@ -1,7 +1,7 @@
 # MS-COCO 2014 read from its own layout under data_root (MSCOCO), the
 # reference's training pipeline (docs/method.md §3). 448 px, total batch 128
-# (32 per GPU on 4 GPUs). The reference's list format: see
-# configs/_base_/datasets/coco_list.py.
+# (32 per GPU on 4 GPUs). The reference's list format: the dataloaders of
+# configs/mlic/mlic_coco_list.py.
 dataset_type = 'MSCOCO'
 data_root = 'data/MSCOCO'
 img_size = 448

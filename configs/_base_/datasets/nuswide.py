@@ -1,7 +1,7 @@
 # NUS-WIDE read from its own layout under data_root (NUS-WIDE), the
 # reference's training pipeline and metric of coco.py at 448 px; total batch
-# 128 (32 per GPU on 4 GPUs). The reference's list format: see
-# configs/_base_/datasets/nuswide_list.py.
+# 128 (32 per GPU on 4 GPUs). The reference's list format: the dataloaders of
+# configs/mlic/mlic_nuswide_list.py.
 _base_ = ['./coco.py']
 
 dataset_type = 'NUSWIDE'

@@ -1,7 +1,7 @@
 # Visual Genome VG-500 read from its own layout under data_root
 # (VisualGenome), the reference's training pipeline and metric of coco.py at
-# 512 px; total batch 128 (32 per GPU on 4 GPUs). The reference's list
-# format: see configs/_base_/datasets/vg500_list.py.
+# 512 px; total batch 128 (32 per GPU on 4 GPUs). The reference's list format:
+# the dataloaders of configs/mlic/mlic_vg500_list.py.
 _base_ = ['./coco.py']
 
 dataset_type = 'VG500'
