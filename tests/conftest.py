@@ -1,6 +1,8 @@
 import functools
 import http.server
+import inspect
 import os.path as osp
+import re
 import sys
 import threading
 
@@ -10,6 +12,30 @@ from . import zoo_fixtures
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
+#: Calls that start another process (a tool, a training run, a wheel
+#: build). A test that makes one, in its own body or in a fixture it uses,
+#: is marked ``slow`` (setup.cfg); so are the tests marked by hand.
+STARTS_A_PROCESS = re.compile(r'\b(run_tool|run_shell|run_scenario|'
+                              r'subprocess\.(run|Popen|check_call|'
+                              r'check_output))\(')
+
+
+def _starts_a_process(func) -> bool:
+    try:
+        source = inspect.getsource(func)
+    except (OSError, TypeError):  # builtins, pytest's own fixtures
+        return False
+    return STARTS_A_PROCESS.search(source) is not None
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        funcs = [getattr(item, 'function', None)]
+        for fixturedefs in item._fixtureinfo.name2fixturedefs.values():
+            funcs += [fixturedef.func for fixturedef in fixturedefs]
+        if any(_starts_a_process(func) for func in funcs if func):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(scope='session')
 def repo_root():
@@ -18,7 +44,7 @@ def repo_root():
 
 @pytest.fixture(autouse=True, scope='session')
 def _mlic_scope():
-    from mlic.utils import register_all_modules
+    from mlic import register_all_modules
     register_all_modules(init_default_scope=True)
     if REPO_ROOT not in sys.path:
         sys.path.insert(0, REPO_ROOT)

@@ -47,7 +47,13 @@ def small_model(config, overrides):
     return model
 
 
-@pytest.mark.parametrize('case', sorted(CASES))
+@pytest.mark.parametrize(
+    'case',
+    # Swin's export takes about 15 s on 2 cores
+    [
+        pytest.param(case, marks=pytest.mark.slow) if 'swin' in case else case
+        for case in sorted(CASES)
+    ])
 def test_export_matches_pytorch_for_every_family(case, tmp_path):
     config, overrides, size = CASES[case]
     model = small_model(config, overrides)

@@ -147,6 +147,8 @@ def weights_after_crash_and_resume(tmp_path, data_root, augment):
     return uninterrupted, resumed
 
 
+# trains in this process: about a minute on 2 cores
+@pytest.mark.slow
 @pytest.mark.parametrize('augment', [None, 'seeded'])
 def test_resume_is_bitwise_exact_with_dropout(tmp_path, data_root, augment):
     uninterrupted, resumed = weights_after_crash_and_resume(
@@ -158,6 +160,8 @@ def test_resume_is_bitwise_exact_with_dropout(tmp_path, data_root, augment):
     assert not different, different[:5]
 
 
+# trains in this process: about a minute on 2 cores
+@pytest.mark.slow
 def test_unseeded_augmentations_break_exact_resume(tmp_path, data_root):
     """The control for the test above: the same random steps without
     PerSampleSeedSampler restart their workers' streams on resume."""
@@ -167,6 +171,8 @@ def test_unseeded_augmentations_break_exact_resume(tmp_path, data_root):
                for k in uninterrupted)
 
 
+# trains in this process: about a minute on 2 cores
+@pytest.mark.slow
 def test_auto_resume_skips_damaged_checkpoints(tmp_path, data_root, capsys):
     work = tmp_path / 'work'
     Runner.from_cfg(tiny_cfg(work, data_root, epochs=2, keep=2)).train()
