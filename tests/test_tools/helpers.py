@@ -101,3 +101,27 @@ test_dataloader = val_dataloader
 def list_dataset_config(base: str, root: str) -> str:
     """:data:`LIST_DATASET_CONFIG` for ``base`` and ``root``."""
     return LIST_DATASET_CONFIG.format(repo=REPO_ROOT, base=base, root=root)
+
+
+def write_page_file(folder, name, body):
+    """A ``# file:`` block of a doc page, written under ``folder`` with
+    ``{REPO}`` (the page's placeholder for the checkout) filled in."""
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(body.replace('{REPO}', REPO_ROOT))
+    return path
+
+
+def run_page_commands(commands, cwd, options=()):
+    """A doc page's commands as written (``{REPO}`` filled in), one after
+    the other from ``cwd``, each with ``--cfg-options options`` appended;
+    fails naming the command that failed. Returns their outputs."""
+    outputs = []
+    for command in commands:
+        command = command.replace('{REPO}', REPO_ROOT)
+        if options:
+            command += ' --cfg-options ' + ' '.join(options)
+        code, out = run_shell(command, cwd=str(cwd))
+        assert code == 0, f'{command}\n{out[-3000:]}'
+        outputs.append(out)
+    return outputs

@@ -8,7 +8,8 @@ import re
 import cv2
 import numpy as np
 
-from .helpers import REPO_ROOT, loader_options, run_shell
+from .helpers import (REPO_ROOT, loader_options, run_page_commands, run_shell,
+                      write_page_file)
 
 PAGE = osp.join(REPO_ROOT, 'docs', 'datasets.md')
 
@@ -23,7 +24,7 @@ def test_the_custom_data_section_works_as_written(tmp_path):
     name, body = re.search(r'```python\n# file: (\S+)\n(.*?)```', section,
                            re.S).groups()
     assert name == 'my_data_mlic.py'
-    (tmp_path / name).write_text(body.replace('{REPO}', REPO_ROOT))
+    write_page_file(tmp_path, name, body)
 
     # the page's format, more images, sizes from 40 x 56 to 120 x 90
     data = tmp_path / 'my_data'
@@ -47,16 +48,11 @@ def test_the_custom_data_section_works_as_written(tmp_path):
     assert [c.split()[1] for c in commands
             ] == ['{REPO}/tools/train.py', '{REPO}/tools/test.py']
     # batches of 4, no loader workers; the page's 10 epochs stay
-    options = ' '.join(
+    options = [
         o for o in loader_options(batch=4) if 'num_workers' in o
-        or 'persistent' in o or 'batch_size' in o or 'interval' in o)
-    outputs = []
-    for command in commands:
-        command = command.replace('{REPO}', REPO_ROOT)
-        code, out = run_shell(
-            f'{command} --cfg-options {options}', cwd=str(tmp_path))
-        assert code == 0, f'{command}\n{out[-3000:]}'
-        outputs.append(out)
+        or 'persistent' in o or 'batch_size' in o or 'interval' in o
+    ]
+    outputs = run_page_commands(commands, tmp_path, options)
     assert 'loss' in outputs[0]
     assert re.search(r'multi-label/mAP: \d', outputs[1]), outputs[1][-2000:]
 

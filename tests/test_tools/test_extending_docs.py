@@ -6,7 +6,8 @@ import re
 import cv2
 
 from mlic.utils import safe_torch_load
-from .helpers import REPO_ROOT, run_shell, tiny_multidigits_options
+from .helpers import (REPO_ROOT, run_page_commands, tiny_multidigits_options,
+                      write_page_file)
 
 PAGE = osp.join(REPO_ROOT, 'docs', 'extending.md')
 BLOCK = re.compile(r'```python\n# file: (\S+)\n(.*?)```', re.S)
@@ -20,9 +21,7 @@ def test_the_extending_page_works_as_written(tmp_path):
         'max_pool_multidigits.py'
     ]
     for name, body in files:
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(body.replace('{REPO}', REPO_ROOT))
+        write_page_file(tmp_path, name, body)
     (tmp_path / 'my_mlic_ext' / '__init__.py').write_text('')
 
     commands = re.findall(r'```bash\n(PYTHONPATH=\$PWD python .*?)\n```', text)
@@ -32,17 +31,10 @@ def test_the_extending_page_works_as_written(tmp_path):
     ]
     # As written, from the folder holding the page's files, on a MultiDigits
     # of 32 + 16 scenes (its 10 epochs stay, so epoch_10.pth exists).
-    options = ' '.join(
-        tiny_multidigits_options(
-            str(tmp_path / 'data'), epochs=10, num_train=32, num_test=16))
-    outputs = []
-    for command in commands:
-        command = command.replace('{REPO}', REPO_ROOT)
-        code, out = run_shell(
-            f'{command} --cfg-options {options}', cwd=str(tmp_path))
-        assert code == 0, f'{command}\n{out[-3000:]}'
-        outputs.append(out)
-    train_log, test_log, maps_log = outputs
+    options = tiny_multidigits_options(
+        str(tmp_path / 'data'), epochs=10, num_train=32, num_test=16)
+    train_log, test_log, maps_log = run_page_commands(commands, tmp_path,
+                                                      options)
     assert 'loss' in train_log and 'multi-label/mAP' in train_log
     assert re.search(r'multi-label/mAP: \d', test_log), test_log[-2000:]
     work = tmp_path / 'work_dirs' / 'max_pool'
