@@ -2,6 +2,8 @@ import os
 import os.path as osp
 from typing import Dict, Iterable, Sequence, Set
 
+from mlic.utils.fileio import read_text as read_utf8
+
 
 def require_file(path: str, what: str = 'file') -> str:
     """``path`` if it is a file, else FileNotFoundError naming it."""
@@ -53,7 +55,6 @@ def read_text(path: str) -> str:
         ValueError: the file is not UTF-8; the message names the file, the
             line and the offending bytes.
     """
-    from mlic.utils.fileio import read_text as read_utf8
     return read_utf8(require_file(path))
 
 

@@ -5,8 +5,9 @@ checkpoints (``backbone.*``, ``query_embed``, ``attention``, ``net``,
 
 One module serves the converter test (a state dict laid out like a
 released checkpoint, and the logits it must give after conversion), the
-fast-path tests and ``.dev_scripts/benchmark_reference_step.py`` (the
-reference's step, timed beside mlic's). It is deliberately not mlic's code:
+COCO doc-command scenario and
+``.dev_scripts/benchmark_reference_step.py`` (the reference's step, timed
+beside mlic's). It is deliberately not mlic's code:
 a torchvision ResNet trunk, ``nn.Transformer`` fed sequence-first with the
 label embedding repeated per image, the co-occurrence ``Linear`` on [F, g],
 the gated GNN as six ``Linear`` layers called once per view, the
@@ -113,10 +114,14 @@ class ReferenceStyleMLIC(nn.Module):
             self.net(torch.cat([feats, g.unsqueeze(1).expand_as(feats)], -1)))
         return feats, adjacency
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        feats, adjacency = self.label_features(x)
+    def graph_and_logits(self, feats: torch.Tensor, adjacency: torch.Tensor):
+        """The graph network's output H (B, C, D) and the logits (B, C)
+        of the element-wise classifier on [F, H]."""
         graph = self.encoder(feats, adjacency)
-        return self.fc(torch.cat([feats, graph], -1))
+        return graph, self.fc(torch.cat([feats, graph], -1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.graph_and_logits(*self.label_features(x))[1]
 
     def asymmetric_loss(self, logits: torch.Tensor,
                         y: torch.Tensor) -> torch.Tensor:
@@ -150,8 +155,7 @@ class ReferenceStyleMLIC(nn.Module):
 
     def losses(self, x: torch.Tensor, y: torch.Tensor):
         feats, adjacency = self.label_features(x)
-        graph = self.encoder(feats, adjacency)
-        logits = self.fc(torch.cat([feats, graph], -1))
+        graph, logits = self.graph_and_logits(feats, adjacency)
         both = torch.bmm(y.unsqueeze(-1), y.unsqueeze(1))
         with torch.no_grad():
             pos = self.encoder(feats, adjacency * both)
