@@ -27,6 +27,9 @@ default_hooks = dict(
     sync_buffers=dict(type='SyncAllBuffersHook'),
     # Fails before the first iteration if dataset and head disagree on C.
     num_class_check=dict(type='NumClassCheckHook'),
+    # Fails before the first iteration if unknown labels (partial labels)
+    # would be read as negatives, or reach an evaluation.
+    unknown_label_check=dict(type='UnknownLabelCheckHook'),
 )
 
 env_cfg = dict(

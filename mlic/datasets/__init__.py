@@ -6,6 +6,7 @@ from .mscoco import MSCOCO
 from .multi_digits import MultiDigits
 from .multi_glyphs import MultiGlyphs
 from .nuswide import NUSWIDE
+from .partial_label_dataset import PartialLabelDataset
 from .samplers import PerSampleSeedSampler, SeededIndex
 from .single_glyphs import SingleGlyphs
 from .transforms import (RandomColorCutout, ReferenceRandAugment,
@@ -15,7 +16,7 @@ from .voc2007 import VOC2007
 
 __all__ = [
     'LabelListDataset', 'MSCOCO', 'MultiDigits', 'MultiGlyphs', 'NUSWIDE',
-    'SingleGlyphs', 'VG500', 'VOC2007', 'RandomColorCutout',
-    'ReferenceRandAugment', 'SeededRandomTransforms', 'PerSampleSeedSampler',
-    'SeededIndex'
+    'PartialLabelDataset', 'SingleGlyphs', 'VG500', 'VOC2007',
+    'RandomColorCutout', 'ReferenceRandAugment', 'SeededRandomTransforms',
+    'PerSampleSeedSampler', 'SeededIndex'
 ]

@@ -6,7 +6,12 @@ from mmengine.fileio import get_local_path
 from mmpretrain.datasets import MultiLabelDataset
 
 from mlic.registry import DATASETS
+from .unknown_labels import UNKNOWN_KEY, check_packed
 from .utils import read_lines, read_text, require_file
+
+#: Prefixes of a label name in a list file: unknown, negative.
+UNKNOWN_MARK = '?'
+NEGATIVE_MARK = '-'
 
 
 def read_label_names(label_file: str) -> List[str]:
@@ -17,6 +22,16 @@ def read_label_names(label_file: str) -> List[str]:
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise ValueError(f'label file {label_file} repeats {duplicates}')
+    known = set(names)
+    ambiguous = [
+        n for n in names
+        if n[:1] in (UNKNOWN_MARK, NEGATIVE_MARK) and n[1:] in known
+    ]
+    if ambiguous:
+        raise ValueError(
+            f'label file {label_file}: {ambiguous} could be read as the '
+            f'name after the {UNKNOWN_MARK!r} (unknown) or {NEGATIVE_MARK!r} '
+            '(negative) mark in a list file; rename them')
     return names
 
 
@@ -26,6 +41,14 @@ class LabelListDataset(MultiLabelDataset):
 
     ``ann_file`` has one sample a line, ``<image path>\\t<name>,<name>,...``
     with label *names* from ``label_file`` (one name a line, in label order).
+    A name is a positive label; ``?name`` marks it unknown and ``-name``
+    negative (partially labelled data, docs/partial_labels.md). Labels a
+    line does not name are negative, or unknown with
+    ``unlisted='unknown'`` (lists that name their negatives, as
+    OpenImages' human-verified labels do). Unknown labels are stored as
+    ``gt_label_unknown``; the pipeline must pack them
+    (``PackInputs(algorithm_keys=('gt_label_unknown', ))``), which is
+    checked for every image that has some.
     ``ignore_file`` (optional, VOC-style) is an N x C 0/1 ``.npy`` array over
     the lines of ``ann_file``; 1 marks a label to leave out of that image's
     evaluation, stored as ``gt_label_difficult``.
@@ -40,6 +63,9 @@ class LabelListDataset(MultiLabelDataset):
         ann_file (str): The list file.
         label_file (str): Label names file.
         ignore_file (str, optional): The ignore array.
+        unlisted (str): What a label that a line does not name is:
+            ``'negative'`` (default, the reference's lists) or
+            ``'unknown'``.
         data_root (str): Root of the relative paths. Defaults to ''.
         data_prefix (str | dict): Image folder under ``data_root``.
         **kwargs: Other ``BaseDataset`` arguments (``pipeline``,
@@ -50,6 +76,7 @@ class LabelListDataset(MultiLabelDataset):
                  ann_file: str,
                  label_file: str,
                  ignore_file: Optional[str] = None,
+                 unlisted: str = 'negative',
                  data_root: str = '',
                  data_prefix: str = '',
                  metainfo: Optional[dict] = None,
@@ -58,6 +85,12 @@ class LabelListDataset(MultiLabelDataset):
         self.ignore_file = (
             self._under_root(ignore_file, data_root)
             if ignore_file is not None else None)
+        if unlisted not in ('negative', 'unknown'):
+            raise ValueError(f"{type(self).__name__}: unlisted must be "
+                             f"'negative' or 'unknown', got {unlisted!r}")
+        self.unlisted = unlisted
+        self._has_unknown_lines = False
+        self._num_unknown_labels: Optional[int] = None
         metainfo = dict(metainfo or {})
         names = read_label_names(self.label_file)
         if 'classes' in metainfo and list(metainfo['classes']) != names:
@@ -90,12 +123,17 @@ class LabelListDataset(MultiLabelDataset):
             line = line.rstrip('\r')
             if not line.strip():
                 continue
-            path, labels = self._parse_line(line, line_no, label_to_index)
+            path, labels, unknown = self._parse_line(line, line_no,
+                                                     label_to_index)
             if img_prefix and not osp.isabs(path):
                 # normpath: lists written relative to their own folder
                 # (raw_to_list.py) hold '../' steps
                 path = osp.normpath(osp.join(img_prefix, path))
-            data_list.append(dict(img_path=path, gt_label=labels))
+            info = dict(img_path=path, gt_label=labels)
+            if unknown:
+                info[UNKNOWN_KEY] = unknown
+                self._has_unknown_lines = True
+            data_list.append(info)
         if self.ignore_file is not None:
             self._attach_ignore(data_list)
         return data_list
@@ -108,14 +146,49 @@ class LabelListDataset(MultiLabelDataset):
                 f'{self.ann_file}, line {line_no}: expected '
                 f'"<image path>\\t<label>,<label>,..." but got {line!r}')
         path, label_field = fields
-        labels = set()
-        for name in filter(None, (n.strip() for n in label_field.split(','))):
+        states = {}  # label index -> 'positive' / 'unknown' / 'negative'
+        for token in filter(None, (n.strip() for n in label_field.split(','))):
+            name, state = token, 'positive'
+            if name not in label_to_index and name[:1] in (UNKNOWN_MARK,
+                                                           NEGATIVE_MARK):
+                name, state = name[1:], ('unknown' if name[0] == UNKNOWN_MARK
+                                         else 'negative')
             if name not in label_to_index:
                 raise ValueError(
                     f'{self.ann_file}, line {line_no}: label {name!r} is '
                     f'not in {self.label_file}')
-            labels.add(label_to_index[name])
-        return path, sorted(labels)
+            index = label_to_index[name]
+            if states.setdefault(index, state) != state:
+                raise ValueError(
+                    f'{self.ann_file}, line {line_no}: label {name!r} is '
+                    f'marked both {states[index]} and {state}')
+        positives = sorted(i for i, s in states.items() if s == 'positive')
+        if self.unlisted == 'unknown':
+            unknown = sorted(
+                i for i in range(len(label_to_index))
+                if i not in states or states[i] == 'unknown')
+        else:
+            unknown = sorted(i for i, s in states.items() if s == 'unknown')
+        return path, positives, unknown
+
+    @property
+    def num_unknown_labels(self) -> int:
+        """(image, label) pairs marked unknown, after ``indices``."""
+        if self._num_unknown_labels is None:
+            self.full_init()
+            self._num_unknown_labels = sum(
+                len(self.get_data_info(i).get(UNKNOWN_KEY, ()))
+                for i in range(len(self))) if self._has_unknown_lines else 0
+        return self._num_unknown_labels
+
+    def prepare_data(self, idx: int):
+        """The pipeline's output for image ``idx``, after checking that its
+        unknown labels were packed (:func:`check_packed`)."""
+        info = self.get_data_info(idx)
+        return check_packed(
+            self.pipeline(info), len(info.get(UNKNOWN_KEY, ())),
+            f'{type(self).__name__} ({self.ann_file}), image '
+            f'{info.get("img_path")}')
 
     def _attach_ignore(self, data_list: List[dict]) -> None:
         if not osp.isfile(self.ignore_file):

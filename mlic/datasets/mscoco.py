@@ -107,6 +107,10 @@ class MSCOCO(MultiLabelDataset):
         **kwargs: Other ``BaseDataset`` arguments.
     """
 
+    #: Every label of the official annotations is known
+    #: (:mod:`mlic.datasets.unknown_labels`).
+    num_unknown_labels = 0
+
     SPLITS = {'train': 'train{year}', 'test': 'val{year}'}
     YEARS = (2014, 2017)
 

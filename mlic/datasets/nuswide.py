@@ -61,6 +61,10 @@ class NUSWIDE(MultiLabelDataset):
         **kwargs: Other ``BaseDataset`` arguments.
     """
 
+    #: Every label of the official annotations is known
+    #: (:mod:`mlic.datasets.unknown_labels`).
+    num_unknown_labels = 0
+
     SPLIT_FILES = {'train': 'TrainImagelist.txt', 'test': 'TestImagelist.txt'}
 
     def __init__(self,

@@ -86,7 +86,13 @@ def build_split_dataset(config: str,
         cfg.merge_from_dict(cfg_options)
     dataset_cfg = cfg[f'{split}_dataloader']['dataset']
     if pipeline is not None:
-        dataset_cfg.pipeline = pipeline(list(dataset_cfg.pipeline))
+        # a dataset wrapper (PartialLabelDataset, mmengine's) holds the
+        # pipeline in the dataset it wraps
+        inner = dataset_cfg
+        while 'pipeline' not in inner and isinstance(
+                inner.get('dataset'), dict):
+            inner = inner['dataset']
+        inner.pipeline = pipeline(list(inner.get('pipeline', [])))
     return DATASETS.build(dataset_cfg)
 
 

@@ -29,6 +29,10 @@ class VG500(MultiLabelDataset):
         **kwargs: Other ``BaseDataset`` arguments.
     """
 
+    #: Every label of the official annotations is known
+    #: (:mod:`mlic.datasets.unknown_labels`).
+    num_unknown_labels = 0
+
     METAINFO = {'classes': VG500_CATEGORIES}
 
     def __init__(self, data_root: str, split: str = 'train', **kwargs):

@@ -34,6 +34,10 @@ class VOC2007(MultiLabelDataset):
         **kwargs: Other ``BaseDataset`` arguments.
     """
 
+    #: Every label of the official annotations is known
+    #: (:mod:`mlic.datasets.unknown_labels`).
+    num_unknown_labels = 0
+
     METAINFO = {'classes': VOC2007_CATEGORIES}
 
     def __init__(self, data_root: str, split: str = 'trainval', **kwargs):

@@ -361,6 +361,22 @@ PLANS = {
     Run('speed',
         extra_args=('--workdir', 'bench_pipeline'),
         expect_output=r'ratio'),
+    'python tools/train.py '
+    'configs/partial_labels/mlic_multiglyphs_partial-ignore.py --cfg-options '
+    'train_dataloader.dataset.known_proportion=0.5':
+    Covered(
+        'tests/test_models/test_partial_label_configs.py',
+        'the same config through the same runner on 8 scenes, and the '
+        'override is a plain PartialLabelDataset argument (tested in '
+        'tests/test_datasets/test_partial_labels.py); the command is a '
+        'full 10-epoch training'),
+    'python tools/train.py '
+    'configs/partial_labels/resnet18_gap_linear_multiglyphs_partial-llr.py '
+    '--cfg-options train_dataloader.dataset.protocol=single_positive':
+    Covered(
+        'tests/test_models/test_partial_label_configs.py',
+        'as above; single_positive is tested in '
+        'tests/test_datasets/test_partial_labels.py'),
 }
 
 

@@ -104,3 +104,18 @@ def test_non_finite_scores_name_the_epoch_and_count():
             FloatingPointError,
             match=r'after epoch 3: 2 of 12 scores are not finite'):
         metric.compute_metrics(results)
+
+
+def test_a_sample_with_unknown_labels_is_refused_naming_the_image():
+    metric = METRICS.build(dict(type='ReferenceMultiLabelMetric'))
+    full = DataSample().set_gt_label([0]).set_pred_score(torch.rand(3))
+    full.set_field([], 'gt_label_unknown')  # none unknown: fine
+    metric.process(None, [full.to_dict()])
+    partial = DataSample(metainfo=dict(img_path='x/7.png')).set_gt_label(
+        [0]).set_pred_score(torch.rand(3))
+    partial.set_field([1, 2], 'gt_label_unknown')
+    with pytest.raises(
+            ValueError,
+            match=r'image x/7.png has unknown labels '
+            r'\[1, 2\] in an evaluation'):
+        metric.process(None, [partial.to_dict()])

@@ -26,3 +26,28 @@ def test_out_of_range_labels_and_widths_are_named():
             'has num_classes=3'):
         multilabel_targets(
             [DataSample().set_gt_score(torch.tensor([0, 1, 0, 0]))], 3, 'cpu')
+
+
+def test_unknown_labels_become_minus_one_and_clashes_are_named():
+    first = DataSample().set_gt_label([0])
+    first.set_field([2, 3], 'gt_label_unknown')
+    second = DataSample().set_gt_label([1, 3])
+    targets = multilabel_targets([first, second], 4, torch.device('cpu'))
+    assert torch.equal(targets, torch.tensor([[1., 0, -1, -1], [0, 1, 0, 1]]))
+    # the same through gt_score (to_onehot in the data preprocessor)
+    for sample, row in zip((first, second), targets):
+        sample.set_gt_score(row.clamp(min=0))
+    assert torch.equal(
+        multilabel_targets([first, second], 4, torch.device('cpu')), targets)
+    clash = DataSample().set_gt_label([2])
+    clash.set_field([2], 'gt_label_unknown')
+    with pytest.raises(
+            ValueError,
+            match='label 2 of image 1 in the batch '
+            'is both positive and unknown'):
+        multilabel_targets([DataSample().set_gt_label([1]), clash], 4,
+                           torch.device('cpu'))
+    bad = DataSample().set_gt_label([0])
+    bad.set_field([7], 'gt_label_unknown')
+    with pytest.raises(ValueError, match='gt_label_unknown of 7 is out'):
+        multilabel_targets([bad], 4, torch.device('cpu'))

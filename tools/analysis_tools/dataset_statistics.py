@@ -8,7 +8,9 @@ frequencies, and the label co-occurrence matrix as a heatmap PNG.
 Prints a Markdown histogram of the number of labels per image and the label
 frequencies, and writes ``cooccurrence_<split>.png``: P(column label |
 row label) over the split's images (each row sums the images holding the
-row label), the statistic that ML-GCN-style graphs are built from. With
+row label), the statistic that ML-GCN-style graphs are built from. On a
+partially labelled set, a row of unknown-label counts is added and every
+statistic is over known labels (an unknown label is drawn as ``?name``). With
 ``--samples N``, also ``samples_<split>.png``: the first N images (8 a row,
 at twice their size when small) with their label names beneath. DIR is
 checked before the dataset is read; files of these names are replaced only
@@ -71,6 +73,12 @@ def main():
     print('| --- ' * (len(names) + 1) + '|')
     print('| images | ' + ' | '.join(str(int(v))
                                      for v in stats['frequency']) + ' |')
+    if stats['unknown'].any():  # a partially labelled set
+        print('| unknown | ' +
+              ' | '.join(str(int(v)) for v in stats['unknown']) + ' |')
+        print(f'\n{int(stats["unknown"].sum())} of '
+              f'{len(dataset) * len(names)} labels are unknown; counts and '
+              'P(column | row) are over known labels')
 
     out = osp.join(args.out_dir, f'cooccurrence_{args.split}.png')
     image = draw_matrix_heatmap(
@@ -96,7 +104,9 @@ def sample_mosaic(dataset, names, num, per_row=8):
         if img.shape[1] < 128:
             img = cv2.resize(
                 img, None, fx=2, fy=2, interpolation=cv2.INTER_NEAREST)
-        text = ' '.join(names[c] for c in dataset.get_cat_ids(i))
+        unknown = dataset.get_data_info(i).get('gt_label_unknown', ())
+        text = ' '.join([names[c] for c in dataset.get_cat_ids(i)] +
+                        ['?' + names[c] for c in unknown])
         tile = np.full((img.shape[0] + 20, img.shape[1] + 4, 3), 255, np.uint8)
         tile[:img.shape[0], 2:2 + img.shape[1]] = img
         cv2.putText(tile, text, (3, img.shape[0] + 14),

@@ -6,7 +6,8 @@
 
 Runs the config's pipeline up to (not including) ``PackInputs``, so the
 saved images are exactly what the model is fed before normalisation, and
-writes ``<index>.png`` with the label names drawn at the top-left. Random
+writes ``<index>.png`` with the label names drawn at the top-left (an
+unknown label of a partially labelled set as ``?name``). Random
 steps inside ``SeededRandomTransforms`` draw what training draws for that
 image in epoch ``--epoch`` (seed: the config's ``randomness.seed``).
 DIR is checked before any image is drawn: it may not hold the images it
@@ -65,8 +66,12 @@ def main():
     for i in shown:
         # A SeededIndex is an int: pipelines without seeded steps ignore it.
         results = dataset[SeededIndex(i, sample_seed(seed, args.epoch, i))]
+        # unknown labels (partial labels) as ?name
         names = [
             classes[j] if classes else str(j) for j in results['gt_label']
+        ] + [
+            '?' + (classes[j] if classes else str(j))
+            for j in results.get('gt_label_unknown', ())
         ]
         path = osp.join(args.output_dir, f'{i:04d}.png')
         # raises OSError naming the path where cv2.imwrite only returns

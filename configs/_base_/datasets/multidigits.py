@@ -10,7 +10,9 @@ train_pipeline = [
     # No resize step, so refuse an image far larger than the generated
     # scenes before it reaches the model (raise it with image_size > 256).
     dict(type='CheckedLoadImageFromFile', max_pixels=256 * 256),
-    dict(type='PackInputs'),
+    # gt_label_unknown: a partially labelled training set's unknown
+    # labels (docs/partial_labels.md); absent with full labels.
+    dict(type='PackInputs', algorithm_keys=('gt_label_unknown', )),
 ]
 # Any input (a photo, an upscaled scene) is brought to the training size;
 # on the generated test scenes, already that size, the resize changes no

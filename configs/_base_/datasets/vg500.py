@@ -18,7 +18,9 @@ train_pipeline = [
             dict(type='RandomColorCutout', scale=0.5),
             dict(type='ReferenceRandAugment', num_ops=2, prob=0.5),
         ]),
-    dict(type='PackInputs'),
+    # gt_label_unknown: a partially labelled training set's unknown
+    # labels (docs/partial_labels.md); absent with full labels.
+    dict(type='PackInputs', algorithm_keys=('gt_label_unknown', )),
 ]
 test_pipeline = [
     dict(type='CheckedLoadImageFromFile'),

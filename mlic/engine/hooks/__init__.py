@@ -5,9 +5,10 @@ from .num_class_check_hook import NumClassCheckHook
 from .safe_checkpoint_hook import (SafeCheckpointHook, capture_rng_state,
                                    restore_rng_state)
 from .sync_all_buffers_hook import SyncAllBuffersHook
+from .unknown_label_check_hook import UnknownLabelCheckHook
 
 __all__ = [
     'GraphDiagnosticsHook', 'LabelCooccurrenceHook', 'NumClassCheckHook',
-    'SafeCheckpointHook', 'SyncAllBuffersHook', 'capture_rng_state',
-    'dataset_cooccurrence', 'restore_rng_state'
+    'SafeCheckpointHook', 'SyncAllBuffersHook', 'UnknownLabelCheckHook',
+    'capture_rng_state', 'dataset_cooccurrence', 'restore_rng_state'
 ]

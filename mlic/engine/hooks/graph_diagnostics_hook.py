@@ -43,6 +43,6 @@ class GraphDiagnosticsHook(Hook):
                 'co-occurrence graph (MLICHead)')
         cooc, counts = dataset_cooccurrence(runner.train_dataloader.dataset,
                                             head.num_classes)
-        conditional = cooc / counts.clamp_min(1).unsqueeze(1)
+        conditional = cooc / counts.clamp_min(1)  # (C, C) denominators
         device = next(head.parameters()).device
         head.enable_graph_diagnostics(conditional.to(device, torch.float32))

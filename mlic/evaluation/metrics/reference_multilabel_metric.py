@@ -6,6 +6,7 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import MessageHub, MMLogger
 
 from mlic.registry import METRICS
+from mlic.utils.label_encoding import UNKNOWN_KEY
 from ..functional import multilabel_metrics
 
 
@@ -17,11 +18,13 @@ class ReferenceMultiLabelMetric(BaseMetric):
 
     Reads ``pred_score``, ``gt_label`` and, where present,
     ``gt_label_difficult`` (labels to leave out of that image's AP and
-    counts) from the data samples. Each sample is kept as one small record
-    (its score row and label indices), so mmengine's distributed collection
-    puts every test image back in dataset order exactly once, dropping the
-    sampler's padding, whatever the number of processes. The dense (N, C)
-    arrays are built once, in ``compute_metrics``.
+    counts) from the data samples; a sample with unknown labels
+    (``gt_label_unknown``) is refused, naming the image. Each sample is kept
+    as one small record (its score row and label indices), so mmengine's
+    distributed collection puts every test image back in dataset order
+    exactly once, dropping the sampler's padding, whatever the number of
+    processes. The dense (N, C) arrays are built once, in
+    ``compute_metrics``.
 
     Args:
         threshold (float): Score threshold. Defaults to 0.5.
@@ -101,7 +104,21 @@ class ReferenceMultiLabelMetric(BaseMetric):
 
 
 def sample_records(data_samples: Sequence[dict]) -> List[tuple]:
-    """One (score row, label indices, ignored label indices) per sample."""
+    """One (score row, label indices, ignored label indices) per sample.
+
+    Raises:
+        ValueError: a sample has unknown labels (``gt_label_unknown``,
+            docs/partial_labels.md); the message names the image and the
+            labels. The metrics are defined on full labels only.
+    """
+    for sample in data_samples:
+        unknown = _indices(sample.get(UNKNOWN_KEY, ()))
+        if unknown.size:
+            image = sample.get('img_path', sample.get('sample_idx', '?'))
+            raise ValueError(
+                f'image {image} has unknown labels {unknown.tolist()} in an '
+                'evaluation; the metrics need full labels (hide labels in '
+                'the training set only)')
     scores = torch.stack([s['pred_score'] for s in data_samples])
     scores = scores.detach().float().cpu().numpy()
     return [(row, _indices(sample['gt_label']),

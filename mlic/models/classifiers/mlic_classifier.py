@@ -7,7 +7,7 @@ from mmengine.logging import MessageHub
 from mmpretrain.models.classifiers import ImageClassifier
 
 from mlic.registry import MODELS
-from ..utils import multilabel_targets
+from ..utils import multilabel_targets, refuse_unknown_labels
 
 
 def infer_backbone_width(backbone: torch.nn.Module) -> Optional[int]:
@@ -114,6 +114,8 @@ class MLICClassifier(ImageClassifier):
         fmap = backbone_feats[-1]
         targets = multilabel_targets(data_samples, self.num_classes,
                                      fmap.device)
+        refuse_unknown_labels(self.embedding_loss, targets,
+                              'MLICClassifier.embedding_loss')
         # mlic's heads take the targets made here instead of making them
         # again (BaseMultiLabelHead.loss's ``targets``)
         extra = dict(targets=targets) if self._head_takes_targets else {}

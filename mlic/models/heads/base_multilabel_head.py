@@ -6,14 +6,53 @@ from mmpretrain.models.heads import MultiLabelClsHead
 from mmpretrain.structures import DataSample
 
 from mlic.registry import MODELS
-from ..utils import multilabel_targets
+from ..utils import (accepts_unknown_labels, multilabel_targets,
+                     refuse_unknown_labels)
 
 #: ``kind`` of the maps a head's ``label_maps`` returns.
 QUERY_ATTENTION = 'label-query attention'
 CLASS_ACTIVATION = 'class activation map'
 
 
-class BaseMultiLabelHead(MultiLabelClsHead):
+class TargetsFromDataSamplesMixin:
+    """The loss of a multi-label head whose targets come from mlic's one
+    funnel, :func:`~mlic.models.utils.multilabel_targets` (1 / 0 / -1 for
+    unknown labels), instead of mmpretrain's ``gt_label``/``gt_score``
+    reading, which knows no unknown label. Needs ``self.loss_module``;
+    shared by :class:`BaseMultiLabelHead` and the
+    heads mlic reuses from mmpretrain (:class:`CSRAHead`).
+    """
+
+    def loss(self,
+             feats: Tuple[torch.Tensor],
+             data_samples: List[DataSample],
+             targets: Optional[torch.Tensor] = None,
+             **kwargs) -> dict:
+        """The loss of ``forward(feats)``; ``targets`` (B, C) when the
+        caller has made them already (``MLICClassifier`` with an embedding
+        loss), else made from ``data_samples``."""
+        logits = self(feats)
+        if targets is None:
+            targets = multilabel_targets(data_samples, logits.size(1),
+                                         logits.device)
+        self.check_unknown_labels(targets)
+        return dict(
+            loss=self.loss_module(
+                logits, targets, avg_factor=logits.size(0), **kwargs))
+
+    @property
+    def accepts_unknown_labels(self) -> bool:
+        """Whether the loss honours unknown labels (targets -1)."""
+        return accepts_unknown_labels(self.loss_module)
+
+    def check_unknown_labels(self, targets: torch.Tensor) -> None:
+        """Refuse targets with unknown labels (-1) unless the loss
+        honours them (:func:`refuse_unknown_labels`)."""
+        refuse_unknown_labels(self.loss_module, targets,
+                              f'{type(self).__name__}.loss')
+
+
+class BaseMultiLabelHead(TargetsFromDataSamplesMixin, MultiLabelClsHead):
     """What mlic's heads share on top of mmpretrain's ``MultiLabelClsHead``.
 
     - the loss is built with mlic's registry, so a head also builds outside
@@ -23,6 +62,11 @@ class BaseMultiLabelHead(MultiLabelClsHead):
     - ``loss`` scores ``forward(feats)`` (B, C) against vectorised multi-hot
       targets; ``predict`` reuses mmpretrain's post-processing
       (``pred_score``, thresholded ``pred_label``).
+
+    - targets may hold -1 for unknown labels (docs/partial_labels.md);
+      ``accepts_unknown_labels`` says whether the loss honours them, and
+      ``loss`` refuses a batch with unknown labels when it does not, rather
+      than let the loss read them as negatives.
 
     Subclasses implement ``forward(feats) -> logits (B, C)``. A head that
     can show where each label looks also implements ``label_maps(feats)``
@@ -51,22 +95,6 @@ class BaseMultiLabelHead(MultiLabelClsHead):
                 'from the backbone, or set head.in_channels in the config')
         self.num_classes = num_classes
         self.in_channels = in_channels
-
-    def loss(self,
-             feats: Tuple[torch.Tensor],
-             data_samples: List[DataSample],
-             targets: Optional[torch.Tensor] = None,
-             **kwargs) -> dict:
-        """The loss of ``forward(feats)``; ``targets`` (B, C) when the
-        caller has made them already (``MLICClassifier`` with an embedding
-        loss), else made from ``data_samples``."""
-        logits = self(feats)
-        if targets is None:
-            targets = multilabel_targets(data_samples, self.num_classes,
-                                         logits.device)
-        return dict(
-            loss=self.loss_module(
-                logits, targets, avg_factor=logits.size(0), **kwargs))
 
     def predict(
         self,

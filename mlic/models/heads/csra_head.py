@@ -1,15 +1,18 @@
 from mmpretrain.models.heads import CSRAClsHead
 
 from mlic.registry import MODELS
-from .base_multilabel_head import CLASS_ACTIVATION
+from .base_multilabel_head import CLASS_ACTIVATION, TargetsFromDataSamplesMixin
 
 
 @MODELS.register_module()
-class CSRAHead(CSRAClsHead):
+class CSRAHead(TargetsFromDataSamplesMixin, CSRAClsHead):
     """mmpretrain's CSRA head (Zhu & Wu, "Residual Attention: A Simple but
     Effective Method for Multi-Label Recognition", ICCV 2021), reused whole:
     same arguments, parameters and scores as ``CSRAClsHead``, plus
-    :meth:`label_maps` for the visual tools.
+    :meth:`label_maps` for the visual tools. Its loss reads the targets
+    through mlic's funnel (:class:`TargetsFromDataSamplesMixin`), so unknown
+    labels reach the loss as -1 instead of as negatives; with full labels
+    the targets, and so the loss, are those of ``CSRAClsHead``.
 
     It is a subclass, not a wrapper, so checkpoints of ``CSRAClsHead``
     load unchanged.

@@ -26,7 +26,8 @@ def graph_diagnostics(
     Args:
         adjacency (Tensor): A, (B, C, C); A[b, i, j] weighs the message
             label j sends to label i.
-        targets (Tensor): (B, C) in {0, 1}.
+        targets (Tensor): (B, C), 1 present, 0 absent, -1 unknown (in
+            neither group).
         conditional (Tensor, optional): (C, C) training-label frequencies
             P(j | i) (row i: how often j is present when i is).
         contrastive (Tensor, optional): the unweighted contrastive loss of
@@ -43,11 +44,12 @@ def graph_diagnostics(
     """
     with torch.no_grad():
         a = adjacency.float()
-        y = targets.to(a.dtype)
+        y = (targets > 0.5).to(a.dtype)
+        absent = (targets == 0).to(a.dtype)  # unknown labels are neither
         off_diagonal = 1 - torch.eye(
             a.size(-1), dtype=a.dtype, device=a.device)
         both = y.unsqueeze(2) * y.unsqueeze(1) * off_diagonal
-        present_absent = y.unsqueeze(2) * (1 - y).unsqueeze(1)
+        present_absent = y.unsqueeze(2) * absent.unsqueeze(1)
         out = {
             'graph/present_present': (a * both).sum() / both.sum(),
             'graph/present_absent':

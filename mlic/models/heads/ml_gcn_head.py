@@ -23,12 +23,16 @@ def mlgcn_adjacency(cooccurrence: torch.Tensor,
 
     Args:
         cooccurrence (Tensor): (C, C) counts of images with both labels.
-        label_counts (Tensor): (C,) images with each label.
+        label_counts (Tensor): (C,) images with each label, or (C, C)
+            images with label i whose label j is known (partial labels:
+            P(j | i) over known labels only).
 
     Returns:
         Tensor: (C, C) adjacency.
     """
-    counts = label_counts.clamp(min=1).unsqueeze(1).to(torch.float64)
+    counts = label_counts.clamp(min=1).to(torch.float64)
+    if counts.dim() == 1:
+        counts = counts.unsqueeze(1)
     cond = cooccurrence.to(torch.float64) / counts
     cond.fill_diagonal_(0)
     binary = (cond >= threshold).to(torch.float64)

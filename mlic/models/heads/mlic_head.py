@@ -250,18 +250,29 @@ class MLICHead(LabelQueryMapsMixin, BaseMultiLabelHead):
         """The graphs of the positive and negative views: A masked to the
         pairs of labels both present, and A masked to the other pairs.
 
+        With unknown labels (targets -1) only known labels take part: the
+        positive view keeps pairs of known positives; the negative view
+        drops every pair with an unknown label, which may be present or
+        absent (docs/partial_labels.md).
+
         Args:
             adjacency (Tensor): A, (B, C, C).
-            targets (Tensor): (B, C) in {0, 1}.
+            targets (Tensor): (B, C), 1 positive, 0 negative, -1 unknown.
 
         Returns:
-            tuple[Tensor]: A ⊙ M and A ⊙ (1 - M), M = y yᵀ; each (B, C, C),
+            tuple[Tensor]: A ⊙ M and A ⊙ (1 - M) ⊙ K, M = y yᵀ over the
+            positives y, K = k kᵀ over the known labels k; each (B, C, C),
             without gradient.
         """
         with torch.no_grad():
-            targets = targets.to(adjacency.dtype)
-            both_present = targets.unsqueeze(2) * targets.unsqueeze(1)
-            return adjacency * both_present, adjacency * (1 - both_present)
+            present = (targets > 0.5).to(adjacency.dtype)
+            both_present = present.unsqueeze(2) * present.unsqueeze(1)
+            negative = adjacency * (1 - both_present)
+            known = targets >= 0
+            if not bool(known.all()):
+                known = known.to(adjacency.dtype)
+                negative = negative * (known.unsqueeze(2) * known.unsqueeze(1))
+            return adjacency * both_present, negative
 
     def contrastive_views(
             self, label_feats: torch.Tensor, adjacency: torch.Tensor,
@@ -297,6 +308,7 @@ class MLICHead(LabelQueryMapsMixin, BaseMultiLabelHead):
         if targets is None:  # else made by the classifier already
             targets = multilabel_targets(data_samples, self.num_classes,
                                          feats[-1].device)
+        self.check_unknown_labels(targets)
         out = self.forward_features(feats, targets)
         logits = out['logits']
         losses = dict(

@@ -23,7 +23,8 @@ def multilabel_supcon_loss(embeddings: torch.Tensor,
 
     Args:
         embeddings (Tensor): (B, E); L2-normalised here.
-        targets (Tensor): (B, C) in {0, 1}.
+        targets (Tensor): (B, C), 1 / 0 / -1 (unknown, counted in no
+            overlap).
         tau (float): Temperature. Defaults to 0.1.
 
     Returns:
@@ -31,7 +32,9 @@ def multilabel_supcon_loss(embeddings: torch.Tensor,
         positive).
     """
     z = F.normalize(embeddings.float(), dim=1)
-    y = targets.float()
+    # unknown labels (-1) are shared by no pair: overlap counts known
+    # positives only
+    y = targets.float().clamp(min=0)
     logits = z @ z.t() / tau  # (B, B)
     self_mask = torch.eye(len(z), dtype=torch.bool, device=z.device)
     logits = logits.masked_fill(self_mask, float('-inf'))
@@ -57,6 +60,9 @@ class MultiLabelSupConLoss(nn.Module):
         tau (float): Temperature. Defaults to 0.1.
         loss_weight (float): Defaults to 1.
     """
+
+    #: Unknown labels (targets -1) count in no overlap.
+    accepts_unknown_labels = True
 
     def __init__(self, tau: float = 0.1, loss_weight: float = 1.0):
         super().__init__()

@@ -1,0 +1,62 @@
+from typing import Optional
+
+import torch
+
+from mlic.registry import MODELS
+from .elementwise_loss_wrapper import ElementwiseLossWrapper
+from .loss_args import check_loss_args
+
+
+@MODELS.register_module()
+class ExpectedPositiveRegularizationLoss(ElementwiseLossWrapper):
+    """Expected positive regularisation (EPR), Cole et al., "Multi-Label
+    Learning from Single Positive Labels" (CVPR 2021).
+
+    Only known labels are scored (unknown labels are ignored, not assumed
+    negative); what keeps the model from calling everything positive is a
+    penalty on the batch's expected number of positives per image,
+    k̂ = mean over images of the sum over labels of sigmoid(score), against
+    the number ``expected_positives`` k the user knows (for example the
+    mean labels per image of a fully labelled sample):
+    ``R = ((k̂ - k) / C)²``. The loss is the base loss over known labels
+    (summed, over B·C) plus ``reg_weight * R``, both times the base's
+    ``loss_weight``.
+
+    Args:
+        expected_positives (float): k, the positives an image has on
+            average. Required: the data does not say it once labels are
+            hidden.
+        loss (dict): Base loss. Defaults to ``ReferenceAsymmetricLoss``
+            with ``gamma_neg=0`` (binary cross-entropy).
+        reg_weight (float): Weight of R. Defaults to 1.
+    """
+
+    def __init__(self,
+                 expected_positives: float,
+                 loss: dict = dict(
+                     type='ReferenceAsymmetricLoss', gamma_neg=0.0),
+                 reg_weight: float = 1.0):
+        super().__init__(loss)
+        check_loss_args(
+            type(self).__name__,
+            positive=('expected_positives', ),
+            expected_positives=expected_positives,
+            reg_weight=reg_weight)
+        self.expected_positives = float(expected_positives)
+        self.reg_weight = reg_weight
+
+    def forward(self,
+                cls_score: torch.Tensor,
+                label: torch.Tensor,
+                weight: Optional[torch.Tensor] = None,
+                avg_factor: Optional[float] = None,
+                reduction_override: Optional[str] = None) -> torch.Tensor:
+        self.no_extra_weight(type(self).__name__, weight, reduction_override)
+        label = label.float()
+        known = label >= 0
+        losses = self.base.elementwise(cls_score, label.clamp(min=0)) * known
+        num_classes = cls_score.size(1)
+        expected = torch.sigmoid(cls_score.float()).sum(dim=1).mean()
+        penalty = ((expected - self.expected_positives) / num_classes)**2
+        return self.reduce(losses, avg_factor) + \
+            self.base.loss_weight * self.reg_weight * penalty

@@ -1,0 +1,203 @@
+"""Unknown labels (targets -1) in every loss: what each does with them
+(docs/partial_labels.md)."""
+import math
+
+import pytest
+import torch
+from mmengine.logging import MessageHub
+
+from mlic.models.losses import (cooccurrence_contrastive_loss,
+                                multilabel_supcon_loss,
+                                reference_asymmetric_loss)
+from mlic.registry import MODELS
+
+# 2 images, 4 labels: image 0 has label 0, labels 2 and 3 unknown; image 1
+# has labels 1 and 2, label 0 unknown.
+TARGETS = torch.tensor([[1., 0, -1, -1], [-1, 1, 1, 0]])
+UNKNOWN = TARGETS < 0
+
+
+def logits():
+    return torch.tensor([[2.0, -1.0, 0.5, -0.3], [0.2, 1.5, -0.7, -2.0]],
+                        requires_grad=True)
+
+
+def bce(x, y):
+    return -(
+        y * torch.log(torch.sigmoid(x)) +
+        (1 - y) * torch.log(1 - torch.sigmoid(x)))
+
+
+def loss_and_grad(loss, x, targets=TARGETS):
+    value = loss(x, targets)
+    grad, = torch.autograd.grad(value, x)
+    return value.detach(), grad
+
+
+IGNORING = [
+    dict(type='ReferenceAsymmetricLoss'),
+    dict(type='ReferenceAsymmetricLoss', gamma_neg=0.0, gamma_pos=1.0),
+]
+
+
+@pytest.mark.parametrize('cfg', IGNORING)
+def test_an_unknown_labels_score_changes_neither_loss_nor_gradient(cfg):
+    loss = MODELS.build(cfg)
+    assert loss.unknown_labels == 'ignore' and loss.accepts_unknown_labels
+    before, grad_before = loss_and_grad(loss, logits())
+    moved = logits().detach()
+    moved[UNKNOWN] += torch.tensor([3.0, -5.0, 7.0])
+    moved.requires_grad_(True)
+    after, grad_after = loss_and_grad(loss, moved)
+    assert torch.equal(before, after)
+    assert torch.equal(grad_before, grad_after)
+    assert torch.all(grad_after[UNKNOWN] == 0)
+    assert torch.all(grad_after[~UNKNOWN] != 0)
+
+
+def test_ignore_is_the_mean_over_known_labels_and_the_plain_loss_on_full():
+    x = logits()
+    known = ~UNKNOWN
+    expected = 1000 * bce(x, TARGETS.clamp(min=0))[known].sum() / known.sum()
+    loss = MODELS.build(dict(type='ReferenceAsymmetricLoss', gamma_neg=0.0))
+    assert torch.allclose(loss(x, TARGETS), expected)
+    full = TARGETS.clamp(min=0)
+    assert torch.equal(
+        reference_asymmetric_loss(x, full, unknown_labels='ignore'),
+        reference_asymmetric_loss(x, full, unknown_labels='negative'))
+
+
+def test_assume_negative_reads_unknown_as_negative():
+    x = logits()
+    negative = MODELS.build(
+        dict(type='ReferenceAsymmetricLoss', unknown_labels='negative'))
+    plain = MODELS.build(dict(type='ReferenceAsymmetricLoss'))
+    assert torch.equal(negative(x, TARGETS), plain(x, TARGETS.clamp(min=0)))
+    an = MODELS.build(dict(type='AssumeNegativeLoss'))
+    expected = 1000 * bce(x, TARGETS.clamp(min=0)).mean()
+    assert torch.allclose(an(x, TARGETS), expected)
+
+
+def test_assume_negative_label_smoothing():
+    x = logits()
+    an_ls = MODELS.build(dict(type='AssumeNegativeLoss', label_smoothing=0.1))
+    y = TARGETS.clamp(min=0) * 0.9 + (1 - TARGETS.clamp(min=0)) * 0.1
+    assert torch.allclose(an_ls(x, TARGETS), 1000 * bce(x, y).mean())
+    with pytest.raises(ValueError, match='label_smoothing'):
+        MODELS.build(dict(type='AssumeNegativeLoss', label_smoothing=0.5))
+
+
+def test_weak_assume_negative_weighs_unknowns_by_one_over_c_minus_one():
+    x = logits()
+    wan = MODELS.build(dict(type='WeakAssumeNegativeLoss'))
+    weights = torch.where(UNKNOWN, 1 / 3, 1.0)
+    expected = 1000 * (bce(x, TARGETS.clamp(min=0)) * weights).mean()
+    assert torch.allclose(wan(x, TARGETS), expected)
+    wan2 = MODELS.build(
+        dict(type='WeakAssumeNegativeLoss', unknown_weight=0.5))
+    weights = torch.where(UNKNOWN, 0.5, 1.0)
+    expected = 1000 * (bce(x, TARGETS.clamp(min=0)) * weights).mean()
+    assert torch.allclose(wan2(x, TARGETS), expected)
+
+
+def test_expected_positive_regularization():
+    x = logits()
+    epr = MODELS.build(
+        dict(
+            type='ExpectedPositiveRegularizationLoss',
+            expected_positives=1.5,
+            reg_weight=2.0))
+    known = ~UNKNOWN
+    data = (bce(x, TARGETS.clamp(min=0)) * known).mean()
+    k_hat = torch.sigmoid(x).sum(1).mean()
+    expected = 1000 * (data + 2.0 * ((k_hat - 1.5) / 4)**2)
+    assert torch.allclose(epr(x, TARGETS), expected)
+    # unknown labels reach it only through the expected count
+    _, grad = loss_and_grad(epr, x)
+    p = torch.sigmoid(x.detach())
+    reg_grad = 1000 * 2.0 * 2 * (k_hat.detach() - 1.5) / 16 * p * (1 - p) / 2
+    assert torch.allclose(grad[UNKNOWN], reg_grad[UNKNOWN], atol=1e-5)
+
+
+@pytest.mark.parametrize('mode', ['reject', 'correct'])
+def test_large_loss_modification(mode):
+    x = logits()
+    ll = MODELS.build(
+        dict(type='LargeLossModification', mode=mode, delta_rel=0.1))
+    # outside a runner (a fresh MessageHub without an epoch) and without
+    # set_epoch, the loss does not guess
+    MessageHub.get_instance(f'no_epoch_{mode}')
+    with pytest.raises(RuntimeError, match='needs the training epoch'):
+        ll(x, TARGETS)
+    an = MODELS.build(dict(type='AssumeNegativeLoss'))
+    ll.set_epoch(0)
+    assert torch.equal(ll(x, TARGETS), an(x, TARGETS))
+    # epoch 2: ceil(0.2 * 8) = 2 of the 3 unknown labels' losses change
+    ll.set_epoch(2)
+    assert ll.modified_count(8, 3) == 2
+    as_negative = bce(x, TARGETS.clamp(min=0)).detach()
+    order = as_negative.masked_fill(~UNKNOWN,
+                                    -1).flatten().argsort(descending=True)[:2]
+    large = torch.zeros(8, dtype=torch.bool)
+    large[order] = True
+    large = large.view(2, 4)
+    matrix = bce(x, TARGETS.clamp(min=0))
+    if mode == 'reject':
+        matrix = matrix.masked_fill(large, 0)
+    else:
+        matrix = torch.where(large, bce(x, torch.ones_like(x)), matrix)
+    assert torch.allclose(ll(x, TARGETS), 1000 * matrix.mean())
+    # never more than the unknown labels
+    ll.set_epoch(100)
+    assert ll.modified_count(8, 3) == 3
+
+
+def test_large_loss_modification_reads_the_runners_epoch():
+    hub = MessageHub.get_instance('test_large_loss_epoch')
+    ll = MODELS.build(dict(type='LargeLossModification', delta_rel=0.1))
+    hub.update_info('epoch', 2)  # as mmengine's RuntimeInfoHook does
+    assert ll.modified_count(8, 3) == 2
+    ll.set_epoch(0)  # given explicitly: it wins
+    assert ll.modified_count(8, 3) == 0
+
+
+def test_wrappers_need_an_elementwise_base_loss():
+    with pytest.raises(TypeError, match='elementwise'):
+        MODELS.build(
+            dict(
+                type='AssumeNegativeLoss',
+                loss=dict(type='CrossEntropyLoss', use_sigmoid=True)))
+
+
+def test_contrastive_and_supcon_losses_read_unknown_as_not_shared():
+    torch.manual_seed(0)
+    anchor, positive, negative = torch.randn(3, 2, 4, 6).unbind(0)
+    as_negative = TARGETS.clamp(min=0)
+    assert torch.equal(
+        cooccurrence_contrastive_loss(anchor, positive, negative, TARGETS),
+        cooccurrence_contrastive_loss(anchor, positive, negative, as_negative))
+    embeddings = torch.randn(2, 5)
+    assert torch.equal(
+        multilabel_supcon_loss(embeddings, TARGETS),
+        multilabel_supcon_loss(embeddings, as_negative))
+    # and not as positives: two images sharing only unknown labels share
+    # nothing
+    both_unknown = torch.tensor([[1., 0, -1], [0, 1, -1]])
+    assert multilabel_supcon_loss(embeddings, both_unknown) == 0
+
+
+def test_a_loss_that_cannot_honour_unknowns_is_refused_by_the_head():
+    from mmpretrain.structures import DataSample
+    head = MODELS.build(
+        dict(
+            type='LinearMultiLabelHead',
+            num_classes=4,
+            in_channels=8,
+            loss=dict(type='CrossEntropyLoss', use_sigmoid=True)))
+    sample = DataSample().set_gt_label([0])
+    sample.set_field([2], 'gt_label_unknown')
+    with pytest.raises(ValueError, match='CrossEntropyLoss does not honour'):
+        head.loss((torch.randn(1, 8), ), [sample])
+    # full labels: the same head trains as before
+    loss = head.loss((torch.randn(1, 8), ), [DataSample().set_gt_label([0])])
+    assert math.isfinite(float(loss['loss'].detach()))
