@@ -96,6 +96,7 @@ setup(
         'lint': read_requirements('lint.txt'),
         'deploy': read_requirements('deploy.txt'),
         'vis': read_requirements('vis.txt'),
+        'demo': read_requirements('demo.txt'),
     },
     license='Apache License 2.0',
     zip_safe=False,

@@ -1,4 +1,5 @@
 from mlic.evaluation.functional import per_label_thresholds
+from .explain import ImageExplainer
 from .inference import inference_model
 from .model import (build_test_pipeline, get_model, init_model,
                     preprocess_images)
@@ -8,5 +9,5 @@ from .multilabel_inferencer import MultiLabelInferencer, list_images
 __all__ = [
     'init_model', 'inference_model', 'get_model', 'list_models',
     'MultiLabelInferencer', 'list_images', 'per_label_thresholds',
-    'build_test_pipeline', 'preprocess_images'
+    'build_test_pipeline', 'preprocess_images', 'ImageExplainer'
 ]

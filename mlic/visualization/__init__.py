@@ -3,7 +3,10 @@
 # that mlic's VISUALIZERS/VISBACKENDS fall back to.
 import mmpretrain.visualization  # noqa: F401
 
-from .draw import draw_text_lines, save_png
+from .draw import draw_text_lines, overlay_heatmap, save_png, side_by_side
 from .heatmap import draw_matrix_heatmap
 
-__all__ = ['draw_text_lines', 'draw_matrix_heatmap', 'save_png']
+__all__ = [
+    'draw_text_lines', 'draw_matrix_heatmap', 'overlay_heatmap', 'save_png',
+    'side_by_side'
+]

@@ -37,3 +37,26 @@ def save_png(path: str, img: np.ndarray) -> None:
     os.makedirs(folder, exist_ok=True)
     if not cv2.imwrite(path, img, [cv2.IMWRITE_PNG_COMPRESSION, 9]):
         raise OSError(f'could not write the image {path}')
+
+
+def overlay_heatmap(img: np.ndarray, heat: np.ndarray) -> np.ndarray:
+    """A (h, w) map in [0, 1] blended half and half, as a JET colour map,
+    onto a BGR image of any size (the map is resized to the image)."""
+    heat = cv2.resize(
+        heat.astype(np.float32), (img.shape[1], img.shape[0]),
+        interpolation=cv2.INTER_LINEAR)
+    colour = cv2.applyColorMap((np.clip(heat, 0, 1) * 255).astype(np.uint8),
+                               cv2.COLORMAP_JET)
+    return cv2.addWeighted(img, 0.5, colour, 0.5, 0)
+
+
+def side_by_side(images: Sequence[np.ndarray], gap: int = 12) -> np.ndarray:
+    """BGR images in a row on white, top-aligned."""
+    height = max(img.shape[0] for img in images)
+    width = sum(img.shape[1] for img in images) + gap * (len(images) - 1)
+    canvas = np.full((height, width, 3), 255, np.uint8)
+    x = 0
+    for img in images:
+        canvas[:img.shape[0], x:x + img.shape[1]] = img
+        x += img.shape[1] + gap
+    return canvas

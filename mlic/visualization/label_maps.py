@@ -19,6 +19,7 @@ forward pass for all labels at once.
 """
 from typing import Dict, Optional
 
+import numpy as np
 import torch
 import torch.nn as nn
 
@@ -28,7 +29,7 @@ from mlic.utils.errors import ConfigError
 
 __all__ = [
     'CLASS_ACTIVATION', 'QUERY_ATTENTION', 'label_maps',
-    'predicted_cooccurrence'
+    'predicted_cooccurrence', 'unit_map'
 ]
 
 
@@ -98,3 +99,13 @@ def predicted_cooccurrence(model: nn.Module,
         return None
     with torch.no_grad():
         return head.label_graph(model.backbone(inputs))
+
+
+def unit_map(label_map: np.ndarray, kind: str) -> np.ndarray:
+    """One label's (h, w) map scaled to [0, 1] for drawing: a class
+    activation map (logit contributions, any sign) is shifted to start at
+    0, then every map is divided by its maximum."""
+    heat = np.asarray(label_map, np.float32)
+    if kind == CLASS_ACTIVATION:
+        heat = heat - heat.min()
+    return heat / max(float(heat.max()), 1e-12)

@@ -361,6 +361,15 @@ PLANS = {
     Run('speed',
         extra_args=('--workdir', 'bench_pipeline'),
         expect_output=r'ratio'),
+    'pip install -e ".[demo]"':
+    Covered('test_ci_runs_the_install_and_test_commands',
+            'the tests extra that CI installs holds every demo package'),
+    'python demo/web_demo.py configs/mlic/mlic_multiglyphs.py '
+    'work_dirs/mlic_multiglyphs/epoch_10.pth':
+    Covered(
+        'tests/test_tools/test_web_demo.py',
+        'a server that runs until stopped; the test starts the same script '
+        'on a model it trains and drives the page in a real browser'),
     'python tools/train.py '
     'configs/partial_labels/mlic_multiglyphs_partial-ignore.py --cfg-options '
     'train_dataloader.dataset.known_proportion=0.5':
@@ -582,6 +591,10 @@ def test_ci_runs_the_install_and_test_commands():
         }
 
     assert requirements('deploy.txt') <= requirements('tests.txt')
+    # the web demo's browser test: its packages, and the system browser
+    assert requirements('demo.txt') <= requirements('tests.txt')
+    assert {'selenium>=4.10'} <= requirements('tests.txt')
+    assert re.search(r'apt-get install -y -q chromium chromium-driver', ci)
 
 
 def test_full_mmcv_switch_requires_mmcv():

@@ -21,8 +21,8 @@ from mmengine.config import Config, DictAction
 from mlic import register_all_modules
 from mlic.apis import init_model, preprocess_images
 from mlic.utils.cli import output_file_problems, positive_int, refuse, run_tool
-from mlic.visualization import draw_text_lines, save_png
-from mlic.visualization.label_maps import CLASS_ACTIVATION, label_maps
+from mlic.visualization import draw_text_lines, overlay_heatmap, save_png
+from mlic.visualization.label_maps import label_maps, unit_map
 
 # px per panel side; draw_text_lines enlarges anything narrower to 256.
 PANEL = 256
@@ -41,16 +41,6 @@ def parse_args():
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction, default={})
     return parser.parse_args()
-
-
-def overlay(img: np.ndarray, heat: np.ndarray) -> np.ndarray:
-    """A (h, w) map in [0, 1] blended onto a BGR image of any size."""
-    heat = cv2.resize(
-        heat.astype(np.float32), (img.shape[1], img.shape[0]),
-        interpolation=cv2.INTER_LINEAR)
-    colour = cv2.applyColorMap((np.clip(heat, 0, 1) * 255).astype(np.uint8),
-                               cv2.COLORMAP_JET)
-    return cv2.addWeighted(img, 0.5, colour, 0.5, 0)
 
 
 def main():
@@ -77,13 +67,10 @@ def main():
     img = cv2.resize(img, (PANEL, PANEL), interpolation=cv2.INTER_NEAREST)
     panels = [draw_text_lines(img, ['input'])]
     for c in top:
-        heat = maps[c]
-        if out['kind'] == CLASS_ACTIVATION:  # logit contributions, any sign
-            heat = heat - heat.min()
-        heat = heat / max(float(heat.max()), 1e-12)
+        heat = unit_map(maps[c], out['kind'])
         panels.append(
             draw_text_lines(
-                overlay(img, heat), [f'{names[c]}: {scores[c]:.2f}']))
+                overlay_heatmap(img, heat), [f'{names[c]}: {scores[c]:.2f}']))
     canvas = np.concatenate(panels, axis=1)
     legend = np.full((28, canvas.shape[1], 3), 255, np.uint8)
     cv2.putText(

@@ -39,7 +39,8 @@ from mlic.datasets.statistics import dataset_label_statistics
 from mlic.registry import DATASETS
 from mlic.utils.cli import (non_negative_int, output_dir_problems,
                             positive_int, refuse, run_tool)
-from mlic.visualization import draw_matrix_heatmap, draw_text_lines, save_png
+from mlic.visualization import (draw_matrix_heatmap, draw_text_lines, save_png,
+                                side_by_side)
 from mlic.visualization.label_maps import predicted_cooccurrence
 
 
@@ -77,18 +78,6 @@ def off_diagonal_correlation(a: np.ndarray, b: np.ndarray) -> float:
     if np.ptp(x) == 0 or np.ptp(y) == 0:
         return float('nan')
     return float(np.corrcoef(x, y)[0, 1])
-
-
-def side_by_side(images, gap=12):
-    """BGR images in a row on white, top-aligned."""
-    height = max(img.shape[0] for img in images)
-    width = sum(img.shape[1] for img in images) + gap * (len(images) - 1)
-    canvas = np.full((height, width, 3), 255, np.uint8)
-    x = 0
-    for img in images:
-        canvas[:img.shape[0], x:x + img.shape[1]] = img
-        x += img.shape[1] + gap
-    return canvas
 
 
 def main():
