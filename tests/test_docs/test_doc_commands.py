@@ -361,6 +361,16 @@ PLANS = {
     Run('speed',
         extra_args=('--workdir', 'bench_pipeline'),
         expect_output=r'ratio'),
+    'python tools/analysis_tools/compare_methods.py --benchmark '
+    'multiglyphs_partial --list':
+    Run('compare', expect_output=r'known10_mlic_llr'),
+    'python tools/analysis_tools/compare_methods.py --benchmark '
+    'multiglyphs_partial --update-doc docs/partial_labels.md':
+    Covered(
+        'tests/test_tools/test_compare_methods.py',
+        'the campaign itself (about 15 CPU hours); the test runs the tool on '
+        'these rows with the training replaced, and the --update-doc and '
+        'resume paths on canned runs'),
     'pip install -e ".[demo]"':
     Covered('test_ci_runs_the_install_and_test_commands',
             'the tests extra that CI installs holds every demo package'),
@@ -536,7 +546,7 @@ def test_coco_distributed_training_conversion_and_export(tmp_path):
 
 def test_method_comparisons(tmp_path):
     root = _sandbox(str(tmp_path / 'checkout'))
-    assert len(run_scenario('compare', root)) == 6
+    assert len(run_scenario('compare', root)) == 7
 
 
 def test_speed_benchmarks(tmp_path):

@@ -182,3 +182,67 @@ def test_speed_mode_times_each_row_without_training(tmp_path):
     ] * 2  # printed as measured, then as one table
     assert all(float(r[2]) > 0 for r in rows)
     assert not list(tmp_path.iterdir())  # nothing trained or written
+
+
+def test_partial_label_rows_run_their_own_protocol_with_the_seed(
+        tmp_path, monkeypatch):
+    from mmengine.config import Config
+    tool = load_tool()
+    rows = [tool.row_parts(r) for r in tool.BENCHMARKS['multiglyphs_partial']]
+    # two full-label rows, then 6 settings x 2 methods x 3 losses, the most
+    # informative settings first
+    assert len(rows) == 2 + 36
+    assert [r[0] for r in rows[:2]] == ['full_baseline', 'full_mlic']
+    assert [r[0].split('_')[0] for r in rows[2::6]] == [
+        'known10', 'known50', 'single', 'known30', 'known70', 'known90'
+    ]
+    for key, title, config, options in rows:
+        assert osp.isfile(osp.join(REPO_ROOT, config)), config
+    key, _, config, options = rows[2 + 6 * 2 + 4]  # single positive, MLIC
+    assert key == 'single_mlic_an'
+    cfg = Config.fromfile(osp.join(REPO_ROOT, config))
+    cfg.merge_from_dict(
+        dict(o.replace('{seed}', '2').split('=', 1) for o in options))
+    dataset = cfg.train_dataloader.dataset
+    assert dataset.type == 'PartialLabelDataset'
+    assert dataset.protocol == 'single_positive' and dataset.seed == '2'
+    assert cfg.model.head.loss.unknown_labels == 'negative'
+
+    # the row's options, with the seed, reach the training command
+    commands = []
+
+    def record(cmd, **kwargs):
+        commands.append(cmd)
+        return 1  # a failed run: nothing to parse
+
+    monkeypatch.setattr(tool.subprocess, 'call', record)
+    monkeypatch.setattr(tool.sys, 'argv', [
+        'compare_methods.py', '--benchmark', 'multiglyphs_partial', '--only',
+        'single_mlic_an', '--seeds', '2', '--work-dir',
+        str(tmp_path)
+    ])
+    with pytest.raises(SystemExit, match='failed runs'):
+        tool.main()
+    cmd = commands[0]
+    assert cmd[cmd.index('--cfg-options') + 1:] == [
+        'randomness.seed=2',
+        'train_dataloader.dataset.protocol=single_positive',
+        'train_dataloader.dataset.seed=2'
+    ]
+    table = tool.format_table(
+        tool.BENCHMARKS['multiglyphs_partial'],
+        dict(
+            single_mlic_an=dict(
+                seeds=[2],
+                mAP=(50.0, np.nan),
+                CF1=(40.0, np.nan),
+                OF1=(45.0, np.nan),
+                delta_mAP=None,
+                delta_CF1=None,
+                delta_OF1=None,
+                params=2e6,
+                images_per_s=100.0)))
+    assert ('| MLIC, AN, single positive | `configs/partial_labels/'
+            'mlic_multiglyphs_partial-an.py train_dataloader.dataset.'
+            'protocol=single_positive train_dataloader.dataset.seed={seed}` '
+            '| 1 | 50.00 |') in table

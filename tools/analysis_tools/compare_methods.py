@@ -47,8 +47,9 @@ import numpy as np
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-#: benchmark -> rows of (key, title, config). The first row is the baseline
-#: every other row is compared with.
+#: benchmark -> rows of (key, title, config[, options]). The first row is
+#: the baseline every other row is compared with; ``options`` are --cfg-options
+#: of that row alone (the partial-label rows' protocol settings).
 BENCHMARKS = {
     'multiglyphs': [
         ('baseline', 'baseline (GAP + linear)',
@@ -85,6 +86,56 @@ METRICS = ('mAP', 'CF1', 'OF1')
 VAL = re.compile(r'Epoch\(val\) \[(\d+)\].*?multi-label/mAP: ([\d.]+).*?'
                  r'multi-label/CF1: ([\d.]+).*?multi-label/OF1: ([\d.]+)')
 ITER = re.compile(r'Epoch\(train\).*?\btime: ([\d.]+)')
+
+
+def _partial_label_rows() -> List[tuple]:
+    """The partial-label table of docs/partial_labels.md: the baseline and
+    MLIC with "ignore", AN and LL-R under each protocol, after the two
+    full-label rows, in the order to run them (the most informative
+    settings first: 10 %, 50 % known and single positive)."""
+    settings = [
+        ('known10', '10 % known', ('train_dataloader.dataset.'
+                                   'known_proportion=0.1', )),
+        ('known50', '50 % known', ('train_dataloader.dataset.'
+                                   'known_proportion=0.5', )),
+        ('single', 'single positive',
+         ('train_dataloader.dataset.protocol=single_positive', )),
+        ('known30', '30 % known', ('train_dataloader.dataset.'
+                                   'known_proportion=0.3', )),
+        ('known70', '70 % known', ('train_dataloader.dataset.'
+                                   'known_proportion=0.7', )),
+        ('known90', '90 % known', ('train_dataloader.dataset.'
+                                   'known_proportion=0.9', )),
+    ]
+    methods = [('baseline', 'baseline',
+                'resnet18_gap_linear_multiglyphs_partial'),
+               ('mlic', 'MLIC', 'mlic_multiglyphs_partial')]
+    losses = [('ignore', 'ignore'), ('an', 'AN'), ('llr', 'LL-R')]
+    rows = [('full_baseline', 'baseline, full labels',
+             'configs/baseline/resnet18_gap_linear_multiglyphs.py'),
+            ('full_mlic', 'MLIC, full labels',
+             'configs/mlic/mlic_multiglyphs.py')]
+    for setting, setting_title, options in settings:
+        for method, method_title, stem in methods:
+            for loss, loss_title in losses:
+                # the labels hidden change with the seed, like the weights
+                rows.append(
+                    (f'{setting}_{method}_{loss}',
+                     f'{method_title}, {loss_title}, {setting_title}',
+                     f'configs/partial_labels/{stem}-{loss}.py',
+                     options + ('train_dataloader.dataset.seed={seed}', )))
+    return rows
+
+
+BENCHMARKS['multiglyphs_partial'] = _partial_label_rows()
+
+
+def row_parts(row: tuple) -> tuple:
+    """(key, title, config, options) of a row; ``options`` are the row's
+    own --cfg-options (a protocol setting; ``{seed}`` stands for the run's
+    seed), empty for most rows."""
+    key, title, config = row[:3]
+    return key, title, config, tuple(row[3]) if len(row) > 3 else ()
 
 
 def parse_log(text: str, batch_size: int) -> dict:
@@ -183,9 +234,11 @@ def format_table(rows: List[tuple], summary: Dict[str, dict]) -> str:
         '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- '
         '| --- |'
     ]
-    for key, title, config in rows:
+    for key, title, config, options in map(row_parts, rows):
         if key not in summary:
             continue
+        if options:
+            config = f'{config} {" ".join(options)}'
         s = summary[key]
         lines.append(
             f'| {title} | `{config}` | {len(s["seeds"])} | ' +
@@ -276,7 +329,10 @@ def speed_table(selected, iters: int, warmup: int) -> str:
         '| optimiser + EMA |',
         '| --- | --- | ---: | ---: | ---: | ---: | ---: |'
     ]
-    for key, title, config in selected:
+    for key, title, config, options in map(row_parts, selected):
+        if options:
+            raise ValueError(f'--speed times configs; row {key} has its '
+                             'own options')
         with tempfile.TemporaryDirectory() as tmp:
             out = osp.join(tmp, 'figures.json')
             proc = subprocess.run([
@@ -331,8 +387,8 @@ def main():
     args = parser.parse_args()
     rows = BENCHMARKS[args.benchmark]
     if args.list:
-        for key, title, config in rows:
-            print(f'{key:22s} {config}  ({title})')
+        for key, title, config, options in map(row_parts, rows):
+            print(f'{key:22s} {config} {" ".join(options)}  ({title})')
         return
     keys = [r[0] for r in rows]
     unknown = sorted(set(args.only or []) - set(keys))
@@ -349,10 +405,11 @@ def main():
     failures = []
     if not args.no_train:
         for seed in args.seeds:
-            for key, _, config in selected:
+            for key, _, config, options in map(row_parts, selected):
                 try:
+                    own = [o.replace('{seed}', str(seed)) for o in options]
                     res = run_one(key, config, seed, work_dir,
-                                  args.cfg_options)
+                                  own + args.cfg_options)
                 except RuntimeError as err:
                     print(err, flush=True)
                     failures.append(str(err))
@@ -364,7 +421,7 @@ def main():
 
     # Every finished run in the work dir counts, also those of other calls.
     results: Dict[str, Dict[int, dict]] = {}
-    for key, _, _ in rows:
+    for key in (r[0] for r in rows):
         for seed_dir in sorted(os.listdir(osp.join(work_dir, key))) \
                 if osp.isdir(osp.join(work_dir, key)) else []:
             result_file = osp.join(work_dir, key, seed_dir, 'result.json')
