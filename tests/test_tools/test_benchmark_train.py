@@ -81,6 +81,7 @@ def test_gpu_check_dry_run_on_the_cpu(tmp_path):
         ITERS='1',
         WARMUP='1',
         DIGITS_ITERS='2',
+        DIGITS_TEST='32',
         SKIP_COMPILE='1',
         PATH=osp.dirname(sys.executable) + os.pathsep + os.environ['PATH'])
     code, log = run_tool(

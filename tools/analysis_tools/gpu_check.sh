@@ -10,7 +10,8 @@
 #    resumed from its checkpoint (the resume path on a GPU).
 # Environment overrides, for a dry run elsewhere: DEVICE (cuda), SHAPE
 # ("448 448"), BATCH (32), ITERS (20), WARMUP (5), DIGITS_ITERS (50),
-# SKIP_COMPILE (unset; 1 leaves out the two --compile rows).
+# DIGITS_TEST (512 test scenes), SKIP_COMPILE (unset; 1 leaves out the two
+# --compile rows).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${1:-gpu_check.md}
@@ -20,6 +21,7 @@ BATCH=${BATCH:-32}
 ITERS=${ITERS:-20}
 WARMUP=${WARMUP:-5}
 DIGITS_ITERS=${DIGITS_ITERS:-50}
+DIGITS_TEST=${DIGITS_TEST:-512}
 WORK=$(mktemp -d)
 status=0
 
@@ -52,7 +54,7 @@ COMMON=()
 for loader in train_dataloader val_dataloader test_dataloader; do
     COMMON+=("$loader.dataset.data_root=$WORK/data"
              "$loader.dataset.num_train=$((64 * DIGITS_ITERS))"
-             "$loader.dataset.num_test=512")
+             "$loader.dataset.num_test=$DIGITS_TEST")
 done
 for epochs in 1 2; do
     resume=()
