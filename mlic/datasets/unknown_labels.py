@@ -18,7 +18,7 @@ from typing import Sequence
 
 import numpy as np
 
-from mlic.utils.label_encoding import UNKNOWN_KEY
+from mlic.utils.label_encoding import UNKNOWN_KEY, index_lists_to_mask
 
 
 def count_unknown_labels(dataset) -> int:
@@ -94,13 +94,7 @@ def dense_label_states(positives: Sequence[Sequence[int]],
                        unknowns: Sequence[Sequence[int]],
                        num_classes: int) -> np.ndarray:
     """(N, C) int8 label states, 1 positive, 0 negative, -1 unknown, from
-    per-image index lists (one scatter each)."""
-    states = np.zeros((len(positives), num_classes), np.int8)
-    for value, lists in ((1, positives), (-1, unknowns)):
-        lengths = [len(x) for x in lists]
-        if sum(lengths):
-            rows = np.repeat(np.arange(len(lists)), lengths)
-            cols = np.fromiter((c for x in lists for c in x), np.int64,
-                               len(rows))
-            states[rows, cols] = value
+    per-image index lists (:func:`index_lists_to_mask` for each)."""
+    states = index_lists_to_mask(positives, num_classes).astype(np.int8)
+    states[index_lists_to_mask(unknowns, num_classes)] = -1
     return states

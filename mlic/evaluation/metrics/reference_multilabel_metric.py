@@ -6,7 +6,7 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import MessageHub, MMLogger
 
 from mlic.registry import METRICS
-from mlic.utils.label_encoding import UNKNOWN_KEY
+from mlic.utils.label_encoding import UNKNOWN_KEY, index_lists_to_mask
 from ..functional import multilabel_metrics
 
 
@@ -129,8 +129,8 @@ def sample_records(data_samples: Sequence[dict]) -> List[tuple]:
 def records_to_arrays(records: List[tuple]):
     """Dense (N, C) scores (float32), targets and ignore mask (bool)."""
     scores = np.stack([r[0] for r in records])
-    targets = _dense([r[1] for r in records], scores.shape)
-    ignore = _dense([r[2] for r in records], scores.shape)
+    targets = index_lists_to_mask([r[1] for r in records], scores.shape[1])
+    ignore = index_lists_to_mask([r[2] for r in records], scores.shape[1])
     return scores, targets, ignore
 
 
@@ -138,19 +138,3 @@ def _indices(labels) -> np.ndarray:
     if isinstance(labels, torch.Tensor):
         return labels.detach().cpu().numpy().astype(np.int64).ravel()
     return np.asarray(labels, dtype=np.int64).ravel()
-
-
-def _dense(index_lists: List[np.ndarray], shape) -> np.ndarray:
-    """(N, C) bool from per-row label indices, one scatter."""
-    dense = np.zeros(shape, dtype=bool)
-    lengths = np.fromiter((len(i) for i in index_lists),
-                          dtype=np.int64,
-                          count=len(index_lists))
-    if lengths.sum():
-        rows = np.repeat(np.arange(len(index_lists)), lengths)
-        cols = np.concatenate(index_lists)
-        if cols.max() >= shape[1] or cols.min() < 0:
-            raise ValueError(f'a label index {int(cols.max())} is out of '
-                             f'range for {shape[1]} classes')
-        dense[rows, cols] = True
-    return dense

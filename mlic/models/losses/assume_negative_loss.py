@@ -1,5 +1,3 @@
-from typing import Optional
-
 import torch
 
 from mlic.registry import MODELS
@@ -37,16 +35,10 @@ class AssumeNegativeLoss(ElementwiseLossWrapper):
                              f'be < 0.5, got {label_smoothing!r}')
         self.label_smoothing = label_smoothing
 
-    def forward(self,
-                cls_score: torch.Tensor,
-                label: torch.Tensor,
-                weight: Optional[torch.Tensor] = None,
-                avg_factor: Optional[float] = None,
-                reduction_override: Optional[str] = None) -> torch.Tensor:
-        self.no_extra_weight(type(self).__name__, weight, reduction_override)
-        targets = label.float().clamp(min=0)
+    def per_label_losses(self, cls_score: torch.Tensor,
+                         targets: torch.Tensor) -> torch.Tensor:
+        targets = targets.clamp(min=0)
         if self.label_smoothing:
             eps = self.label_smoothing
             targets = targets * (1 - eps) + (1 - targets) * eps
-        return self.reduce(
-            self.base.elementwise(cls_score, targets), avg_factor)
+        return self.base.elementwise(cls_score, targets)

@@ -15,7 +15,9 @@ class ElementwiseLossWrapper(nn.Module):
 
     The base keeps its focusing and scale, so "assume negative", WAN, EPR
     and the large-loss modifications differ from the plain loss only in
-    what they do with unknown labels.
+    what they do with unknown labels: each implements
+    :meth:`per_label_losses` (and EPR a :meth:`penalty`); the call, its
+    argument checks and the reduction are here.
 
     Args:
         loss (dict): The base loss config; its type must have
@@ -35,6 +37,36 @@ class ElementwiseLossWrapper(nn.Module):
                 "targets); use type='ReferenceAsymmetricLoss' (gamma_neg=0 "
                 'for binary cross-entropy)')
 
+    def per_label_losses(self, cls_score: torch.Tensor,
+                         targets: torch.Tensor) -> torch.Tensor:
+        """The (B, C) weighted losses for targets in {1, 0, -1}; each
+        strategy implements it."""
+        raise NotImplementedError
+
+    def penalty(self, cls_score: torch.Tensor) -> torch.Tensor:
+        """A batch-level term added after the reduction (before the base's
+        ``loss_weight``); none by default."""
+        return cls_score.new_zeros(())
+
+    def forward(self,
+                cls_score: torch.Tensor,
+                label: torch.Tensor,
+                weight: Optional[torch.Tensor] = None,
+                avg_factor: Optional[float] = None,
+                reduction_override: Optional[str] = None) -> torch.Tensor:
+        """mmpretrain's loss call: scores and targets (B, C); the strategy
+        sets its own element weights, so ``weight`` must be None."""
+        name = type(self).__name__
+        if weight is not None:
+            raise ValueError(f'{name} sets its own element weights; a '
+                             'weight tensor is not supported')
+        if reduction_override not in (None, 'mean'):
+            raise ValueError(f'{name} only reduces by the mean, got '
+                             f'reduction_override={reduction_override!r}')
+        losses = self.per_label_losses(cls_score, label.float())
+        return self.reduce(losses, avg_factor) + \
+            self.base.loss_weight * self.penalty(cls_score)
+
     def reduce(self,
                losses: torch.Tensor,
                avg_factor: Optional[float] = None) -> torch.Tensor:
@@ -43,13 +75,3 @@ class ElementwiseLossWrapper(nn.Module):
         num_samples = losses.size(0) if avg_factor is None else avg_factor
         return self.base.loss_weight * losses.sum() / (
             num_samples * losses.size(1))
-
-    @staticmethod
-    def no_extra_weight(loss: str, weight: Optional[torch.Tensor],
-                        reduction_override: Optional[str]) -> None:
-        if weight is not None:
-            raise ValueError(f'{loss} sets its own element weights; a '
-                             'weight tensor is not supported')
-        if reduction_override not in (None, 'mean'):
-            raise ValueError(f'{loss} only reduces by the mean, got '
-                             f'reduction_override={reduction_override!r}')

@@ -1,5 +1,3 @@
-from typing import Optional
-
 import torch
 
 from mlic.registry import MODELS
@@ -45,18 +43,13 @@ class ExpectedPositiveRegularizationLoss(ElementwiseLossWrapper):
         self.expected_positives = float(expected_positives)
         self.reg_weight = reg_weight
 
-    def forward(self,
-                cls_score: torch.Tensor,
-                label: torch.Tensor,
-                weight: Optional[torch.Tensor] = None,
-                avg_factor: Optional[float] = None,
-                reduction_override: Optional[str] = None) -> torch.Tensor:
-        self.no_extra_weight(type(self).__name__, weight, reduction_override)
-        label = label.float()
-        known = label >= 0
-        losses = self.base.elementwise(cls_score, label.clamp(min=0)) * known
-        num_classes = cls_score.size(1)
+    def per_label_losses(self, cls_score: torch.Tensor,
+                         targets: torch.Tensor) -> torch.Tensor:
+        known = targets >= 0
+        return self.base.elementwise(cls_score, targets.clamp(min=0)) * known
+
+    def penalty(self, cls_score: torch.Tensor) -> torch.Tensor:
+        """``reg_weight * ((k̂ - k) / C)²``."""
         expected = torch.sigmoid(cls_score.float()).sum(dim=1).mean()
-        penalty = ((expected - self.expected_positives) / num_classes)**2
-        return self.reduce(losses, avg_factor) + \
-            self.base.loss_weight * self.reg_weight * penalty
+        return self.reg_weight * (
+            (expected - self.expected_positives) / cls_score.size(1))**2

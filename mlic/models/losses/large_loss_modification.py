@@ -72,14 +72,8 @@ class LargeLossModification(ElementwiseLossWrapper):
         rate = self.delta_rel * self.current_epoch()
         return min(math.ceil(rate * num_labels - 1e-9), num_unknown)
 
-    def forward(self,
-                cls_score: torch.Tensor,
-                label: torch.Tensor,
-                weight: Optional[torch.Tensor] = None,
-                avg_factor: Optional[float] = None,
-                reduction_override: Optional[str] = None) -> torch.Tensor:
-        self.no_extra_weight(type(self).__name__, weight, reduction_override)
-        label = label.float()
+    def per_label_losses(self, cls_score: torch.Tensor,
+                         label: torch.Tensor) -> torch.Tensor:
         unknown = label < 0
         losses = self.base.elementwise(cls_score, label.clamp(min=0))
         count = self.modified_count(losses.numel(), int(unknown.sum()))
@@ -95,4 +89,4 @@ class LargeLossModification(ElementwiseLossWrapper):
                 as_positive = self.base.elementwise(cls_score,
                                                     torch.ones_like(label))
                 losses = torch.where(large, as_positive, losses)
-        return self.reduce(losses, avg_factor)
+        return losses

@@ -33,18 +33,11 @@ class WeakAssumeNegativeLoss(ElementwiseLossWrapper):
             check_loss_args(type(self).__name__, unknown_weight=unknown_weight)
         self.unknown_weight = unknown_weight
 
-    def forward(self,
-                cls_score: torch.Tensor,
-                label: torch.Tensor,
-                weight: Optional[torch.Tensor] = None,
-                avg_factor: Optional[float] = None,
-                reduction_override: Optional[str] = None) -> torch.Tensor:
-        self.no_extra_weight(type(self).__name__, weight, reduction_override)
-        num_classes = cls_score.size(1)
+    def per_label_losses(self, cls_score: torch.Tensor,
+                         targets: torch.Tensor) -> torch.Tensor:
         gamma = self.unknown_weight
         if gamma is None:
-            gamma = 1.0 / max(num_classes - 1, 1)
-        label = label.float()
-        element_weight = torch.where(label < 0, gamma, 1.0)
-        losses = self.base.elementwise(cls_score, label.clamp(min=0))
-        return self.reduce(losses * element_weight, avg_factor)
+            gamma = 1.0 / max(cls_score.size(1) - 1, 1)
+        element_weight = torch.where(targets < 0, gamma, 1.0)
+        return self.base.elementwise(cls_score,
+                                     targets.clamp(min=0)) * element_weight
