@@ -1,13 +1,15 @@
 """Time building the MSCOCO (train) and NUSWIDE (train) dataset objects on
 files of the real sizes.
 
-    python .dev_scripts/benchmark_dataset_build.py [--workdir DIR]
+    python .dev_scripts/benchmark_dataset_build.py [--workdir DIR] [--scale S]
 
 Writes, once, an ``instances_train2014.json`` with 82,783 images and
 605,000 annotations carrying COCO's fields (polygons of about 40 points,
 boxes, areas), and a NUS-WIDE tree with 269,648-line image lists, 81 label
 files and 161,789 empty train image files; then builds each dataset object
-(``lazy_init=False``) on one thread and prints the seconds.
+(``lazy_init=False``) on one thread and prints the seconds. ``--scale``
+(default 1) writes that fraction of every count instead, for a quick check
+of the script (the tests use 0.05); the figures of record are at 1.
 """
 import argparse
 import json
@@ -47,8 +49,10 @@ def write_coco(root, num_images=82783, num_anns=605000, seed=0):
             flickr_url=f'http://farm.example/{i}.jpg',
             id=i) for i in range(num_images)
     ]
-    # Leave about 700 images without annotations, as in the real file.
-    image_ids = rng.integers(0, num_images - 700, num_anns)
+    # Leave about 700 of 82,783 images without annotations, as in the real
+    # file.
+    unannotated = round(700 * num_images / 82783)
+    image_ids = rng.integers(0, num_images - unannotated, num_anns)
     cats = rng.choice(cat_ids, num_anns)
     polygons = np.round(rng.random((num_anns, 80)) * 600, 2)
     with open(path, 'w') as f:
@@ -110,12 +114,27 @@ def write_nuswide(root, num_images=269648, num_train=161789, seed=0):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--workdir', default='/tmp/mlic_dataset_bench')
+    parser.add_argument(
+        '--scale',
+        type=float,
+        default=1.0,
+        help='fraction of the real files\' sizes (default 1)')
     args = parser.parse_args()
-    coco_root = osp.join(args.workdir, 'MSCOCO')
-    nus_root = osp.join(args.workdir, 'NUS-WIDE')
+    if not 0 < args.scale <= 1:
+        parser.error(f'--scale must be in (0, 1], not {args.scale}')
+    # a scaled tree lives beside the full one, never mistaken for it
+    suffix = '' if args.scale == 1 else f'_scale{args.scale:g}'
+    coco_root = osp.join(args.workdir, 'MSCOCO' + suffix)
+    nus_root = osp.join(args.workdir, 'NUS-WIDE' + suffix)
     print('writing the files (first run only) ...', flush=True)
-    coco_json = write_coco(coco_root)
-    write_nuswide(nus_root)
+    coco_json = write_coco(
+        coco_root,
+        num_images=round(82783 * args.scale),
+        num_anns=round(605000 * args.scale))
+    write_nuswide(
+        nus_root,
+        num_images=round(269648 * args.scale),
+        num_train=round(161789 * args.scale))
     size_mb = osp.getsize(coco_json) / 2**20
 
     start = time.perf_counter()

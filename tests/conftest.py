@@ -1,6 +1,7 @@
 import functools
 import http.server
 import inspect
+import os
 import os.path as osp
 import re
 import sys
@@ -28,13 +29,50 @@ def _starts_a_process(func) -> bool:
     return STARTS_A_PROCESS.search(source) is not None
 
 
+def pytest_configure(config):
+    # Under pytest-xdist each of the (cpu count) workers computes with one
+    # thread, as the tools it starts do (tests/test_tools/helpers.py):
+    # two OpenMP teams of two threads on two cores spin against each other
+    # and run several times slower than one thread each.
+    if os.environ.get('PYTEST_XDIST_WORKER'):
+        os.environ.setdefault('OMP_NUM_THREADS', '1')
+        import torch
+        torch.set_num_threads(1)
+
+
+def _shares_a_trained_fixture(item) -> bool:
+    """Whether the test uses a fixture wider than itself that starts a
+    process (a training run the module's tests share)."""
+    shared = ('module', 'class', 'package', 'session')
+    return any(
+        _starts_a_process(fixturedef.func)
+        for fixturedefs in item._fixtureinfo.name2fixturedefs.values()
+        for fixturedef in fixturedefs if fixturedef.scope in shared)
+
+
+def _module_of(item) -> str:
+    return item.nodeid.split('::')[0]
+
+
+# tryfirst: pytest-xdist's own hook reads the xdist_group marks added here
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
+    slow_modules = set()
     for item in items:
         funcs = [getattr(item, 'function', None)]
         for fixturedefs in item._fixtureinfo.name2fixturedefs.values():
             funcs += [fixturedef.func for fixturedef in fixturedefs]
         if any(_starts_a_process(func) for func in funcs if func):
             item.add_marker(pytest.mark.slow)
+        if item.get_closest_marker('slow'):
+            slow_modules.add(_module_of(item))
+        if _shares_a_trained_fixture(item):
+            # one xdist worker trains the fixture once for all of them
+            item.add_marker(pytest.mark.xdist_group(_module_of(item)))
+    # Modules with slow tests first (a stable sort, so a module's tests stay
+    # together and its fixtures are made once): the two workers then end
+    # on short tests instead of one of them waiting for a long one.
+    items.sort(key=lambda item: _module_of(item) not in slow_modules)
 
 
 @pytest.fixture(scope='session')

@@ -99,8 +99,13 @@ GLYPHS = tuple(loader_options('data/multiglyphs', 32, 16))
 COCO_64PX = tuple(f'{loader}.dataset.pipeline.1.scale=(64,64)'
                   for loader in ('train_dataloader', 'val_dataloader',
                                  'test_dataloader'))
+# Float32 (OptimWrapper instead of the recipe's mixed precision): on a CPU
+# without native bfloat16 the autocast is emulated and one ResNet-101 step
+# takes about a minute; --amp on the CPU is covered by test_speed_switches,
+# test_amp_flag_trains_on_cpu and gpu_check.sh's dry run on this model.
 COCO = tuple(loader_options(
-    batch=1, epochs=1)) + ('model.backbone.init_cfg=None', ) + COCO_64PX
+    batch=1, epochs=1)) + ('model.backbone.init_cfg=None',
+                           'optim_wrapper.type=OptimWrapper') + COCO_64PX
 TRAINED = 'work_dirs/mlic_multiglyphs/epoch_10.pth'
 COMPARE_GLYPHS = tuple(tiny_multidigits_options('data/multiglyphs', 1, 16, 16))
 COMPARE_DIGITS = tuple(tiny_multidigits_options('data/multidigits', 1, 16, 16))
@@ -334,15 +339,18 @@ PLANS = {
     '--batch-size 8 --shape 224 224':
     # float32: the config's bfloat16 autocast is emulated, and takes over
     # 15 minutes for one step, on CPUs without AVX-512 (seen on an AMD EPYC
-    # with AVX2 only); the test checks the tool, not the CPU
+    # with AVX2 only); the test checks the tool, not the CPU, so it also
+    # times batches of 2
     Run('speed',
-        extra_args=('--iters', '1', '--warmup', '1', '--fp32'),
-        expect_output=r'batch 8, 224 x 224, cpu'),
+        extra_args=('--iters', '1', '--warmup', '1', '--fp32', '--batch-size',
+                    '2'),
+        expect_output=r'batch 2, 224 x 224, cpu'),
     'python .dev_scripts/benchmark_switches.py '
     'configs/mlic/mlic_coco.py --batch-size 8 --shape 224 224 --rounds 1 '
     '--iters 3 --warmup 1':
     Run('speed',
-        extra_args=('--only', 'foreach EMA', '--iters', '1'),
+        extra_args=('--only', 'foreach EMA', '--iters', '1', '--batch-size',
+                    '2'),
         expect_output=r'^\| foreach EMA \| .* \| [\d.]+x \|'),
     'python .dev_scripts/benchmark_reference_step.py --rounds 5 '
     '--iters 3 --warmup 2 --profile 12':
@@ -354,18 +362,20 @@ PLANS = {
                        r'mlic: top 12 operators')),
     # ---- the speed benchmarks (docs/benchmarks.md, docs/datasets.md)
     'python .dev_scripts/benchmark_contrastive_loss.py':
-    Run('speed', expect_output=r'speed-up'),
+    Run('speed', extra_args=('--repeats', '2'), expect_output=r'speed-up'),
     'python .dev_scripts/benchmark_metrics.py':
     Run('speed', expect_output=r'10000 x 500 .*x$'),
     'python .dev_scripts/benchmark_metrics.py --ties --skip-loop':
     Run('speed', expect_output=r'10000 x 500'),
     'python .dev_scripts/benchmark_dataset_build.py':
-    Run('speed',
-        extra_args=('--workdir', 'bench_datasets'),
+    Run(
+        'speed',
+        # a twentieth of the real files' sizes
+        extra_args=('--workdir', 'bench_datasets', '--scale', '0.05'),
         expect_output=r'NUSWIDE train'),
     'python .dev_scripts/benchmark_pipeline.py':
     Run('speed',
-        extra_args=('--workdir', 'bench_pipeline'),
+        extra_args=('--workdir', 'bench_pipeline', '--num-images', '50'),
         expect_output=r'ratio'),
     'python tools/analysis_tools/compare_methods.py --benchmark '
     'multiglyphs_partial --list':
