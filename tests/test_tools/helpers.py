@@ -49,10 +49,86 @@ def _tool_env(env=None):
     return full_env
 
 
+class _ToolServer:
+    """This test process's client of ``tool_server.py`` (started on first
+    use, one per pytest-xdist worker); see that module for what a served
+    run shares with a plain one."""
+
+    def __init__(self):
+        self.proc = None
+        self.env = None
+
+    def _start(self):
+        import atexit
+        import json
+        self.env = _tool_env()
+        self.proc = subprocess.Popen([
+            sys.executable,
+            osp.join(osp.dirname(__file__), 'tool_server.py')
+        ],
+                                     cwd=REPO_ROOT,
+                                     env=self.env,
+                                     stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE,
+                                     text=True)
+        atexit.register(self.proc.stdin.close)
+        ready = self.proc.stdout.readline()
+        if not ready or not json.loads(ready).get('ready'):
+            raise RuntimeError('tests/test_tools/tool_server.py did not '
+                               'start; its error is above')
+
+    def servable(self, full_env) -> bool:
+        from .tool_server import RUNTIME_ONLY_VARIABLES
+        if self.env is None:
+            self._start()
+        changed = {
+            k
+            for k in set(full_env) | set(self.env)
+            if full_env.get(k) != self.env.get(k)
+        }
+        return changed <= RUNTIME_ONLY_VARIABLES
+
+    def run(self, args, cwd, full_env, timeout):
+        """(exit status, stdout + stderr) of ``python args[0] args[1:]``."""
+        import json
+        import tempfile
+        fd, out = tempfile.mkstemp(prefix='mlic_tool_', suffix='.log')
+        os.close(fd)
+        try:
+            request = dict(
+                argv=list(map(str, args)),
+                cwd=str(cwd),
+                env=full_env,
+                timeout=timeout,
+                out=out)
+            self.proc.stdin.write(json.dumps(request) + '\n')
+            self.proc.stdin.flush()
+            reply = self.proc.stdout.readline()
+            if not reply:
+                raise RuntimeError('the tool server stopped (exit status '
+                                   f'{self.proc.wait()})')
+            reply = json.loads(reply)
+            with open(out) as f:  # as subprocess.run(text=True) decodes
+                output = f.read()
+        finally:
+            os.remove(out)
+        if reply.get('timeout'):
+            raise subprocess.TimeoutExpired(args, timeout, output=output)
+        return reply['code'], output
+
+
+_TOOL_SERVER = _ToolServer()
+
+
 def run_tool(args, cwd=REPO_ROOT, env=None, timeout=600):
-    """Run a command from the repo root; fail with its output on error."""
+    """Run a command from the repo root; fail with its output on error.
+    A Python script runs in a process forked from ``tool_server.py`` when
+    its environment allows (the same run, without re-importing torch and
+    the OpenMMLab packages); anything else as a subprocess."""
     full_env = _tool_env(env)
     if args[0].endswith('.py'):
+        if _TOOL_SERVER.servable(full_env):
+            return _TOOL_SERVER.run(args, cwd, full_env, timeout)
         args = [sys.executable] + args
     proc = subprocess.run(
         args,
