@@ -56,9 +56,10 @@ def tiny_cfg(work_dir, data_root, epochs=3, keep=1, workers=0, augment=None):
     cfg.default_hooks.logger.interval = 1
     cfg.default_hooks.checkpoint.max_keep_ckpts = keep
     cfg.log_level = 'WARNING'
+    # two batches of 16 an epoch: with two workers, one from each
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         cfg[loader].dataset.update(
-            data_root=str(data_root), num_train=64, num_test=32)
+            data_root=str(data_root), num_train=32, num_test=16)
         cfg[loader].update(
             batch_size=16, num_workers=workers, persistent_workers=workers > 0)
     if augment is not None:

@@ -1,5 +1,6 @@
 import os
 import os.path as osp
+import re
 import subprocess
 import sys
 
@@ -141,9 +142,20 @@ def run_tool(args, cwd=REPO_ROOT, env=None, timeout=600):
     return proc.returncode, proc.stdout
 
 
+#: What makes a command line more than ``python SCRIPT.py WORD ...`` for
+#: bash: quotes, globs, expansions, redirections, pipes, lists, lines.
+SHELL_SYNTAX = re.compile(r'[\'"\\*?\[\]{}$`|&;<>()~#\n]')
+
+
 def run_shell(text, cwd, env=None, timeout=900):
     """Run a command line as a page gives it (``bash -c``), with ``python``
-    the interpreter running the tests; (exit status, stdout + stderr)."""
+    the interpreter running the tests; (exit status, stdout + stderr).
+    ``python SCRIPT.py`` and plain words, which bash would pass on as they
+    are, go to :func:`run_tool` (the tool server) instead."""
+    words = text.split()
+    if (len(words) > 1 and words[0] == 'python' and words[1].endswith('.py')
+            and not SHELL_SYNTAX.search(text)):
+        return run_tool(words[1:], cwd=cwd, env=env, timeout=timeout)
     path = osp.dirname(sys.executable) + os.pathsep + os.environ.get(
         'PATH', '')
     full_env = _tool_env(dict(dict(PATH=path), **(env or {})))

@@ -57,14 +57,24 @@ def _run_child(request):
         os.dup2(null, 0)
         os.close(null)
         import atexit
-        import runpy
+        import builtins
         import tempfile
+        import tokenize
+        import types
         tempfile.tempdir = None  # TMPDIR is read again on first use
         script = os.path.abspath(request['argv'][0])
-        sys.argv = [request['argv'][0]] + request['argv'][1:]
+        # as the interpreter sets them: argv[0] as given, __file__ absolute
+        # (runpy.run_path would make both the same)
+        sys.argv = list(request['argv'])
         sys.path[0] = os.path.dirname(script)
+        main = types.ModuleType('__main__')
+        main.__file__ = script
+        main.__builtins__ = builtins
+        sys.modules['__main__'] = main
         try:
-            runpy.run_path(script, run_name='__main__')
+            with tokenize.open(script) as f:  # honours a coding line
+                source = f.read()
+            exec(compile(source, script, 'exec'), main.__dict__)
             code = 0
         except SystemExit as exit_:
             if exit_.code is None:
