@@ -31,6 +31,8 @@ if mode == 'sleep':
 
 @pytest.fixture
 def script(tmp_path):
+    if not _TOOL_SERVER.servable(_tool_env()):
+        pytest.skip(f'tool server unavailable: {_TOOL_SERVER.unavailable}')
     folder = tmp_path / 'tools'
     folder.mkdir()
     path = folder / 'probe.py'
@@ -84,7 +86,7 @@ def test_a_run_past_its_timeout_is_killed(script, tmp_path):
     assert code == 0, out  # the server goes on serving
 
 
-def test_import_time_variables_are_not_served():
+def test_import_time_variables_are_not_served(script):
     assert not _TOOL_SERVER.servable(_tool_env({'OMP_NUM_THREADS': '2'}))
     assert not _TOOL_SERVER.servable(
         dict(_tool_env(), PYTHONPATH='/elsewhere'))
