@@ -23,8 +23,15 @@ import numpy as np  # noqa: E402
 
 from mlic.datasets import MSCOCO, NUSWIDE  # noqa: E402
 
+# The real files' sizes (--scale 1).
+COCO_IMAGES, COCO_ANNOTATIONS = 82783, 605000
+NUSWIDE_IMAGES, NUSWIDE_TRAIN = 269648, 161789
 
-def write_coco(root, num_images=82783, num_anns=605000, seed=0):
+
+def write_coco(root,
+               num_images=COCO_IMAGES,
+               num_anns=COCO_ANNOTATIONS,
+               seed=0):
     path = osp.join(root, 'annotations', 'instances_train2014.json')
     if osp.isfile(path):
         return path
@@ -51,7 +58,7 @@ def write_coco(root, num_images=82783, num_anns=605000, seed=0):
     ]
     # Leave about 700 of 82,783 images without annotations, as in the real
     # file.
-    unannotated = round(700 * num_images / 82783)
+    unannotated = round(700 * num_images / COCO_IMAGES)
     image_ids = rng.integers(0, num_images - unannotated, num_anns)
     cats = rng.choice(cat_ids, num_anns)
     polygons = np.round(rng.random((num_anns, 80)) * 600, 2)
@@ -78,7 +85,10 @@ def write_coco(root, num_images=82783, num_anns=605000, seed=0):
     return path
 
 
-def write_nuswide(root, num_images=269648, num_train=161789, seed=0):
+def write_nuswide(root,
+                  num_images=NUSWIDE_IMAGES,
+                  num_train=NUSWIDE_TRAIN,
+                  seed=0):
     if osp.isfile(osp.join(root, 'Concepts81.txt')):
         return root
     rng = np.random.default_rng(seed)
@@ -129,12 +139,12 @@ def main():
     print('writing the files (first run only) ...', flush=True)
     coco_json = write_coco(
         coco_root,
-        num_images=round(82783 * args.scale),
-        num_anns=round(605000 * args.scale))
+        num_images=round(COCO_IMAGES * args.scale),
+        num_anns=round(COCO_ANNOTATIONS * args.scale))
     write_nuswide(
         nus_root,
-        num_images=round(269648 * args.scale),
-        num_train=round(161789 * args.scale))
+        num_images=round(NUSWIDE_IMAGES * args.scale),
+        num_train=round(NUSWIDE_TRAIN * args.scale))
     size_mb = osp.getsize(coco_json) / 2**20
 
     start = time.perf_counter()

@@ -21,6 +21,7 @@ STARTS_A_PROCESS = re.compile(r'\b(run_tool|run_shell|run_scenario|'
                               r'check_output))\(')
 
 
+@functools.lru_cache(maxsize=None)  # a fixture serves many tests
 def _starts_a_process(func) -> bool:
     try:
         source = inspect.getsource(func)
@@ -40,16 +41,6 @@ def pytest_configure(config):
         torch.set_num_threads(1)
 
 
-def _shares_a_trained_fixture(item) -> bool:
-    """Whether the test uses a fixture wider than itself that starts a
-    process (a training run the module's tests share)."""
-    shared = ('module', 'class', 'package', 'session')
-    return any(
-        _starts_a_process(fixturedef.func)
-        for fixturedefs in item._fixtureinfo.name2fixturedefs.values()
-        for fixturedef in fixturedefs if fixturedef.scope in shared)
-
-
 def _module_of(item) -> str:
     return item.nodeid.split('::')[0]
 
@@ -59,15 +50,19 @@ def _module_of(item) -> str:
 def pytest_collection_modifyitems(config, items):
     slow_modules = set()
     for item in items:
-        funcs = [getattr(item, 'function', None)]
-        for fixturedefs in item._fixtureinfo.name2fixturedefs.values():
-            funcs += [fixturedef.func for fixturedef in fixturedefs]
-        if any(_starts_a_process(func) for func in funcs if func):
+        starters = [
+            fixturedef
+            for fixturedefs in item._fixtureinfo.name2fixturedefs.values()
+            for fixturedef in fixturedefs if _starts_a_process(fixturedef.func)
+        ]
+        function = getattr(item, 'function', None)
+        if starters or (function and _starts_a_process(function)):
             item.add_marker(pytest.mark.slow)
         if item.get_closest_marker('slow'):
             slow_modules.add(_module_of(item))
-        if _shares_a_trained_fixture(item):
-            # one xdist worker trains the fixture once for all of them
+        if any(fixturedef.scope != 'function' for fixturedef in starters):
+            # a process-starting fixture wider than one test (a training
+            # run its module shares): one xdist worker makes it once
             item.add_marker(pytest.mark.xdist_group(_module_of(item)))
     # Modules with slow tests first (a stable sort, so a module's tests stay
     # together and its fixtures are made once): the two workers then end
