@@ -54,8 +54,25 @@ def test_partial_label_config_trains(path, tmp_path_factory):
     data_root = str(tmp_path_factory.getbasetemp() / 'multiglyphs_tiny8')
     cfg = tiny_cfg(path, data_root, str(tmp_path_factory.mktemp('work')))
     assert cfg.train_dataloader.dataset.type == 'PartialLabelDataset'
+    table = None
+    if path.endswith('-role.py'):
+        torch.manual_seed(0)  # the runner reseeds: the same start table
+        table = RUNNERS.build(cfg).model.head.loss_module.label_logits
     runner, losses = train(cfg)
     assert runner.iter == 4 and all(math.isfinite(v) for v in losses)
+    if table is not None:
+        # ROLE: the 8 scenes' rows were written and trained, at 10x the
+        # learning rate without weight decay; the other rows are untouched
+        loss = runner.model.head.loss_module
+        assert loss.seen.nonzero().flatten().tolist() == list(range(8))
+        moved = (loss.label_logits.detach() != table.detach()).any(1)
+        assert moved.nonzero().flatten().tolist() == list(range(8))
+        group = next(
+            g for g in runner.optim_wrapper.optimizer.param_groups
+            if any(p is loss.label_logits for p in g['params']))
+        base = runner.optim_wrapper.optimizer.param_groups[0]
+        assert group['weight_decay'] == 0
+        assert group['initial_lr'] == 10 * base['initial_lr']
     dataset = runner.train_dataloader.dataset
     assert dataset.num_unknown_labels > 0
     logits = runner.model(torch.randn(2, 3, 64, 64), mode='tensor')
@@ -112,5 +129,22 @@ def test_mmpretrains_head_is_refused_on_a_partially_labelled_set(
             ValueError,
             match='MultiLabelLinearClsHead.*would '
             'read them as negatives'):
+        runner.train()
+    assert runner.iter == 0
+
+
+def test_role_with_a_table_shorter_than_the_training_set_is_refused(
+        tmp_path_factory):
+    data_root = str(tmp_path_factory.getbasetemp() / 'multiglyphs_tiny8')
+    cfg = tiny_cfg(
+        osp.join(REPO_ROOT, 'configs', 'partial_labels',
+                 'resnet18_gap_linear_multiglyphs_partial-role.py'), data_root,
+        str(tmp_path_factory.mktemp('work')))
+    cfg.model.head.loss.num_samples = 5
+    runner = RUNNERS.build(cfg)
+    with pytest.raises(
+            ValueError,
+            match='num_samples=5 rows but the training set '
+            'PartialLabelDataset has 8 images'):
         runner.train()
     assert runner.iter == 0

@@ -132,3 +132,40 @@ def test_every_heads_loss_ignores_an_unknown_labels_score(head):
     unknown = torch.tensor([[1, 0, 0, 0, 0], [0, 0, 0, 0, 0]]).bool()
     moved, _ = run(5.0)
     assert not torch.equal(before, moved)
+
+
+@pytest.mark.parametrize('head', ['LinearMultiLabelHead', 'MLICHead'])
+def test_heads_pass_the_batchs_dataset_indices_to_role(head):
+    """ROLE reads the rows of the batch's images from ``sample_idx``; a data
+    sample without it is refused with the reason."""
+    torch.manual_seed(0)
+    cfg = next(h for h in HEADS if h['type'] == head)
+    model = MODELS.build(
+        dict(
+            type='MLICClassifier',
+            backbone=BACKBONE,
+            neck=dict(type='GlobalAveragePooling')
+            if head == 'LinearMultiLabelHead' else None,
+            head=dict(
+                cfg,
+                num_classes=5,
+                in_channels=64,
+                loss=dict(
+                    type='RegularizedOnlineLabelEstimationLoss',
+                    num_samples=10,
+                    num_classes=5,
+                    expected_positives=2.0))))
+    batch = samples([[0, 1], [3]], [[2, 4], None])
+    for sample, idx in zip(batch, (7, 2)):
+        sample.set_metainfo(dict(sample_idx=idx))
+    losses = model.loss(torch.randn(2, 3, 64, 64), batch)
+    sum(v for k, v in losses.items() if 'loss' in k).backward()
+    table = model.head.loss_module.label_logits
+    assert model.head.loss_module.seen.nonzero().flatten().tolist() == [2, 7]
+    assert table.grad[[2, 7]].abs().sum(1).gt(0).all()
+    assert table.grad[[0, 1, 3, 4, 5, 6, 8, 9]].eq(0).all()
+    del batch[1].sample_idx
+    with pytest.raises(
+            ValueError, match='sample 1 of the batch has no '
+            'sample_idx'):
+        model.loss(torch.randn(2, 3, 64, 64), batch)

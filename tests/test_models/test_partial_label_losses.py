@@ -201,3 +201,86 @@ def test_a_loss_that_cannot_honour_unknowns_is_refused_by_the_head():
     # full labels: the same head trains as before
     loss = head.loss((torch.randn(1, 8), ), [DataSample().set_gt_label([0])])
     assert math.isfinite(float(loss['loss'].detach()))
+
+
+def role(num_samples=5):
+    torch.manual_seed(0)
+    return MODELS.build(
+        dict(
+            type='RegularizedOnlineLabelEstimationLoss',
+            num_samples=num_samples,
+            num_classes=4,
+            expected_positives=1.5,
+            reg_weight=2.0))
+
+
+def test_role_writes_the_known_labels_of_an_image_when_first_seen():
+    loss = role()
+    start = loss.label_logits.detach().clone()
+    # unknown labels start within sigmoid(±logit(0.6)), i.e. |logit| <= 0.405
+    assert start.abs().max() <= math.log(0.6 / 0.4) + 1e-6
+    loss(logits(), TARGETS, sample_idx=torch.tensor([3, 1]))
+    table = loss.label_logits.detach()
+    known_logit = math.log(0.995 / 0.005)
+    for row, targets in zip((3, 1), TARGETS):
+        assert torch.allclose(table[row][targets == 1],
+                              torch.tensor(known_logit))
+        assert torch.allclose(table[row][targets == 0],
+                              torch.tensor(-known_logit))
+        assert torch.equal(table[row][targets < 0], start[row][targets < 0])
+    for row in (0, 2, 4):  # not in the batch: untouched
+        assert torch.equal(table[row], start[row])
+    assert loss.seen.tolist() == [False, True, False, True, False]
+    # written once: a later batch does not overwrite what training moved
+    loss.label_logits.data[3] = 0.25
+    loss(logits(), TARGETS, sample_idx=torch.tensor([3, 1]))
+    assert torch.all(loss.label_logits.detach()[3] == 0.25)
+
+
+def test_role_matches_its_formula_on_a_hand_computed_case():
+    loss = role()
+    idx = torch.tensor([3, 1])
+    loss.seen[:] = True  # keep the table as set here
+    estimates = torch.tensor([[1.0, -2.0, 0.3, -0.4], [0.1, 0.7, 2.0, -1.0]])
+    loss.label_logits.data[idx] = estimates
+    x = logits()
+    value = loss(x, TARGETS, sample_idx=idx)
+    known = (~UNKNOWN).float()
+    y = TARGETS.clamp(min=0)
+    p, q = torch.sigmoid(x.detach()), torch.sigmoid(estimates)
+    classifier = bce(x, y) * known + bce(x, q)
+    estimator = bce(estimates, y) * known + bce(estimates, p)
+    data = (0.5 * (classifier + estimator)).mean()
+    penalty = 0.5 * 2.0 * (((p.sum(1).mean() - 1.5) / 4)**2 +
+                           ((q.sum(1).mean() - 1.5) / 4)**2)
+    assert torch.allclose(value, 1000 * (data + penalty))
+    # each side learns from the other's detached values: the classifier's
+    # gradient at an unknown label is that of its cross term and penalty
+    grad, = torch.autograd.grad(value, x)
+    k_hat = p.sum(1).mean()
+    expected = 1000 * ((p - q) / 2 / 8 + 0.5 * 2.0 * 2 *
+                       (k_hat - 1.5) / 16 * p * (1 - p) / 2)
+    assert torch.allclose(grad[UNKNOWN], expected[UNKNOWN], atol=1e-4)
+    # the table gets gradient only at the batch's rows
+    table_grad, = torch.autograd.grad(
+        loss(logits(), TARGETS, sample_idx=idx), loss.label_logits)
+    assert torch.all(table_grad[idx] != 0)
+    assert torch.all(table_grad[[0, 2, 4]] == 0)
+
+
+def test_role_refuses_a_call_without_or_outside_its_table():
+    loss = role(num_samples=3)
+    with pytest.raises(ValueError, match='needs the dataset index'):
+        loss(logits(), TARGETS)
+    with pytest.raises(
+            ValueError,
+            match='sample_idx 3 is outside the table of '
+            'num_samples=3'):
+        loss(logits(), TARGETS, sample_idx=torch.tensor([0, 3]))
+    with pytest.raises(ValueError, match='expected_positives must be'):
+        MODELS.build(
+            dict(
+                type='RegularizedOnlineLabelEstimationLoss',
+                num_samples=3,
+                num_classes=4,
+                expected_positives=0))

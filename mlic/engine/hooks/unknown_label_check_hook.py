@@ -34,6 +34,7 @@ class UnknownLabelCheckHook(Hook):
     def before_train(self, runner) -> None:
         dataset = self._dataset(runner, 'train_loop')
         if dataset is not None:
+            self._check_label_table(runner, dataset)
             unknown = count_unknown_labels(dataset)
             if unknown:
                 self._check_model(runner, dataset, unknown)
@@ -62,6 +63,23 @@ class UnknownLabelCheckHook(Hook):
                     'them as negatives; use an mlic head (for a linear '
                     "classifier dict(type='LinearMultiLabelHead')) with a "
                     'loss of docs/partial_labels.md')
+
+    @staticmethod
+    def _check_label_table(runner, dataset) -> None:
+        """A loss with a row per training image (ROLE) must have a row for
+        each: refuse a table shorter than the training set now rather than
+        at the first index past its end."""
+        model = runner.model.module if is_model_wrapper(
+            runner.model) else runner.model
+        loss = getattr(getattr(model, 'head', None), 'loss_module', None)
+        table = getattr(loss, 'label_logits', None)
+        if getattr(loss, 'needs_sample_indices', False) and \
+                table is not None and table.size(0) < len(dataset):
+            raise ValueError(
+                f'{type(loss).__name__} has num_samples={table.size(0)} '
+                f'rows but the training set {type(dataset).__name__} has '
+                f'{len(dataset)} images; set model.head.loss.num_samples '
+                f'to {len(dataset)}')
 
     def _check_evaluation(self, runner, loop_name: str) -> None:
         dataset = self._dataset(runner, loop_name)

@@ -7,7 +7,7 @@ from mmpretrain.structures import DataSample
 
 from mlic.registry import MODELS
 from ..utils import (accepts_unknown_labels, multilabel_targets,
-                     refuse_unknown_labels)
+                     refuse_unknown_labels, sample_index_kwargs)
 
 #: ``kind`` of the maps a head's ``label_maps`` returns.
 QUERY_ATTENTION = 'label-query attention'
@@ -36,6 +36,8 @@ class TargetsFromDataSamplesMixin:
             targets = multilabel_targets(data_samples, logits.size(1),
                                          logits.device)
         self.check_unknown_labels(targets)
+        kwargs.update(
+            sample_index_kwargs(self.loss_module, data_samples, logits.device))
         return dict(
             loss=self.loss_module(
                 logits, targets, avg_factor=logits.size(0), **kwargs))

@@ -4,7 +4,8 @@ import torch
 from mmpretrain.structures import DataSample
 
 from mlic.registry import MODELS
-from ..utils import multilabel_targets, present_label_slots
+from ..utils import (multilabel_targets, present_label_slots,
+                     sample_index_kwargs)
 from .base_multilabel_head import BaseMultiLabelHead, LabelQueryMapsMixin
 from .graph_diagnostics import graph_diagnostics
 
@@ -311,6 +312,8 @@ class MLICHead(LabelQueryMapsMixin, BaseMultiLabelHead):
         self.check_unknown_labels(targets)
         out = self.forward_features(feats, targets)
         logits = out['logits']
+        kwargs.update(
+            sample_index_kwargs(self.loss_module, data_samples, logits.device))
         losses = dict(
             loss=self.loss_module(
                 logits, targets, avg_factor=logits.size(0), **kwargs))

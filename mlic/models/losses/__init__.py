@@ -7,6 +7,7 @@ from .expected_positive_regularization_loss import \
 from .large_loss_modification import LargeLossModification
 from .multilabel_supcon_loss import (MultiLabelSupConLoss,
                                      multilabel_supcon_loss)
+from .online_label_estimation_loss import RegularizedOnlineLabelEstimationLoss
 from .reference_asymmetric_loss import (ReferenceAsymmetricLoss,
                                         reference_asymmetric_loss,
                                         reference_asymmetric_loss_matrix)
@@ -18,5 +19,6 @@ __all__ = [
     'ExpectedPositiveRegularizationLoss', 'LargeLossModification',
     'MultiLabelSupConLoss', 'multilabel_supcon_loss',
     'ReferenceAsymmetricLoss', 'reference_asymmetric_loss',
-    'reference_asymmetric_loss_matrix', 'WeakAssumeNegativeLoss'
+    'reference_asymmetric_loss_matrix', 'RegularizedOnlineLabelEstimationLoss',
+    'WeakAssumeNegativeLoss'
 ]

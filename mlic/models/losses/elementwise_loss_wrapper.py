@@ -56,6 +56,14 @@ class ElementwiseLossWrapper(nn.Module):
                 reduction_override: Optional[str] = None) -> torch.Tensor:
         """mmpretrain's loss call: scores and targets (B, C); the strategy
         sets its own element weights, so ``weight`` must be None."""
+        self.check_call(weight, reduction_override)
+        losses = self.per_label_losses(cls_score, label.float())
+        return self.reduce(losses, avg_factor) + \
+            self.base.loss_weight * self.penalty(cls_score)
+
+    def check_call(self, weight: Optional[torch.Tensor],
+                   reduction_override: Optional[str]) -> None:
+        """Refuse the mmpretrain call arguments a strategy cannot honour."""
         name = type(self).__name__
         if weight is not None:
             raise ValueError(f'{name} sets its own element weights; a '
@@ -63,9 +71,6 @@ class ElementwiseLossWrapper(nn.Module):
         if reduction_override not in (None, 'mean'):
             raise ValueError(f'{name} only reduces by the mean, got '
                              f'reduction_override={reduction_override!r}')
-        losses = self.per_label_losses(cls_score, label.float())
-        return self.reduce(losses, avg_factor) + \
-            self.base.loss_weight * self.penalty(cls_score)
 
     def reduce(self,
                losses: torch.Tensor,

@@ -77,3 +77,26 @@ def refuse_unknown_labels(loss: nn.Module, targets: torch.Tensor,
             'on -1 as a target); use a loss of docs/partial_labels.md, '
             "e.g. dict(type='ReferenceAsymmetricLoss', "
             "unknown_labels='ignore') or dict(type='AssumeNegativeLoss')")
+
+
+def sample_index_kwargs(loss: nn.Module, data_samples: Sequence[DataSample],
+                        device: torch.device) -> dict:
+    """``dict(sample_idx=(B, ) long)`` for a loss that declares
+    ``needs_sample_indices`` (ROLE keeps a row per training image), else
+    ``{}``. The indices are the ``sample_idx`` metainfo that mmengine's
+    ``BaseDataset`` sets and mmpretrain's ``PackInputs`` packs.
+
+    Raises:
+        ValueError: a data sample without ``sample_idx``.
+    """
+    if not getattr(loss, 'needs_sample_indices', False):
+        return {}
+    indices = [s.metainfo.get('sample_idx') for s in data_samples]
+    if None in indices:
+        raise ValueError(
+            f'{type(loss).__name__} needs the dataset index of each '
+            f'training image, but sample {indices.index(None)} of the '
+            "batch has no sample_idx in its metainfo (keep 'sample_idx' in "
+            "PackInputs' meta_keys)")
+    return dict(
+        sample_idx=torch.tensor([int(i) for i in indices], device=device))
