@@ -72,12 +72,14 @@ def test_get_flops_parts_add_up():
 
 def test_gpu_check_dry_run_on_the_cpu(tmp_path):
     """gpu_check.sh end to end at toy sizes on the CPU (no --compile rows:
-    compiling ResNet-101 takes minutes; test_speed_switches covers it).
-    One image, no warm-up step: the script's --amp is bfloat16 autocast
-    here, emulated on CPUs without native bfloat16, where one ResNet-101
-    step takes about 40 s."""
+    compiling takes minutes; test_speed_switches covers it). Its --amp is
+    bfloat16 autocast here, emulated on CPUs without native bfloat16, where
+    one step of the script's ResNet-101 takes about 40 s: the dry run times
+    the MultiGlyphs model instead (CONFIG), one image, no warm-up step. The
+    COCO model's benchmark runs in test_speed_benchmarks (float32)."""
     out = tmp_path / 'check.md'
     env = dict(
+        CONFIG='configs/mlic/mlic_multiglyphs.py',
         DEVICE='cpu',
         SHAPE='64 64',
         BATCH='1',
@@ -93,6 +95,7 @@ def test_gpu_check_dry_run_on_the_cpu(tmp_path):
     assert code == 0, log + (out.read_text() if out.exists() else '')
     text = out.read_text()
     assert text.count('| images/s | ms/step |') == 2, text
+    assert '## benchmark_train.py, configs/mlic/mlic_multiglyphs.py' in text
     assert 'switches: amp, channels-last' in text
     assert re.search(r'- epoch 1: \d+ s .*multi-label/mAP: [\d.]+', text)
     assert re.search(r'- epoch 2, resumed: \d+ s .*multi-label/mAP', text)

@@ -8,13 +8,15 @@
 #    --compile;
 # 2. a MultiDigits training of one 50-iteration epoch, then a second epoch
 #    resumed from its checkpoint (the resume path on a GPU).
-# Environment overrides, for a dry run elsewhere: DEVICE (cuda), SHAPE
+# Environment overrides, for a dry run elsewhere: CONFIG
+# (configs/mlic/mlic_coco.py, the model of step 1), DEVICE (cuda), SHAPE
 # ("448 448"), BATCH (32), ITERS (20), WARMUP (5), DIGITS_ITERS (50),
 # DIGITS_TEST (512 test scenes), SKIP_COMPILE (unset; 1 leaves out the two
 # --compile rows).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${1:-gpu_check.md}
+CONFIG=${CONFIG:-configs/mlic/mlic_coco.py}
 DEVICE=${DEVICE:-cuda}
 SHAPE=${SHAPE:-"448 448"}
 BATCH=${BATCH:-32}
@@ -30,7 +32,7 @@ status=0
     echo
     python -c 'import torch; print("torch", torch.__version__, "| device:", torch.cuda.get_device_name() if torch.cuda.is_available() else "no CUDA")'
     echo
-    echo "## benchmark_train.py, configs/mlic/mlic_coco.py, --amp"
+    echo "## benchmark_train.py, $CONFIG, --amp"
 } > "$OUT"
 
 NCL="--cfg-options channels_last=False"
@@ -39,7 +41,7 @@ SETS=("$NCL" "--channels-last")
 for switches in "${SETS[@]}"; do
     echo >> "$OUT"
     # shellcheck disable=SC2086
-    if ! python tools/analysis_tools/benchmark_train.py configs/mlic/mlic_coco.py \
+    if ! python tools/analysis_tools/benchmark_train.py "$CONFIG" \
         --device "$DEVICE" --shape $SHAPE --batch-size "$BATCH" \
         --iters "$ITERS" --warmup "$WARMUP" --amp $switches \
         > "$WORK/bench.log" 2>&1; then
