@@ -116,35 +116,33 @@ def test_a_list_file_with_unknown_labels_trains_one_epoch(
     assert all(math.isfinite(v) for v in losses)
 
 
-def test_mmpretrains_head_is_refused_on_a_partially_labelled_set(
-        tmp_path_factory):
-    data_root = str(tmp_path_factory.getbasetemp() / 'multiglyphs_tiny8')
-    cfg = tiny_cfg(
-        osp.join(REPO_ROOT, 'configs', 'partial_labels',
-                 'resnet18_gap_linear_multiglyphs_partial-ignore.py'),
-        data_root, str(tmp_path_factory.mktemp('work')))
+def _mmpretrain_head(cfg):
     cfg.model.head.type = 'MultiLabelLinearClsHead'
-    runner = RUNNERS.build(cfg)
-    with pytest.raises(
-            ValueError,
-            match='MultiLabelLinearClsHead.*would '
-            'read them as negatives'):
-        runner.train()
-    assert runner.iter == 0
 
 
-def test_role_with_a_table_shorter_than_the_training_set_is_refused(
-        tmp_path_factory):
+def _short_role_table(cfg):
+    cfg.model.head.loss.num_samples = 5
+
+
+@pytest.mark.parametrize(
+    'name, change, message',
+    [('resnet18_gap_linear_multiglyphs_partial-ignore.py', _mmpretrain_head,
+      'MultiLabelLinearClsHead.*would read them as negatives'),
+     ('resnet18_gap_linear_multiglyphs_partial-role.py', _short_role_table,
+      'num_samples=5 rows but the training set PartialLabelDataset has 8 '
+      'images')],
+    ids=['mmpretrain-head', 'short-role-table'])
+def test_start_up_refuses_what_would_train_wrongly(name, change, message,
+                                                   tmp_path_factory):
+    """Before the first iteration (UnknownLabelCheckHook): mmpretrain's head
+    on a partially labelled set (it would read unknown labels as
+    negatives), and a ROLE table with fewer rows than training images."""
     data_root = str(tmp_path_factory.getbasetemp() / 'multiglyphs_tiny8')
     cfg = tiny_cfg(
-        osp.join(REPO_ROOT, 'configs', 'partial_labels',
-                 'resnet18_gap_linear_multiglyphs_partial-role.py'), data_root,
+        osp.join(REPO_ROOT, 'configs', 'partial_labels', name), data_root,
         str(tmp_path_factory.mktemp('work')))
-    cfg.model.head.loss.num_samples = 5
+    change(cfg)
     runner = RUNNERS.build(cfg)
-    with pytest.raises(
-            ValueError,
-            match='num_samples=5 rows but the training set '
-            'PartialLabelDataset has 8 images'):
+    with pytest.raises(ValueError, match=message):
         runner.train()
     assert runner.iter == 0

@@ -5,6 +5,15 @@ from .elementwise_loss_wrapper import ElementwiseLossWrapper
 from .loss_args import check_loss_args
 
 
+def expected_positive_penalty(logits: torch.Tensor, expected_positives: float,
+                              reg_weight: float) -> torch.Tensor:
+    """EPR's penalty ``reg_weight * ((k̂ - k) / C)²`` of logits (B, C), with
+    k̂ the batch's mean over images of the summed sigmoid scores; shared by
+    EPR and ROLE."""
+    expected = torch.sigmoid(logits.float()).sum(dim=1).mean()
+    return reg_weight * ((expected - expected_positives) / logits.size(1))**2
+
+
 @MODELS.register_module()
 class ExpectedPositiveRegularizationLoss(ElementwiseLossWrapper):
     """Expected positive regularisation (EPR), Cole et al., "Multi-Label
@@ -50,6 +59,5 @@ class ExpectedPositiveRegularizationLoss(ElementwiseLossWrapper):
 
     def penalty(self, cls_score: torch.Tensor) -> torch.Tensor:
         """``reg_weight * ((k̂ - k) / C)²``."""
-        expected = torch.sigmoid(cls_score.float()).sum(dim=1).mean()
-        return self.reg_weight * (
-            (expected - self.expected_positives) / cls_score.size(1))**2
+        return expected_positive_penalty(cls_score, self.expected_positives,
+                                         self.reg_weight)

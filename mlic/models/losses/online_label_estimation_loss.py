@@ -7,6 +7,7 @@ from mmengine.dist import all_gather_object, get_world_size
 
 from mlic.registry import MODELS
 from .elementwise_loss_wrapper import ElementwiseLossWrapper
+from .expected_positive_regularization_loss import expected_positive_penalty
 from .loss_args import check_loss_args
 
 
@@ -139,17 +140,12 @@ class RegularizedOnlineLabelEstimationLoss(ElementwiseLossWrapper):
             cls_score, torch.sigmoid(estimates.detach().float()))
         estimator = elementwise(estimates, positive) * known + elementwise(
             estimates, torch.sigmoid(cls_score.detach().float()))
-        penalty = 0.5 * (
-            self.expected_count_penalty(cls_score) +
-            self.expected_count_penalty(estimates))
+        penalty = 0.5 * sum(
+            expected_positive_penalty(logits, self.expected_positives,
+                                      self.reg_weight)
+            for logits in (cls_score, estimates))
         return self.reduce(0.5 * (classifier + estimator), avg_factor) + \
             self.base.loss_weight * penalty
-
-    def expected_count_penalty(self, logits: torch.Tensor) -> torch.Tensor:
-        """``reg_weight * ((k̂ - k) / C)²`` of logits (B, C)."""
-        expected = torch.sigmoid(logits.float()).sum(dim=1).mean()
-        return self.reg_weight * (
-            (expected - self.expected_positives) / logits.size(1))**2
 
     def estimate_logits(self, sample_idx: Optional[torch.Tensor],
                         label: torch.Tensor) -> torch.Tensor:
