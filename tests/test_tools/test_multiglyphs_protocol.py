@@ -237,3 +237,58 @@ def test_a_resumed_log_counts_each_step_once(tool):
     assert len(losses) == 50
     assert losses[:, 0].tolist() == sorted(set(losses[:, 0].tolist()))
     assert losses[-1, 1] == 50.0
+
+
+def write_final(work_dir, key, seed, test_map):
+    run_dir = osp.join(work_dir, 'final', 'pretrained', key, f'seed_{seed}')
+    os.makedirs(run_dir)
+    with open(osp.join(run_dir, 'result.json'), 'w') as f:
+        json.dump(
+            dict(
+                config='configs/mlic/mlic_singleglyphs-pre_multiglyphs-val.py',
+                options=['train_cfg.max_epochs=20', f'randomness.seed={seed}'],
+                test=dict(mAP=test_map, CF1=0, OF1=0),
+                wall_s=60.0), f)
+
+
+@pytest.mark.parametrize('reproduced, within', [(81.5, True), (83.0, False)])
+def test_reproduce_retrains_the_recorded_run_and_checks_the_spread(
+        tool, tmp_path, monkeypatch, capsys, reproduced, within):
+    """The recorded seed-0 run is trained again with its own config and
+    options, into another folder; its test mAP is compared with the
+    recorded one against two standard deviations over the row's seeds
+    (80, 81, 79: std 1)."""
+    work, out = str(tmp_path / 'runs'), str(tmp_path / 'again')
+    for seed, value in enumerate((80.0, 81.0, 79.0)):
+        write_final(work, 'mlic', seed, value)
+    calls = []
+
+    def fake_train_run(run_dir, config, options, test=False):
+        calls.append((run_dir, config, options, test))
+        return dict(test=dict(mAP=reproduced))
+
+    monkeypatch.setattr(tool, 'train_run', fake_train_run)
+    monkeypatch.setattr('sys.argv', [
+        'multiglyphs_protocol.py', 'reproduce', '--regime', 'pretrained',
+        '--row', 'mlic', '--work-dir', work, '--out-dir', out
+    ])
+    with pytest.raises(SystemExit) as exit_info:
+        tool.main()
+    assert exit_info.value.code == (0 if within else 1)
+    assert calls == [(osp.join(out, 'final', 'pretrained', 'mlic', 'seed_0'),
+                      'configs/mlic/mlic_singleglyphs-pre_multiglyphs-val.py',
+                      ['train_cfg.max_epochs=20', 'randomness.seed=0'], True)]
+    printed = capsys.readouterr().out
+    assert f'| reproduced here | {reproduced:.2f} |' in printed
+    assert f'difference {reproduced - 80:+.2f}' in printed
+    assert 'std 1.00' in printed
+    assert ('within two std' in printed) == within
+
+
+def test_reproduce_needs_the_recorded_run_and_a_spread(tool, tmp_path):
+    work = str(tmp_path)
+    with pytest.raises(FileNotFoundError, match='no recorded final run'):
+        tool.reproduce(work, work, 'pretrained', 'mlic', 0)
+    write_final(work, 'mlic', 0, 80.0)
+    with pytest.raises(ValueError, match='1 recorded seed'):
+        tool.reproduce(work, work, 'pretrained', 'mlic', 0)

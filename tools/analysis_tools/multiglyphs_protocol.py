@@ -9,6 +9,7 @@ repeated, when the tool is started again.
     python $TOOL tune --regime pretrained --epochs E
     python $TOOL final --regime pretrained --epochs E --seeds 0 1 2
     python $TOOL table                            # tables only
+    python $TOOL reproduce --regime pretrained --row mlic --seed 0
     python $TOOL trials                           # the trial points
 
 Design (fixed before any head was scored; docs/benchmarks.md, "The
@@ -646,6 +647,57 @@ def final_table(work_dir: str, regime: str) -> str:
     return '\n'.join(lines) + '\n'
 
 
+def reproduce(work_dir: str,
+              out_dir: str,
+              regime: str,
+              key: str,
+              seed: int = 0) -> dict:
+    """Train one final run of ``work_dir`` again, into ``out_dir``, with its
+    recorded config and options (the same recipe, length and seed, this
+    checkout's code), test it once, and compare its test mAP with the
+    recorded one against the row's spread over its seeds.
+
+    The check: the difference is within two sample standard deviations of
+    the row's test mAP over the recorded seeds (about the 95 % range of a
+    run at another seed, so a re-run of the same seed on the same platform
+    should land well inside it).
+
+    Returns:
+        dict: ``recorded`` and ``reproduced`` test mAP, ``std`` over the
+        recorded seeds, ``seeds``, ``difference``, ``within``.
+
+    Raises:
+        FileNotFoundError: the row has no recorded result at that seed.
+        ValueError: fewer than two recorded seeds (no spread to compare to).
+    """
+    folder = osp.join(work_dir, 'final', regime, key)
+    recorded = _read_json(osp.join(folder, f'seed_{seed}', 'result.json'))
+    if recorded is None:
+        raise FileNotFoundError(
+            f'no recorded final run {regime}/{key} at seed {seed} in '
+            f'{folder} (rows: {", ".join(r[0] for r in final_rows(regime))})')
+    seeds = {}
+    for name in sorted(os.listdir(folder)):
+        res = _read_json(osp.join(folder, name, 'result.json'))
+        if name.startswith('seed_') and res is not None:
+            seeds[int(name[5:])] = res['test']['mAP']
+    if len(seeds) < 2:
+        raise ValueError(f'{regime}/{key} has {len(seeds)} recorded seed(s);'
+                         ' the spread needs at least two')
+    std = float(np.std(list(seeds.values()), ddof=1))
+    run_dir = osp.join(out_dir, 'final', regime, key, f'seed_{seed}')
+    res = train_run(
+        run_dir, recorded['config'], recorded['options'], test=True)
+    difference = res['test']['mAP'] - recorded['test']['mAP']
+    return dict(
+        recorded=recorded['test']['mAP'],
+        reproduced=res['test']['mAP'],
+        std=std,
+        seeds=sorted(seeds),
+        difference=difference,
+        within=bool(abs(difference) <= 2 * std))
+
+
 def choose_epochs(rows: List[dict], ladder: Sequence[int]) -> tuple:
     """The regime's run length from its pilot rows: the smallest count of
     ``ladder`` at which every method passed, or the largest count that was
@@ -765,10 +817,20 @@ def main():
         p.add_argument('--only', nargs='+', help='row keys')
     final.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
     table = sub.add_parser('table', help='the tables of the finished runs')
+    again = sub.add_parser(
+        'reproduce',
+        help='train one recorded final run again and compare its test mAP')
+    again.add_argument('--regime', choices=sorted(REGIMES), required=True)
+    again.add_argument('--row', required=True, help='row key, e.g. mlic')
+    again.add_argument('--seed', type=int, default=0)
+    again.add_argument(
+        '--out-dir',
+        default='work_dirs/multiglyphs_protocol_reproduce',
+        help='where the new run goes (the recorded runs are not touched)')
     campaign = sub.add_parser(
         'campaign', help='pilot, tuning and final runs of both regimes')
     campaign.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
-    for p in (pilot, tune, final, table, campaign):
+    for p in (pilot, tune, final, table, campaign, again):
         p.add_argument(
             '--work-dir',
             default='benchmarks/multiglyphs_protocol',
@@ -777,6 +839,18 @@ def main():
     if args.command == 'campaign':
         run_campaign(args.work_dir, PILOT_LADDER, args.seeds)
         return
+    if args.command == 'reproduce':
+        out = reproduce(args.work_dir, args.out_dir, args.regime, args.row,
+                        args.seed)
+        print(f'| run | test mAP |\n| --- | ---: |\n'
+              f'| recorded ({args.regime}, {args.row}, seed {args.seed}) | '
+              f'{out["recorded"]:.2f} |\n| reproduced here | '
+              f'{out["reproduced"]:.2f} |\n\ndifference '
+              f'{out["difference"]:+.2f}; the row\'s spread over seeds '
+              f'{", ".join(map(str, out["seeds"]))}: std {out["std"]:.2f}; ' +
+              ('within two std'
+               if out['within'] else 'OUTSIDE two std: not reproduced'))
+        sys.exit(0 if out['within'] else 1)
     if args.command == 'trials':
         for i, trial in enumerate(sample_trials()):
             print(i, json.dumps(trial))
