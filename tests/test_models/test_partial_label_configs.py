@@ -124,19 +124,30 @@ def _short_role_table(cfg):
     cfg.model.head.loss.num_samples = 5
 
 
+def _role_on_concatenated_sets(cfg):
+    cfg.train_dataloader.dataset.dataset = dict(
+        type='ConcatDataset',
+        datasets=[cfg.train_dataloader.dataset.dataset] * 2)
+
+
 @pytest.mark.parametrize(
     'name, change, message',
     [('resnet18_gap_linear_multiglyphs_partial-ignore.py', _mmpretrain_head,
       'MultiLabelLinearClsHead.*would read them as negatives'),
      ('resnet18_gap_linear_multiglyphs_partial-role.py', _short_role_table,
       'num_samples=5 rows but the training set PartialLabelDataset has 8 '
-      'images')],
-    ids=['mmpretrain-head', 'short-role-table'])
+      'images'),
+     ('resnet18_gap_linear_multiglyphs_partial-role.py',
+      _role_on_concatenated_sets,
+      'the training set contains a ConcatDataset, whose parts number their '
+      'images from 0 each')],
+    ids=['mmpretrain-head', 'short-role-table', 'role-on-concat'])
 def test_start_up_refuses_what_would_train_wrongly(name, change, message,
                                                    tmp_path_factory):
     """Before the first iteration (UnknownLabelCheckHook): mmpretrain's head
     on a partially labelled set (it would read unknown labels as
-    negatives), and a ROLE table with fewer rows than training images."""
+    negatives), a ROLE table with fewer rows than training images, and ROLE
+    on concatenated sets (whose images would share rows)."""
     data_root = str(tmp_path_factory.getbasetemp() / 'multiglyphs_tiny8')
     cfg = tiny_cfg(
         osp.join(REPO_ROOT, 'configs', 'partial_labels', name), data_root,

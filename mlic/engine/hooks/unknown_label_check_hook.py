@@ -73,8 +73,21 @@ class UnknownLabelCheckHook(Hook):
             runner.model) else runner.model
         loss = getattr(getattr(model, 'head', None), 'loss_module', None)
         table = getattr(loss, 'label_logits', None)
-        if getattr(loss, 'needs_sample_indices', False) and \
-                table is not None and table.size(0) < len(dataset):
+        if not getattr(loss, 'needs_sample_indices', False) or table is None:
+            return
+        # a ConcatDataset hands on each part's own indices (both parts have
+        # an image 0): their images would share rows of the table
+        inner = dataset
+        while inner is not None:
+            if hasattr(inner, 'datasets'):
+                raise ValueError(
+                    f'{type(loss).__name__} keeps a row per training image by '
+                    f'its dataset index, but the training set contains a '
+                    f'{type(inner).__name__}, whose parts number their '
+                    'images from 0 each; write the parts into one list file '
+                    '(LabelListDataset) instead')
+            inner = getattr(inner, 'dataset', None)
+        if table.size(0) < len(dataset):
             raise ValueError(
                 f'{type(loss).__name__} has num_samples={table.size(0)} '
                 f'rows but the training set {type(dataset).__name__} has '
