@@ -172,8 +172,8 @@ class RegularizedOnlineLabelEstimationLoss(ElementwiseLossWrapper):
             raise ValueError(
                 f'{name}: sample_idx {int(sample_idx[outside][0])} is outside '
                 f'the table of num_samples={num_samples}; set num_samples to '
-                'the training set\'s length (a ConcatDataset or '
-                'RepeatDataset of several sets is not supported)')
+                'the training set\'s length (one dataset: a ConcatDataset\'s '
+                'parts would share rows)')
         if self.training and not bool(self.seen.all()):
             self._write_known_labels(sample_idx, label)
         return self.label_logits[sample_idx]
