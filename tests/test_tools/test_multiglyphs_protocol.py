@@ -292,3 +292,60 @@ def test_reproduce_needs_the_recorded_run_and_a_spread(tool, tmp_path):
     write_final(work, 'mlic', 0, 80.0)
     with pytest.raises(ValueError, match='1 recorded seed'):
         tool.reproduce(work, work, 'pretrained', 'mlic', 0)
+
+
+def test_verdict_rule(tool):
+    assert tool.verdict([(3.0, 1.0)]) == 'holds'
+    assert tool.verdict([(3.0, 1.0), (0.5, 1.0)]) == 'not established'
+    assert tool.verdict([(3.0, 1.0), (-2.0, 1.0)]) == 'does not hold'
+    assert tool.verdict([(-0.5, 1.0)]) == 'not established'
+    assert tool.verdict([(3.0, 1.0), None]) == 'not measured'
+    assert tool.verdict([]) == 'not measured'
+
+
+def test_verdict_table_on_canned_final_runs(tool, tmp_path):
+    """Each claim's paired differences over the seeds and its verdict; the
+    T claim compares MLIC (tuned to T = 2) with the T = 1 and T = 4 rows; a
+    row without runs is 'not measured', a claim whose rows the regime does
+    not train 'not part of this regime'."""
+    work = str(tmp_path)
+    maps = dict(
+        baseline=(60.0, 61.0, 62.0),
+        csra=(66.0, 67.0, 68.0),
+        mlgcn=(60.0, 60.5, 61.0),
+        q2l=(61.0, 63.0, 60.0),
+        mlic=(63.0, 64.0, 65.5),
+        mlic_no_gnn=(62.0, 64.5, 64.0),
+        mlic_no_contrastive=(60.0, 61.2, 62.1),
+        mlic_t1=(62.9, 63.8, 65.6),
+        mlic_t4=(60.0, 61.0, 62.0))
+    for key, values in maps.items():
+        for seed, value in enumerate(values):
+            write_final(work, key, seed, value)
+    choice = osp.join(work, 'tune', 'pretrained', 'mlic')
+    os.makedirs(choice)
+    with open(osp.join(choice, 'choice.json'), 'w') as f:
+        json.dump(dict(choice=dict(params=dict(num_steps=2))), f)
+    rows = {
+        line.split(' | ')[0][2:]: line
+        for line in tool.verdict_table(work, 'pretrained').splitlines()[2:]
+    }
+    assert len(rows) == len(tool.CLAIMS)
+    # +3, +3, +3.5 over the baseline: [+2.38, +3.96]
+    beats_baseline = rows['MLIC beats the plain classifier (GAP + linear)']
+    assert 'vs baseline (GAP + linear): +3.17 [+2.45, +3.88]' in \
+        beats_baseline and beats_baseline.endswith('| holds |')
+    assert rows["MLIC beats the field's heads (CSRA, ML-GCN-style, "
+                'Query2Label-style)'].endswith('| does not hold |')
+    assert rows['the gated graph network helps'].endswith(
+        '| not established |')
+    assert rows['the predicted co-occurrence beats a fixed uniform '
+                'graph'].endswith('| not measured |')
+    assert 'not run' in rows['the predicted co-occurrence beats a fixed '
+                             'uniform graph']
+    assert rows['the contrastive loss helps'].endswith('| holds |')
+    t_row = rows['T: the value chosen on validation beats the other two']
+    assert 'vs MLIC, T = 1' in t_row and 'vs MLIC, T = 4' in t_row
+    assert 'T = 2' not in t_row and t_row.endswith('| not established |')
+    scratch = tool.verdict_table(work, 'scratch')
+    assert scratch.count('not part of this regime') == 4

@@ -89,6 +89,21 @@ BASELINE_ROWS = [
 ]
 #: MLIC's T is tuned; the final runs add MLIC at the other values of T.
 T_VALUES = (1, 2, 4)
+#: The paper's claims and the paired comparisons that test them: each
+#: (row, other) asks whether ``row``'s test mAP beats ``other``'s. MLIC's
+#: T claim compares MLIC (at the T chosen on validation) with the rows of
+#: the other two values (:func:`claim_comparisons`). Fixed on 2026-12-03,
+#: before any final run was trained.
+CLAIMS = [
+    ('MLIC beats the plain classifier (GAP + linear)', [('mlic', 'baseline')]),
+    ("MLIC beats the field's heads (CSRA, ML-GCN-style, Query2Label-style)",
+     [('mlic', 'csra'), ('mlic', 'mlgcn'), ('mlic', 'q2l')]),
+    ('the gated graph network helps', [('mlic', 'mlic_no_gnn')]),
+    ('the predicted co-occurrence beats a fixed uniform graph',
+     [('mlic', 'mlic_uniform_graph')]),
+    ('the contrastive loss helps', [('mlic', 'mlic_no_contrastive')]),
+    ('T: the value chosen on validation beats the other two', 'T'),
+]
 TRAIN_SCENES = 5000
 BATCH_SIZE = 64
 STEPS_PER_EPOCH = math.ceil(TRAIN_SCENES / BATCH_SIZE)
@@ -573,6 +588,27 @@ def run_finals(work_dir: str, regime: str, epochs: int, seeds: Sequence[int],
                 flush=True)
 
 
+def paired_difference(row: Dict[int, dict],
+                      other: Dict[int, dict]) -> Optional[tuple]:
+    """Mean test-mAP difference ``row - other`` over the seeds both have,
+    and the half-width of its 95 % interval (Student's t); None with fewer
+    than two shared seeds.
+
+    Args:
+        row, other: ``{seed: result.json}``.
+    """
+    from scipy import stats
+    paired = sorted(set(row) & set(other))
+    if len(paired) < 2:
+        return None
+    diffs = np.array(
+        [row[s]['test']['mAP'] - other[s]['test']['mAP'] for s in paired])
+    half = float(
+        stats.t.ppf(0.975,
+                    len(diffs) - 1) * diffs.std(ddof=1) / np.sqrt(len(diffs)))
+    return float(diffs.mean()), half
+
+
 def summarise(runs: Dict[str, Dict[int, dict]], baseline: str) -> dict:
     """Per row: test metrics' mean ± sample std over seeds, and the paired
     difference to ``baseline`` (mean, and its 95 % interval from Student's
@@ -581,7 +617,6 @@ def summarise(runs: Dict[str, Dict[int, dict]], baseline: str) -> dict:
     Args:
         runs: ``{row: {seed: result.json}}``.
     """
-    from scipy import stats
     base = runs.get(baseline, {})
     summary = {}
     for row, by_seed in runs.items():
@@ -593,33 +628,87 @@ def summarise(runs: Dict[str, Dict[int, dict]], baseline: str) -> dict:
                 ddof=1)) if len(values) > 1 else float('nan'))
         paired = sorted(set(seeds) & set(base)) if row != baseline else []
         entry['paired_seeds'] = paired
-        if len(paired) > 1:
-            diffs = np.array([
-                by_seed[s]['test']['mAP'] - base[s]['test']['mAP']
-                for s in paired
-            ])
-            half = float(
-                stats.t.ppf(0.975,
-                            len(diffs) - 1) * diffs.std(ddof=1) /
-                np.sqrt(len(diffs)))
-            entry['delta_mAP'] = (float(diffs.mean()), half)
-        else:
-            entry['delta_mAP'] = None
+        entry['delta_mAP'] = paired_difference(
+            by_seed, base) if row != baseline else None
         entry['longest_run_s'] = max(by_seed[s]['wall_s'] for s in seeds)
         summary[row] = entry
     return summary
 
 
-def final_table(work_dir: str, regime: str) -> str:
-    """The Markdown table of a regime's final runs found in ``work_dir``."""
-    rows = final_rows(regime)
+def load_final_runs(work_dir: str, regime: str) -> Dict[str, Dict[int, dict]]:
+    """``{row: {seed: result.json}}`` of a regime's finished final runs."""
     runs: Dict[str, Dict[int, dict]] = {}
-    for key, *_ in rows:
+    for key, *_ in final_rows(regime):
         folder = osp.join(work_dir, 'final', regime, key)
         for name in sorted(os.listdir(folder)) if osp.isdir(folder) else []:
             res = _read_json(osp.join(folder, name, 'result.json'))
             if res is not None:
                 runs.setdefault(key, {})[int(name.split('_')[1])] = res
+    return runs
+
+
+def claim_comparisons(claim, work_dir: str, regime: str) -> List[tuple]:
+    """The (row, other) pairs of a claim of :data:`CLAIMS`; for T, MLIC
+    against the rows of the two values it was not tuned to (all three
+    before MLIC is tuned)."""
+    if claim != 'T':
+        return list(claim)
+    record = _read_json(
+        osp.join(work_dir, 'tune', regime, 'mlic', 'choice.json'))
+    # not tuned yet: every T row (none is MLIC's own)
+    chosen = None if record is None else \
+        record['choice']['params'].get('num_steps')
+    return [('mlic', f'mlic_t{t}') for t in T_VALUES if t != chosen]
+
+
+def verdict(differences: List[Optional[tuple]]) -> str:
+    """A claim's verdict from its comparisons' paired differences (mean,
+    95 % half-width): ``holds`` when every interval lies above 0, ``does
+    not hold`` when any lies below 0 (the other row is better), ``not
+    established`` otherwise, ``not measured`` when a comparison has fewer
+    than two paired seeds."""
+    if not differences or any(d is None for d in differences):
+        return 'not measured'
+    if all(mean - half > 0 for mean, half in differences):
+        return 'holds'
+    if any(mean + half < 0 for mean, half in differences):
+        return 'does not hold'
+    return 'not established'
+
+
+def verdict_table(work_dir: str, regime: str) -> str:
+    """The Markdown table of the paper's claims in a regime: each
+    comparison's paired test-mAP difference with its 95 % interval, and the
+    claim's :func:`verdict`."""
+    runs = load_final_runs(work_dir, regime)
+    titles = {key: title for key, title, *_ in final_rows(regime)}
+    lines = [
+        '| claim | paired Δ test mAP [95 % interval] | verdict |',
+        '| --- | --- | --- |'
+    ]
+    for claim, spec in CLAIMS:
+        pairs = claim_comparisons(spec, work_dir, regime)
+        if any(r not in titles for pair in pairs for r in pair):
+            lines.append(f'| {claim} | — | not part of this regime |')
+            continue
+        differences, cells = [], []
+        for row, other in pairs:
+            diff = paired_difference(runs.get(row, {}), runs.get(other, {}))
+            differences.append(diff)
+            name = titles.get(other, other)
+            cells.append(f'vs {name}: ' +
+                         ('not run' if diff is None else
+                          f'{diff[0]:+.2f} [{diff[0] - diff[1]:+.2f}, '
+                          f'{diff[0] + diff[1]:+.2f}]'))
+        lines.append(f'| {claim} | {"; ".join(cells) or "—"} | '
+                     f'{verdict(differences)} |')
+    return '\n'.join(lines) + '\n'
+
+
+def final_table(work_dir: str, regime: str) -> str:
+    """The Markdown table of a regime's final runs found in ``work_dir``."""
+    rows = final_rows(regime)
+    runs = load_final_runs(work_dir, regime)
     summary = summarise(runs, 'baseline')
     lines = [
         '| method | seeds | test mAP | CF1 | OF1 | Δ mAP to the baseline '
@@ -794,6 +883,7 @@ def run_campaign(work_dir: str, ladder: Sequence[int],
     for regime in REGIMES:
         with open(osp.join(work_dir, f'final_{regime}.md'), 'w') as f:
             f.write(final_table(work_dir, regime))
+            f.write('\n' + verdict_table(work_dir, regime))
 
 
 def main():
@@ -879,7 +969,8 @@ def main():
                    args.only)
     if args.command in ('final', 'table'):
         for regime in REGIMES:
-            text = final_table(args.work_dir, regime)
+            text = final_table(args.work_dir, regime) + '\n' + \
+                verdict_table(args.work_dir, regime)
             out = osp.join(args.work_dir, f'final_{regime}.md')
             with open(out, 'w') as f:
                 f.write(text)
