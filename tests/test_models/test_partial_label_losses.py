@@ -284,3 +284,46 @@ def test_role_refuses_a_call_without_or_outside_its_table():
                 num_samples=3,
                 num_classes=4,
                 expected_positives=0))
+
+
+def _role_rank(rank, world_size, port, out_dir):
+    """One rank of a two-process gloo group: each sees other images first;
+    every rank's table must hold both ranks' known labels."""
+    import torch.distributed as dist
+    torch.set_num_threads(1)
+    dist.init_process_group(
+        'gloo',
+        init_method=f'tcp://127.0.0.1:{port}',
+        rank=rank,
+        world_size=world_size)
+    try:
+        loss = role()  # the same seed on both ranks: the same start table
+        idx = torch.tensor([[3, 1], [0, 4]][rank])
+        loss(logits(), TARGETS, sample_idx=idx)
+        torch.save(
+            dict(table=loss.label_logits.detach(), seen=loss.seen),
+            f'{out_dir}/rank{rank}.pt')
+    finally:
+        dist.destroy_process_group()
+
+
+@pytest.mark.slow
+def test_role_ranks_write_each_others_known_labels(tmp_path):
+    import socket
+
+    import torch.multiprocessing as mp
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        port = s.getsockname()[1]
+    mp.spawn(_role_rank, args=(2, port, str(tmp_path)), nprocs=2)
+    tables = [torch.load(tmp_path / f'rank{r}.pt') for r in (0, 1)]
+    assert torch.equal(tables[0]['table'], tables[1]['table'])
+    assert tables[0]['seen'].tolist() == [True, True, False, True, True]
+    known_logit = math.log(0.995 / 0.005)
+    # rank 1's images (0 and 4) got their known labels on rank 0 too
+    table = tables[0]['table']
+    for row, targets in zip((0, 4), TARGETS):
+        assert torch.allclose(table[row][targets == 1],
+                              torch.tensor(known_logit))
+        assert torch.allclose(table[row][targets == 0],
+                              torch.tensor(-known_logit))
