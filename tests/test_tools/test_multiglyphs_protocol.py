@@ -349,3 +349,13 @@ def test_verdict_table_on_canned_final_runs(tool, tmp_path):
     assert 'T = 2' not in t_row and t_row.endswith('| not established |')
     scratch = tool.verdict_table(work, 'scratch')
     assert scratch.count('not part of this regime') == 4
+
+
+def test_table_names_a_missing_runs_folder(tool, tmp_path, monkeypatch):
+    missing = str(tmp_path / 'nothing_here')
+    monkeypatch.setattr(
+        'sys.argv',
+        ['multiglyphs_protocol.py', 'table', '--work-dir', missing])
+    with pytest.raises(SystemExit, match=f'no runs: {missing} does not'):
+        tool.main()
+    assert not osp.exists(missing)

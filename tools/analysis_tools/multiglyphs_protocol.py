@@ -968,6 +968,9 @@ def main():
         run_finals(args.work_dir, args.regime, args.epochs, args.seeds,
                    args.only)
     if args.command in ('final', 'table'):
+        if not osp.isdir(args.work_dir):
+            raise SystemExit(f'no runs: {args.work_dir} does not exist '
+                             '(--work-dir is the folder of the campaign)')
         for regime in REGIMES:
             text = final_table(args.work_dir, regime) + '\n' + \
                 verdict_table(args.work_dir, regime)
