@@ -2,13 +2,14 @@ from .checkpoint import (SAFE_GLOBALS, CheckpointMismatchError,
                          UnsafeCheckpointError, check_checkpoint_fits,
                          patch_mmengine_checkpoints, safe_pickle_load,
                          safe_torch_load)
-from .distributed import setup_distributed_for_device
+from .distributed import setup_distributed_for_device, unwrap_model
 from .fileio import atomic_write
 
 __all__ = [
     'SAFE_GLOBALS', 'CheckpointMismatchError', 'UnsafeCheckpointError',
     'atomic_write', 'check_checkpoint_fits', 'patch_mmengine_checkpoints',
-    'safe_pickle_load', 'safe_torch_load', 'setup_distributed_for_device'
+    'safe_pickle_load', 'safe_torch_load', 'setup_distributed_for_device',
+    'unwrap_model'
 ]
 
 

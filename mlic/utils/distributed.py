@@ -6,6 +6,14 @@ import warnings
 import torch
 
 
+def unwrap_model(model: torch.nn.Module) -> torch.nn.Module:
+    """The model inside mmengine's DDP/FSDP wrapper, or ``model`` itself
+    (mmengine's ``is_model_wrapper``; the hooks and the runner reach the
+    head and the data through it)."""
+    from mmengine.model import is_model_wrapper
+    return model.module if is_model_wrapper(model) else model
+
+
 def ddp_wrapper_cfg() -> dict:
     """mmengine's DDP wrapper without buffer broadcasts in forward, as
     mmengine's runner builds it, in the argument this torch understands.

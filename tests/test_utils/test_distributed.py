@@ -8,7 +8,7 @@ from torch.nn.parallel import DistributedDataParallel
 
 from mlic import register_all_modules
 from mlic.utils import setup_distributed_for_device
-from mlic.utils.distributed import ddp_wrapper_cfg
+from mlic.utils.distributed import ddp_wrapper_cfg, unwrap_model
 
 
 def test_register_all_modules_makes_mlic_the_scope():
@@ -29,3 +29,16 @@ def test_no_launcher_changes_nothing():
     before = cfg.to_dict()
     setup_distributed_for_device(cfg, 'none')
     assert cfg.to_dict() == before
+
+
+def test_unwrap_model_reaches_into_mmengines_wrappers_only():
+    import torch
+    from mmengine.model import MMDistributedDataParallel
+
+    model = torch.nn.Linear(2, 2)
+    assert unwrap_model(model) is model
+    # a wrapper without a process group: only its .module matters here
+    wrapper = MMDistributedDataParallel.__new__(MMDistributedDataParallel)
+    torch.nn.Module.__init__(wrapper)
+    wrapper.module = model
+    assert unwrap_model(wrapper) is model

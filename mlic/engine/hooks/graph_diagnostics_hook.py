@@ -1,8 +1,8 @@
 import torch
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from mlic.registry import HOOKS
+from mlic.utils.distributed import unwrap_model
 from .label_cooccurrence_hook import dataset_cooccurrence
 
 
@@ -33,8 +33,7 @@ class GraphDiagnosticsHook(Hook):
     priority = 'VERY_HIGH'
 
     def before_train(self, runner) -> None:
-        model = runner.model.module if is_model_wrapper(
-            runner.model) else runner.model
+        model = unwrap_model(runner.model)
         head = model.head
         if not hasattr(head, 'enable_graph_diagnostics'):
             raise TypeError(

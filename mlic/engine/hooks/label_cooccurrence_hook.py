@@ -1,10 +1,10 @@
 import numpy as np
 import torch
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from mlic.datasets.statistics import dataset_label_statistics
 from mlic.registry import HOOKS
+from mlic.utils.distributed import unwrap_model
 
 
 def dataset_cooccurrence(dataset, num_classes: int):
@@ -30,8 +30,7 @@ class LabelCooccurrenceHook(Hook):
     priority = 'VERY_HIGH'
 
     def before_train(self, runner) -> None:
-        model = runner.model.module if is_model_wrapper(
-            runner.model) else runner.model
+        model = unwrap_model(runner.model)
         head = model.head
         if not hasattr(head, 'set_label_statistics'):
             raise TypeError(f'{type(head).__name__} has no '

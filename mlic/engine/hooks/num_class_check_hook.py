@@ -1,7 +1,7 @@
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from mlic.registry import HOOKS
+from mlic.utils.distributed import unwrap_model
 
 
 @HOOKS.register_module()
@@ -23,8 +23,7 @@ class NumClassCheckHook(Hook):
             return
         dataset = loop.dataloader.dataset
         classes = dataset.metainfo.get('classes')
-        model = runner.model.module if is_model_wrapper(
-            runner.model) else runner.model
+        model = unwrap_model(runner.model)
         num_classes = getattr(model, 'num_classes', None)
         if num_classes is None:
             num_classes = getattr(

@@ -1,9 +1,9 @@
 import torch
 from mmengine.dist import all_reduce, broadcast, get_world_size
 from mmengine.hooks import EMAHook, Hook
-from mmengine.model import is_model_wrapper
 
 from mlic.registry import HOOKS
+from mlic.utils.distributed import unwrap_model
 
 
 @HOOKS.register_module()
@@ -46,8 +46,7 @@ class SyncAllBuffersHook(Hook):
     def _sync(runner) -> None:
         if get_world_size() == 1:
             return
-        model = runner.model.module if is_model_wrapper(
-            runner.model) else runner.model
+        model = unwrap_model(runner.model)
         modules = [model]
         for hook in runner.hooks:
             if isinstance(hook, EMAHook) and hasattr(hook, 'ema_model'):

@@ -1,8 +1,8 @@
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from mlic.datasets.unknown_labels import count_unknown_labels
 from mlic.registry import HOOKS
+from mlic.utils.distributed import unwrap_model
 
 
 @HOOKS.register_module()
@@ -46,8 +46,7 @@ class UnknownLabelCheckHook(Hook):
 
     @staticmethod
     def _check_model(runner, dataset, unknown: int) -> None:
-        model = runner.model.module if is_model_wrapper(
-            runner.model) else runner.model
+        model = unwrap_model(runner.model)
         head = getattr(model, 'head', None)
         parts = [('model.head', head, getattr(head, 'loss_module', None))]
         if getattr(model, 'embedding_loss', None) is not None:
@@ -69,8 +68,7 @@ class UnknownLabelCheckHook(Hook):
         """A loss with a row per training image (ROLE) must have a row for
         each: refuse a table shorter than the training set now rather than
         at the first index past its end."""
-        model = runner.model.module if is_model_wrapper(
-            runner.model) else runner.model
+        model = unwrap_model(runner.model)
         loss = getattr(getattr(model, 'head', None), 'loss_module', None)
         table = getattr(loss, 'label_logits', None)
         if not getattr(loss, 'needs_sample_indices', False) or table is None:

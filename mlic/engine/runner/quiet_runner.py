@@ -4,7 +4,6 @@ from collections import OrderedDict
 
 import torch
 from mmengine.dist import master_only
-from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 from mmengine.runner.checkpoint import (_load_checkpoint,
                                         _load_checkpoint_to_model)
@@ -12,6 +11,7 @@ from mmengine.utils.dl_utils import collect_env
 
 from mlic.registry import RUNNERS
 from mlic.utils.checkpoint import check_checkpoint_fits
+from mlic.utils.distributed import unwrap_model
 
 
 @RUNNERS.register_module()
@@ -82,8 +82,7 @@ class QuietRunner(Runner):
         in the config.
         """
         checkpoint = _load_checkpoint(filename, map_location=map_location)
-        model = self.model.module if is_model_wrapper(
-            self.model) else self.model
+        model = unwrap_model(self.model)
         if self.cfg.get('load_strict', True):
             state = checkpoint.get('state_dict', checkpoint) if isinstance(
                 checkpoint, dict) else checkpoint
