@@ -65,13 +65,14 @@ class UnknownLabelCheckHook(Hook):
 
     @staticmethod
     def _check_label_table(runner, dataset) -> None:
-        """A loss with a row per training image (ROLE) must have a row for
-        each: refuse a table shorter than the training set now rather than
-        at the first index past its end."""
+        """A loss keyed by the training images' indices
+        (``needs_sample_indices``, e.g. ROLE's row per image) needs indices
+        that name one image each, and ``num_samples`` rows for all of them:
+        refuse a ConcatDataset and a short table now rather than train
+        wrongly or fail at the first index past the end."""
         model = unwrap_model(runner.model)
         loss = getattr(getattr(model, 'head', None), 'loss_module', None)
-        table = getattr(loss, 'label_logits', None)
-        if not getattr(loss, 'needs_sample_indices', False) or table is None:
+        if not getattr(loss, 'needs_sample_indices', False):
             return
         # a ConcatDataset hands on each part's own indices (both parts have
         # an image 0): their images would share rows of the table
@@ -85,9 +86,10 @@ class UnknownLabelCheckHook(Hook):
                     'images from 0 each; write the parts into one list file '
                     '(LabelListDataset) instead')
             inner = getattr(inner, 'dataset', None)
-        if table.size(0) < len(dataset):
+        num_samples = getattr(loss, 'num_samples', None)
+        if num_samples is not None and num_samples < len(dataset):
             raise ValueError(
-                f'{type(loss).__name__} has num_samples={table.size(0)} '
+                f'{type(loss).__name__} has num_samples={num_samples} '
                 f'rows but the training set {type(dataset).__name__} has '
                 f'{len(dataset)} images; set model.head.loss.num_samples '
                 f'to {len(dataset)}')

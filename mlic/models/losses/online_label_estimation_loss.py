@@ -73,7 +73,9 @@ class RegularizedOnlineLabelEstimationLoss(ElementwiseLossWrapper):
             Defaults to 0.995.
     """
 
-    #: The head passes the batch's dataset indices as ``sample_idx``.
+    #: The head passes the batch's dataset indices as ``sample_idx``;
+    #: UnknownLabelCheckHook checks the training set against them and
+    #: :attr:`num_samples` before the first iteration.
     needs_sample_indices = True
 
     def __init__(self,
@@ -116,10 +118,10 @@ class RegularizedOnlineLabelEstimationLoss(ElementwiseLossWrapper):
         self.register_buffer('seen',
                              torch.zeros(int(num_samples), dtype=torch.bool))
 
-    def per_label_losses(self, cls_score, targets):
-        raise TypeError(
-            f'{type(self).__name__} needs the batch\'s sample_idx: call it '
-            'as loss(cls_score, targets, sample_idx=...)')
+    @property
+    def num_samples(self) -> int:
+        """N, the rows of the table (one per training image)."""
+        return self.label_logits.size(0)
 
     def forward(self,
                 cls_score: torch.Tensor,
@@ -159,7 +161,7 @@ class RegularizedOnlineLabelEstimationLoss(ElementwiseLossWrapper):
                 "samples' metainfo")
         sample_idx = torch.as_tensor(
             sample_idx, device=self.label_logits.device).long().flatten()
-        num_samples = self.label_logits.size(0)
+        num_samples = self.num_samples
         if sample_idx.numel() != label.size(0):
             raise ValueError(f'{name}: {sample_idx.numel()} sample indices '
                              f'for a batch of {label.size(0)}')
@@ -187,11 +189,11 @@ class RegularizedOnlineLabelEstimationLoss(ElementwiseLossWrapper):
         rows = (sample_idx[new].cpu(), label[new].to(torch.int8).cpu())
         gathered = all_gather_object(rows) if get_world_size() > 1 \
             else [rows]
-        for idx, labels in gathered:
-            idx = idx.to(self.label_logits.device)
-            labels = labels.to(self.label_logits.device)
-            block = self.label_logits.data[idx]
-            block[labels == 1] = self.known_logit
-            block[labels == 0] = -self.known_logit
-            self.label_logits.data[idx] = block
-            self.seen[idx] = True
+        device = self.label_logits.device
+        idx = torch.cat([i for i, _ in gathered]).to(device)
+        labels = torch.cat([lab for _, lab in gathered]).to(device)
+        block = self.label_logits.data[idx]
+        block[labels == 1] = self.known_logit
+        block[labels == 0] = -self.known_logit
+        self.label_logits.data[idx] = block
+        self.seen[idx] = True
