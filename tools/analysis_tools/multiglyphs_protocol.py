@@ -695,12 +695,11 @@ def verdict_table(work_dir: str, regime: str) -> str:
         for row, other in pairs:
             diff = paired_difference(runs.get(row, {}), runs.get(other, {}))
             differences.append(diff)
-            name = titles.get(other, other)
-            cells.append(f'vs {name}: ' +
+            cells.append(f'vs {titles[other]}: ' +
                          ('not run' if diff is None else
                           f'{diff[0]:+.2f} [{diff[0] - diff[1]:+.2f}, '
                           f'{diff[0] + diff[1]:+.2f}]'))
-        lines.append(f'| {claim} | {"; ".join(cells) or "—"} | '
+        lines.append(f'| {claim} | {"; ".join(cells)} | '
                      f'{verdict(differences)} |')
     return '\n'.join(lines) + '\n'
 
@@ -736,6 +735,12 @@ def final_table(work_dir: str, regime: str) -> str:
     return '\n'.join(lines) + '\n'
 
 
+def regime_report(work_dir: str, regime: str) -> str:
+    """``final_<regime>.md``: the final table, then the verdicts."""
+    return final_table(work_dir, regime) + '\n' + verdict_table(
+        work_dir, regime)
+
+
 def reproduce(work_dir: str,
               out_dir: str,
               regime: str,
@@ -759,21 +764,17 @@ def reproduce(work_dir: str,
         FileNotFoundError: the row has no recorded result at that seed.
         ValueError: fewer than two recorded seeds (no spread to compare to).
     """
-    folder = osp.join(work_dir, 'final', regime, key)
-    recorded = _read_json(osp.join(folder, f'seed_{seed}', 'result.json'))
+    by_seed = load_final_runs(work_dir, regime).get(key, {})
+    recorded = by_seed.get(seed)
     if recorded is None:
         raise FileNotFoundError(
             f'no recorded final run {regime}/{key} at seed {seed} in '
-            f'{folder} (rows: {", ".join(r[0] for r in final_rows(regime))})')
-    seeds = {}
-    for name in sorted(os.listdir(folder)):
-        res = _read_json(osp.join(folder, name, 'result.json'))
-        if name.startswith('seed_') and res is not None:
-            seeds[int(name[5:])] = res['test']['mAP']
-    if len(seeds) < 2:
-        raise ValueError(f'{regime}/{key} has {len(seeds)} recorded seed(s);'
-                         ' the spread needs at least two')
-    std = float(np.std(list(seeds.values()), ddof=1))
+            f'{osp.join(work_dir, "final", regime, key)} (rows: '
+            f'{", ".join(r[0] for r in final_rows(regime))})')
+    if len(by_seed) < 2:
+        raise ValueError(f'{regime}/{key} has {len(by_seed)} recorded '
+                         'seed(s); the spread needs at least two')
+    std = float(np.std([r['test']['mAP'] for r in by_seed.values()], ddof=1))
     run_dir = osp.join(out_dir, 'final', regime, key, f'seed_{seed}')
     res = train_run(
         run_dir, recorded['config'], recorded['options'], test=True)
@@ -782,7 +783,7 @@ def reproduce(work_dir: str,
         recorded=recorded['test']['mAP'],
         reproduced=res['test']['mAP'],
         std=std,
-        seeds=sorted(seeds),
+        seeds=sorted(by_seed),
         difference=difference,
         within=bool(abs(difference) <= 2 * std))
 
@@ -882,8 +883,7 @@ def run_campaign(work_dir: str, ladder: Sequence[int],
         run_finals(work_dir, regime, epochs[regime], seeds, None)
     for regime in REGIMES:
         with open(osp.join(work_dir, f'final_{regime}.md'), 'w') as f:
-            f.write(final_table(work_dir, regime))
-            f.write('\n' + verdict_table(work_dir, regime))
+            f.write(regime_report(work_dir, regime))
 
 
 def main():
@@ -972,8 +972,7 @@ def main():
             raise SystemExit(f'no runs: {args.work_dir} does not exist '
                              '(--work-dir is the folder of the campaign)')
         for regime in REGIMES:
-            text = final_table(args.work_dir, regime) + '\n' + \
-                verdict_table(args.work_dir, regime)
+            text = regime_report(args.work_dir, regime)
             out = osp.join(args.work_dir, f'final_{regime}.md')
             with open(out, 'w') as f:
                 f.write(text)
