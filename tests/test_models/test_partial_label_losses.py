@@ -214,6 +214,15 @@ def role(num_samples=5):
             reg_weight=2.0))
 
 
+def assert_known_labels_written(table, rows, targets=TARGETS):
+    """Rows ``rows`` of ROLE's table hold ±logit(0.995) at the known labels
+    of ``targets``' images, in order."""
+    known_logit = torch.tensor(math.log(0.995 / 0.005))
+    for row, image_targets in zip(rows, targets):
+        assert torch.allclose(table[row][image_targets == 1], known_logit)
+        assert torch.allclose(table[row][image_targets == 0], -known_logit)
+
+
 def test_role_writes_the_known_labels_of_an_image_when_first_seen():
     loss = role()
     start = loss.label_logits.detach().clone()
@@ -221,12 +230,8 @@ def test_role_writes_the_known_labels_of_an_image_when_first_seen():
     assert start.abs().max() <= math.log(0.6 / 0.4) + 1e-6
     loss(logits(), TARGETS, sample_idx=torch.tensor([3, 1]))
     table = loss.label_logits.detach()
-    known_logit = math.log(0.995 / 0.005)
+    assert_known_labels_written(table, (3, 1))
     for row, targets in zip((3, 1), TARGETS):
-        assert torch.allclose(table[row][targets == 1],
-                              torch.tensor(known_logit))
-        assert torch.allclose(table[row][targets == 0],
-                              torch.tensor(-known_logit))
         assert torch.equal(table[row][targets < 0], start[row][targets < 0])
     for row in (0, 2, 4):  # not in the batch: untouched
         assert torch.equal(table[row], start[row])
@@ -319,11 +324,5 @@ def test_role_ranks_write_each_others_known_labels(tmp_path):
     tables = [torch.load(tmp_path / f'rank{r}.pt') for r in (0, 1)]
     assert torch.equal(tables[0]['table'], tables[1]['table'])
     assert tables[0]['seen'].tolist() == [True, True, False, True, True]
-    known_logit = math.log(0.995 / 0.005)
     # rank 1's images (0 and 4) got their known labels on rank 0 too
-    table = tables[0]['table']
-    for row, targets in zip((0, 4), TARGETS):
-        assert torch.allclose(table[row][targets == 1],
-                              torch.tensor(known_logit))
-        assert torch.allclose(table[row][targets == 0],
-                              torch.tensor(-known_logit))
+    assert_known_labels_written(tables[0]['table'], (0, 4))
