@@ -1,6 +1,7 @@
 """multiglyphs_protocol.py: the trial points, the successive-halving
 selection on canned trial results, the pilot's loss criterion, the run
 length options and the final table's paired intervals."""
+import argparse
 import importlib.util
 import json
 import os
@@ -132,6 +133,58 @@ def test_epoch_options_set_length_schedule_and_ema(tool):
     ]
     with pytest.raises(ValueError, match='unknown hyper-parameters'):
         tool.param_options(dict(momentum=0.9))
+
+
+def _assert_same_config(actual, expected, where=''):
+    """Equal nested configs, floats up to the options' 8 printed digits."""
+    if isinstance(expected, dict):
+        assert isinstance(actual, dict) and set(actual) == set(expected), \
+            f'{where}: keys {sorted(actual)} != {sorted(expected)}'
+        for key in expected:
+            _assert_same_config(actual[key], expected[key], f'{where}.{key}')
+    elif isinstance(expected, (list, tuple)):
+        assert len(actual) == len(expected), where
+        for i, (a, e) in enumerate(zip(actual, expected)):
+            _assert_same_config(a, e, f'{where}[{i}]')
+    elif isinstance(expected, float):
+        assert actual == pytest.approx(expected, rel=1e-7), where
+    else:
+        assert actual == expected, where
+
+
+@pytest.mark.parametrize('key', ['baseline', 'csra', 'mlgcn', 'q2l', 'mlic'])
+def test_tuned_configs_are_the_final_runs_config(tool, key):
+    """configs/*/*_singleglyphs-pre_multiglyphs-tuned-20e.py is what the
+    tool trains for the row's final run at seed 0 with the committed
+    choice, so a user who trains the config gets the table's recipe."""
+    from mmengine.config import Config, DictAction
+    row = [r for r in tool.final_rows('pretrained') if r[0] == key][0]
+    config, opts = tool.final_run_options(
+        osp.join(REPO_ROOT, 'benchmarks', 'multiglyphs_protocol'),
+        'pretrained', row, 20, 0)
+    expected = tool._load_cfg(config)
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--o', nargs='+', action=DictAction)
+    expected.merge_from_dict(parser.parse_args(['--o'] + opts).o)
+    tuned = config.replace('-val.py', '-tuned-20e.py')
+    actual = Config.fromfile(osp.join(REPO_ROOT, tuned))
+    # the tool logs every 10 steps; so does the tuned config. max_epochs is
+    # a file-level variable the runner never reads (train_cfg holds the
+    # run's length); the tool's options leave the base file's value there
+    expected = expected.to_dict()
+    assert expected.pop('max_epochs') == 10
+    actual = actual.to_dict()
+    assert actual.pop('max_epochs') == 20
+    _assert_same_config(actual, expected, tuned)
+    # and the 10-epoch version (the quick start) only shortens the run
+    short = tuned.replace('-20e', '-10e')
+    if osp.isfile(osp.join(REPO_ROOT, short)):
+        expected = Config(expected)
+        expected.merge_from_dict(
+            parser.parse_args(['--o'] + tool.epoch_options(expected, 10)).o)
+        actual = Config.fromfile(osp.join(REPO_ROOT, short)).to_dict()
+        assert actual.pop('max_epochs') == 10
+        _assert_same_config(actual, expected.to_dict(), short)
 
 
 def test_summary_pairs_seeds_with_a_t_interval(tool):

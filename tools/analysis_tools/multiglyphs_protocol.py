@@ -47,7 +47,7 @@ import shutil
 import subprocess
 import sys
 import time
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -559,24 +559,44 @@ def final_rows(regime: str) -> List[tuple]:
     return rows
 
 
+def final_run_options(work_dir: str, regime: str, row: tuple, epochs: int,
+                      seed: int) -> Optional[Tuple[str, List[str]]]:
+    """The config and ``--cfg-options`` of one final run.
+
+    Args:
+        row (tuple): One of :func:`final_rows`.
+
+    Returns:
+        tuple | None: ``(config, options)``; None for the T row whose T is
+        the one MLIC's recipe already has (that run is the MLIC row).
+    """
+    key, _, stem, owner, dropped, replaced = row
+    params = chosen_params(work_dir, regime, owner)
+    if key.startswith('mlic_t') and params.get(
+            'num_steps') == replaced['num_steps']:
+        return None
+    for name in dropped:
+        params.pop(name, None)
+    params.update(replaced)
+    config = config_path(stem, regime)
+    opts = (
+        epoch_options(_load_cfg(config), epochs) + param_options(params) +
+        [f'randomness.seed={seed}'])
+    return config, opts
+
+
 def run_finals(work_dir: str, regime: str, epochs: int, seeds: Sequence[int],
                only: Optional[Sequence[str]]) -> None:
     """Each row at each seed (seeds outer) with its recipe; validation at
     the end, then one test read."""
     rows = [r for r in final_rows(regime) if not only or r[0] in only]
     for seed in seeds:
-        for key, _, stem, owner, dropped, replaced in rows:
-            params = chosen_params(work_dir, regime, owner)
-            if key.startswith('mlic_t') and params.get(
-                    'num_steps') == replaced['num_steps']:
+        for row in rows:
+            key = row[0]
+            run = final_run_options(work_dir, regime, row, epochs, seed)
+            if run is None:
                 continue  # that T is the MLIC row itself
-            for name in dropped:
-                params.pop(name, None)
-            params.update(replaced)
-            config = config_path(stem, regime)
-            opts = (
-                epoch_options(_load_cfg(config), epochs) +
-                param_options(params) + [f'randomness.seed={seed}'])
+            config, opts = run
             run_dir = osp.join(work_dir, 'final', regime, key, f'seed_{seed}')
             res = train_run(run_dir, config, opts, test=True)
             if 'params' not in res:
