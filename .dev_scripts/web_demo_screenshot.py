@@ -5,8 +5,9 @@ test uses (mlic.testing.browser).
     python .dev_scripts/web_demo_screenshot.py [CONFIG CHECKPOINT]
         [--out docs/images/web_demo.png] [--url URL]
 
-With no model, the README quick start's (configs/mlic/mlic_multiglyphs.py,
-work_dirs/mlic_multiglyphs/epoch_10.pth). ``--url`` drives a page that is
+With no model, the README quick start's
+(configs/mlic/mlic_singleglyphs-pre_multiglyphs-tuned-10e.py,
+work_dirs/mlic_quickstart/epoch_10.pth). ``--url`` drives a page that is
 already served instead of starting demo/web_demo.py.
 """
 import argparse
@@ -24,11 +25,13 @@ IMAGE = osp.join(REPO, 'demo', 'multiglyphs_demo.png')
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument(
-        'config', nargs='?', default='configs/mlic/mlic_multiglyphs.py')
+        'config',
+        nargs='?',
+        default='configs/mlic/mlic_singleglyphs-pre_multiglyphs-tuned-10e.py')
     parser.add_argument(
         'checkpoint',
         nargs='?',
-        default='work_dirs/mlic_multiglyphs/epoch_10.pth')
+        default='work_dirs/mlic_quickstart/epoch_10.pth')
     parser.add_argument('--out', default='docs/images/web_demo.png')
     parser.add_argument('--url', help='a page already served')
     return parser.parse_args()

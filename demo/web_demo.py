@@ -7,7 +7,7 @@
 CONFIG_OR_NAME is a config file or a model-zoo name, CHECKPOINT a local
 path or URL (as for ``demo/image_demo.py``). With no argument the page
 serves the README quick start's model
-(``work_dirs/mlic_multiglyphs/epoch_10.pth``) if it exists, and otherwise
+(``work_dirs/mlic_quickstart/epoch_10.pth``) if it exists, and otherwise
 says which command trains it.
 
 Upload one image or several (or pick a bundled MultiGlyphs example): the
@@ -38,10 +38,11 @@ import sys
 import tempfile
 
 HERE = osp.dirname(osp.abspath(__file__))
-QUICK_START_CONFIG = 'configs/mlic/mlic_multiglyphs.py'
-QUICK_START_CHECKPOINT = 'work_dirs/mlic_multiglyphs/epoch_10.pth'
-QUICK_START_COMMAND = ('python tools/train.py configs/mlic/mlic_multiglyphs.py'
-                       ' --work-dir work_dirs/mlic_multiglyphs')
+QUICK_START_CONFIG = ('configs/mlic/'
+                      'mlic_singleglyphs-pre_multiglyphs-tuned-10e.py')
+QUICK_START_CHECKPOINT = 'work_dirs/mlic_quickstart/epoch_10.pth'
+QUICK_START_COMMAND = (f'python tools/train.py {QUICK_START_CONFIG}'
+                       ' --work-dir work_dirs/mlic_quickstart')
 # MultiGlyphs test scenes 3 (labels 3, 7, D), 1 (C, D, O, S, U) and
 # 2 (A, K, M, N, Z)
 EXAMPLES = [osp.join(HERE, 'multiglyphs_demo.png')] + sorted(
