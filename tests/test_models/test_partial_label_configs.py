@@ -28,6 +28,13 @@ def tiny_cfg(path, data_root, work_dir, epochs=2):
         dataset = cfg[loader].dataset
         inner = dataset.get('dataset', dataset)
         inner.update(data_root=data_root, **TINY)
+        if inner.get('num_val'):
+            # the tuned recipe's configs carve a validation split: two more
+            # scenes for it, so that 8 still train (their own data folder)
+            inner.update(
+                data_root=data_root + '_val',
+                num_train=TINY['num_train'] + 2,
+                num_val=2)
         cfg[loader].update(
             batch_size=4, num_workers=0, persistent_workers=False)
     return cfg

@@ -8,10 +8,12 @@ CONFIG = 'configs/partial_labels/mlic_multiglyphs_partial-ignore.py'
 
 
 def tiny(data_root):
+    # 10 scenes, 2 of them the config's validation split: 8 train
     inner = 'train_dataloader.dataset.dataset'
     return [
-        f'{inner}.data_root={data_root}', f'{inner}.num_train=8',
-        f'{inner}.num_test=4', 'train_dataloader.dataset.known_proportion=0.1'
+        f'{inner}.data_root={data_root}', f'{inner}.num_train=10',
+        f'{inner}.num_val=2', f'{inner}.num_test=4',
+        'train_dataloader.dataset.known_proportion=0.1'
     ]
 
 
