@@ -3,13 +3,13 @@ from .checkpoint import (SAFE_GLOBALS, CheckpointMismatchError,
                          patch_mmengine_checkpoints, safe_pickle_load,
                          safe_torch_load)
 from .distributed import setup_distributed_for_device, unwrap_model
-from .fileio import atomic_write
+from .fileio import atomic_write, replace_marked_section
 
 __all__ = [
     'SAFE_GLOBALS', 'CheckpointMismatchError', 'UnsafeCheckpointError',
     'atomic_write', 'check_checkpoint_fits', 'patch_mmengine_checkpoints',
-    'safe_pickle_load', 'safe_torch_load', 'setup_distributed_for_device',
-    'unwrap_model'
+    'replace_marked_section', 'safe_pickle_load', 'safe_torch_load',
+    'setup_distributed_for_device', 'unwrap_model'
 ]
 
 

@@ -157,3 +157,36 @@ def read_json_lines(path: str) -> list:
                                  'object')
         records.append(record)
     return records
+
+
+def replace_marked_section(path: str, begin: str, end: str, text: str) -> None:
+    """Replace what a Markdown file holds between two marker lines.
+
+    The tools that write tables into the docs (``compare_methods.py
+    --update-doc``, ``multiglyphs_protocol.py table --update-doc``) keep
+    the rest of the page as it is; the page is rewritten with
+    :func:`atomic_write`.
+
+    Args:
+        path (str): The Markdown file.
+        begin (str): The opening marker, e.g.
+            ``'<!-- compare_methods:multiglyphs -->'``; it must occur once.
+        end (str): The closing marker, the first one after ``begin``.
+        text (str): The new content, written on the lines between.
+
+    Raises:
+        ValueError: A marker is missing, or ``begin`` occurs more than once;
+            the message names the file and the marker.
+    """
+    with open(path, encoding='utf-8') as f:
+        page = f.read()
+    count = page.count(begin)
+    if count != 1:
+        raise ValueError(f'{path} has {count} "{begin}" markers; the section '
+                         f'to replace needs exactly one, closed by "{end}"')
+    start = page.index(begin) + len(begin)
+    stop = page.find(end, start)
+    if stop < 0:
+        raise ValueError(f'{path}: "{begin}" is not closed by "{end}"')
+    page = page[:start] + '\n' + text.rstrip('\n') + '\n' + page[stop:]
+    atomic_write(path, lambda f: f.write(page), mode='w')

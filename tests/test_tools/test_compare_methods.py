@@ -160,7 +160,9 @@ def test_update_doc_replaces_only_the_marked_table(tmp_path):
     assert doc.read_text() == (
         'intro\n<!-- compare_methods:multiglyphs -->\n| new | table |\n'
         '<!-- /compare_methods -->\noutro\n')
-    with pytest.raises(ValueError, match='no <!-- compare_methods:other'):
+    with pytest.raises(
+            ValueError,
+            match='has 0 "<!-- compare_methods:other -->" markers'):
         tool.update_doc(str(doc), 'other', '| x |\n')
 
 

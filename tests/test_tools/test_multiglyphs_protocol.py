@@ -412,3 +412,35 @@ def test_table_names_a_missing_runs_folder(tool, tmp_path, monkeypatch):
     with pytest.raises(SystemExit, match=f'no runs: {missing} does not'):
         tool.main()
     assert not osp.exists(missing)
+
+
+def test_table_writes_each_regime_into_the_docs(tool, tmp_path, monkeypatch):
+    """``table --update-doc``: each regime's final table and verdicts go
+    between that regime's markers; the rest of the page stays."""
+    work = str(tmp_path / 'runs')
+    for seed, value in enumerate((60.0, 61.0)):
+        write_final(work, 'baseline', seed, value)
+        write_final(work, 'mlic', seed, value + 2)
+    doc = tmp_path / 'benchmarks.md'
+    page = ('intro\n' + tool.DOC_MARKER.format(regime='pretrained') +
+            '\nstale\n' + tool.DOC_MARKER_END + '\nbetween\n' +
+            tool.DOC_MARKER.format(regime='scratch') + '\nstale\n' +
+            tool.DOC_MARKER_END + '\nend\n')
+    doc.write_text(page)
+    monkeypatch.setattr('sys.argv', [
+        'multiglyphs_protocol.py', 'table', '--work-dir', work, '--update-doc',
+        str(doc)
+    ])
+    tool.main()
+    text = doc.read_text()
+    assert 'stale' not in text
+    assert text.startswith('intro\n') and text.endswith('end\n')
+    pretrained = text.split('between')[0]
+    assert '| MLIC | 2 | 62.50 ± 0.71 |' in pretrained
+    assert '| claim |' in pretrained
+    assert text.split('between')[1].count('| MLIC |') == 0  # scratch: none
+    # a page without the markers is refused and left as it was
+    doc.write_text('no markers\n')
+    with pytest.raises(ValueError, match='has 0 .*final_pretrained'):
+        tool.main()
+    assert doc.read_text() == 'no markers\n'

@@ -258,17 +258,9 @@ def format_table(rows: List[tuple], summary: Dict[str, dict]) -> str:
 def update_doc(path: str, benchmark: str, table: str) -> None:
     """Replace the table between ``<!-- compare_methods:<benchmark> -->``
     and ``<!-- /compare_methods -->`` in a Markdown file."""
-    begin, end = f'<!-- compare_methods:{benchmark} -->', \
-        '<!-- /compare_methods -->'
-    with open(path, encoding='utf-8') as f:
-        text = f.read()
-    start = text.find(begin)
-    stop = text.find(end, start)
-    if start < 0 or stop < 0:
-        raise ValueError(f'{path} has no {begin} ... {end} section')
-    text = text[:start + len(begin)] + '\n' + table + text[stop:]
-    with open(path, 'w', encoding='utf-8') as f:
-        f.write(text)
+    from mlic.utils import replace_marked_section
+    replace_marked_section(path, f'<!-- compare_methods:{benchmark} -->',
+                           '<!-- /compare_methods -->', table)
 
 
 def count_parameters(config: str) -> tuple:

@@ -9,6 +9,7 @@ repeated, when the tool is started again.
     python $TOOL tune --regime pretrained --epochs E
     python $TOOL final --regime pretrained --epochs E --seeds 0 1 2
     python $TOOL table                            # tables only
+    python $TOOL table --update-doc docs/benchmarks.md   # and into the docs
     python $TOOL reproduce --regime pretrained --row mlic --seed 0
     python $TOOL trials                           # the trial points
 
@@ -148,6 +149,11 @@ OPTION_KEYS = dict(
     loss_weight='model.head.contrastive_loss.loss_weight',
     num_steps='model.head.graph_encoder.num_steps',
 )
+
+#: The lines of docs/benchmarks.md between which ``--update-doc`` writes a
+#: regime's final table and verdicts.
+DOC_MARKER = '<!-- multiglyphs_protocol:final_{regime} -->'
+DOC_MARKER_END = '<!-- /multiglyphs_protocol -->'
 
 TRAIN_LOSS = re.compile(r'Epoch\(train\)\s*\[(\d+)\]\[\s*(\d+)/(\d+)\].*?'
                         r'\bloss: ([\d.eE+-]+|nan|inf)')
@@ -940,6 +946,13 @@ def main():
     campaign = sub.add_parser(
         'campaign', help='pilot, tuning and final runs of both regimes')
     campaign.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
+    for p in (final, table):
+        p.add_argument(
+            '--update-doc',
+            metavar='FILE',
+            help='also write each regime\'s tables between the lines '
+            f'"{DOC_MARKER}" and "{DOC_MARKER_END}" of FILE '
+            '(docs/benchmarks.md)')
     for p in (pilot, tune, final, table, campaign, again):
         p.add_argument(
             '--work-dir',
@@ -997,6 +1010,12 @@ def main():
             with open(out, 'w') as f:
                 f.write(text)
             print(f'{regime}:\n{text}')
+            if args.update_doc:
+                from mlic.utils import replace_marked_section
+                replace_marked_section(args.update_doc,
+                                       DOC_MARKER.format(regime=regime),
+                                       DOC_MARKER_END, text)
+                print(f'{regime} tables replaced in {args.update_doc}')
 
 
 if __name__ == '__main__':
