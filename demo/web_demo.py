@@ -285,6 +285,18 @@ def main(argv=None):
     net = init_model(
         config, checkpoint, device=device, checkpoint_sha256=sha256)
     explainer = ImageExplainer(net, thresholds=args.thresholds)
+    # the training labels' co-occurrence, read before serving rather than
+    # in the first request (MultiGlyphs and MultiDigits generate their data
+    # on first use: half a minute on 2 CPU cores)
+    print(
+        'reading the training labels\' co-occurrence from the config\'s '
+        'training set',
+        flush=True)
+    if explainer.training_conditional() is None:
+        print(
+            '  not available, the page shows the predicted graph alone: '
+            f'{explainer.training_conditional_error}',
+            flush=True)
     title = f'mlic: {osp.basename(str(model))}' + (
         f' ({osp.basename(str(checkpoint))})' if checkpoint else '')
     page = build_page(explainer, args, title)

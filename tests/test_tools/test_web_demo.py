@@ -121,8 +121,13 @@ def served(tmp_path_factory):
 
 def test_the_page_shows_image_demos_labels_and_scores(served, tmp_path):
     # bound to this machine only
-    assert 'Running on local URL:  http://127.0.0.1:' in served[
-        'log'].read_text()
+    log = served['log'].read_text()
+    assert 'Running on local URL:  http://127.0.0.1:' in log
+    # the training labels' co-occurrence was read before serving (the
+    # tiny training set's folder exists), not in the first request
+    reading = log.index("reading the training labels' co-occurrence")
+    assert reading < log.index('serving ')
+    assert 'not available' not in log
     from selenium.webdriver.common.by import By
     driver = headless_chromium()
     try:
