@@ -444,3 +444,25 @@ def test_table_writes_each_regime_into_the_docs(tool, tmp_path, monkeypatch):
     with pytest.raises(ValueError, match='has 0 .*final_pretrained'):
         tool.main()
     assert doc.read_text() == 'no markers\n'
+
+
+def test_recipes_table_lists_each_tuned_choice(tool, tmp_path):
+    work = str(tmp_path)
+    for key, params in (('baseline', dict(lr=2.664e-3)),
+                        ('mlic',
+                         dict(lr=9.15e-4, loss_weight=0.1, num_steps=4))):
+        folder = osp.join(work, 'tune', 'pretrained', key)
+        os.makedirs(folder)
+        params = dict(
+            dict(backbone_lr_mult=0.3, weight_decay=5.3e-4, gamma_neg=4.0),
+            **params)
+        with open(osp.join(folder, 'choice.json'), 'w') as f:
+            json.dump(
+                dict(choice=dict(trial=3, params=params, val_mAP=74.1)), f)
+    lines = tool.recipes_table(work, 'pretrained').splitlines()
+    assert lines[2:] == [
+        '| baseline (GAP + linear) | 3 | 2.66e-03 | 0.3 | 5.3e-04 | 4 | — | — '
+        '| 74.10 |', '| MLIC | 3 | 9.15e-04 | 0.3 | 5.3e-04 | 4 | 0.1 | 4 | '
+        '74.10 |'
+    ]  # CSRA, ML-GCN-style and Query2Label-style not tuned: left out
+    assert tool.recipes_table(work, 'scratch').count('\n') == 2

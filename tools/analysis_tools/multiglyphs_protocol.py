@@ -761,10 +761,39 @@ def final_table(work_dir: str, regime: str) -> str:
     return '\n'.join(lines) + '\n'
 
 
+def recipes_table(work_dir: str, regime: str) -> str:
+    """The Markdown table of each tuned method's chosen recipe in a regime
+    (``tune/<regime>/<method>/choice.json``); methods not tuned yet are
+    left out."""
+    lines = [
+        '| method | trial | peak lr | backbone lr mult. | weight decay | '
+        'ASL γ₋ | λ | T | validation mAP (tuning) |',
+        '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
+    ]
+    for key, title, _ in METHODS:
+        record = _read_json(
+            osp.join(work_dir, 'tune', regime, key, 'choice.json'))
+        if record is None:
+            continue
+        choice = record['choice']
+        p = choice['params']
+        mlic = [
+            f'{p[k]:g}' if k in p else '—'
+            for k in ('loss_weight', 'num_steps')
+        ]
+        lines.append(f'| {title} | {choice["trial"]} | {p["lr"]:.2e} | '
+                     f'{p["backbone_lr_mult"]:g} | {p["weight_decay"]:.1e} | '
+                     f'{p["gamma_neg"]:g} | {mlic[0]} | {mlic[1]} | '
+                     f'{choice["val_mAP"]:.2f} |')
+    return '\n'.join(lines) + '\n'
+
+
 def regime_report(work_dir: str, regime: str) -> str:
-    """``final_<regime>.md``: the final table, then the verdicts."""
-    return final_table(work_dir, regime) + '\n' + verdict_table(
-        work_dir, regime)
+    """``final_<regime>.md``: the final table, the verdicts, then the
+    recipes they were trained with."""
+    return (final_table(work_dir, regime) + '\n' +
+            verdict_table(work_dir, regime) + '\n' +
+            recipes_table(work_dir, regime))
 
 
 def reproduce(work_dir: str,
