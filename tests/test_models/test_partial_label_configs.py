@@ -80,6 +80,13 @@ def test_partial_label_config_trains(path, tmp_path_factory):
         base = runner.optim_wrapper.optimizer.param_groups[0]
         assert group['weight_decay'] == 0
         assert group['initial_lr'] == 10 * base['initial_lr']
+    if path.endswith('-llcp.py'):
+        # LL-Cp: epoch 1 corrected ceil(0.002 * 1 * 4 * 30) = 1 unknown
+        # label in each of its two batches, of the 8 training scenes
+        corrected = runner.model.head.loss_module.corrected
+        assert int(corrected.sum()) == 2
+        assert set(corrected.any(1).nonzero().flatten().tolist()) <= set(
+            range(8))
     dataset = runner.train_dataloader.dataset
     assert dataset.num_unknown_labels > 0
     logits = runner.model(torch.randn(2, 3, 64, 64), mode='tensor')
@@ -144,11 +151,17 @@ def _role_on_concatenated_sets(cfg):
      ('resnet18_gap_linear_multiglyphs_partial-role.py', _short_role_table,
       'num_samples=5 rows but the training set PartialLabelDataset has 8 '
       'images'),
+     ('resnet18_gap_linear_multiglyphs_partial-llcp.py', _short_role_table,
+      'LargeLossPermanentCorrection has num_samples=5 rows but the training '
+      'set PartialLabelDataset has 8 images'),
      ('resnet18_gap_linear_multiglyphs_partial-role.py',
       _role_on_concatenated_sets,
       'the training set contains a ConcatDataset, whose parts number their '
       'images from 0 each')],
-    ids=['mmpretrain-head', 'short-role-table', 'role-on-concat'])
+    ids=[
+        'mmpretrain-head', 'short-role-table', 'short-llcp-table',
+        'role-on-concat'
+    ])
 def test_start_up_refuses_what_would_train_wrongly(name, change, message,
                                                    tmp_path_factory):
     """Before the first iteration (UnknownLabelCheckHook): mmpretrain's head

@@ -152,6 +152,74 @@ def test_large_loss_modification(mode):
     assert ll.modified_count(8, 3) == 3
 
 
+def llcp(num_samples=5, delta_rel=0.1):
+    return MODELS.build(
+        dict(
+            type='LargeLossPermanentCorrection',
+            num_samples=num_samples,
+            num_classes=4,
+            delta_rel=delta_rel))
+
+
+def test_large_loss_permanent_correction_keeps_its_corrections():
+    """LL-Cp: this step as LL-Ct; the corrected labels stay positive for
+    those images (and only those) in later steps, where they are no longer
+    candidates."""
+    x = logits()
+    cp = llcp()
+    ct = MODELS.build(
+        dict(type='LargeLossModification', mode='correct', delta_rel=0.1))
+    for loss in (cp, ct):
+        loss.set_epoch(0)
+    idx = torch.tensor([3, 1])
+    assert torch.equal(cp(x, TARGETS, sample_idx=idx), ct(x, TARGETS))
+    assert not cp.corrected.any()  # epoch 0 corrects nothing
+    # epoch 1: ceil(0.1 * 8) = 1 label, the largest unknown loss (as LL-Ct)
+    for loss in (cp, ct):
+        loss.set_epoch(1)
+    assert torch.allclose(cp(x, TARGETS, sample_idx=idx), ct(x, TARGETS))
+    as_negative = bce(x, TARGETS.clamp(min=0)).detach()
+    first = int(as_negative.masked_fill(~UNKNOWN, -1).flatten().argmax())
+    row, col = divmod(first, 4)
+    expected = torch.zeros(5, 4, dtype=torch.bool)
+    expected[idx[row], col] = True
+    assert torch.equal(cp.corrected, expected)
+    # the next step: that label is a known positive, and the one label
+    # modified is the largest of the others
+    known = TARGETS.clone()
+    known[row, col] = 1
+    assert torch.allclose(cp(x, TARGETS, sample_idx=idx), ct(x, known))
+    assert int(cp.corrected.sum()) == 2
+    # the same images in another order carry their own corrections
+    kept = cp.corrected.clone()
+    cp.eval()  # not training: nothing more is kept
+    order = torch.tensor([1, 0])
+    with_corrections = torch.where(kept[idx][order], 1., TARGETS[order])
+    assert torch.allclose(
+        cp(x[order], TARGETS[order], sample_idx=idx[order]),
+        ct(x[order], with_corrections))
+    assert torch.equal(cp.corrected, kept)
+    # saved and resumed with the model
+    state = cp.state_dict()
+    assert torch.equal(state['corrected'], kept)
+    again = llcp()
+    again.load_state_dict(state)
+    assert torch.equal(again.corrected, kept)
+    with pytest.raises(ValueError, match='needs the dataset index'):
+        cp(x, TARGETS)
+    with pytest.raises(ValueError, match='sample_idx 5 is outside'):
+        cp(x, TARGETS, sample_idx=torch.tensor([5, 0]))
+    with pytest.raises(
+            ValueError, match='targets have 4 labels but '
+            'num_classes=3'):
+        MODELS.build(
+            dict(
+                type='LargeLossPermanentCorrection',
+                num_samples=5,
+                num_classes=3))(
+                    x, TARGETS, sample_idx=idx)
+
+
 def test_large_loss_modification_reads_the_runners_epoch():
     hub = MessageHub.get_instance('test_large_loss_epoch')
     ll = MODELS.build(dict(type='LargeLossModification', delta_rel=0.1))
@@ -326,3 +394,41 @@ def test_role_ranks_write_each_others_known_labels(tmp_path):
     assert tables[0]['seen'].tolist() == [True, True, False, True, True]
     # rank 1's images (0 and 4) got their known labels on rank 0 too
     assert_known_labels_written(tables[0]['table'], (0, 4))
+
+
+def _llcp_rank(rank, world_size, port, out_dir):
+    """One rank of a two-process gloo group at epoch 1: rank 0's batch has
+    unknown labels to correct, rank 1's none (it must still take part in
+    the exchange); both tables must hold rank 0's corrections."""
+    import torch.distributed as dist
+    torch.set_num_threads(1)
+    dist.init_process_group(
+        'gloo',
+        init_method=f'tcp://127.0.0.1:{port}',
+        rank=rank,
+        world_size=world_size)
+    try:
+        loss = llcp()
+        loss.set_epoch(1)
+        targets = TARGETS if rank == 0 else TARGETS.clamp(min=0)
+        idx = torch.tensor([[3, 1], [0, 4]][rank])
+        loss(logits(), targets, sample_idx=idx)
+        torch.save(loss.corrected, f'{out_dir}/rank{rank}.pt')
+    finally:
+        dist.destroy_process_group()
+
+
+@pytest.mark.slow
+def test_llcp_ranks_keep_each_others_corrections(tmp_path):
+    import socket
+
+    import torch.multiprocessing as mp
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        port = s.getsockname()[1]
+    mp.spawn(_llcp_rank, args=(2, port, str(tmp_path)), nprocs=2)
+    tables = [torch.load(tmp_path / f'rank{r}.pt') for r in (0, 1)]
+    assert torch.equal(tables[0], tables[1])
+    # one correction, of image 3 or 1 (rank 0's), none of rank 1's images
+    assert int(tables[1].sum()) == 1
+    assert not tables[1][[0, 2, 4]].any()

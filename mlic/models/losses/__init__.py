@@ -5,6 +5,7 @@ from .elementwise_loss_wrapper import ElementwiseLossWrapper
 from .expected_positive_regularization_loss import \
     ExpectedPositiveRegularizationLoss
 from .large_loss_modification import LargeLossModification
+from .large_loss_permanent_correction import LargeLossPermanentCorrection
 from .multilabel_supcon_loss import (MultiLabelSupConLoss,
                                      multilabel_supcon_loss)
 from .online_label_estimation_loss import RegularizedOnlineLabelEstimationLoss
@@ -17,8 +18,8 @@ __all__ = [
     'AssumeNegativeLoss', 'CooccurrenceContrastiveLoss',
     'cooccurrence_contrastive_loss', 'ElementwiseLossWrapper',
     'ExpectedPositiveRegularizationLoss', 'LargeLossModification',
-    'MultiLabelSupConLoss', 'multilabel_supcon_loss',
-    'ReferenceAsymmetricLoss', 'reference_asymmetric_loss',
-    'reference_asymmetric_loss_matrix', 'RegularizedOnlineLabelEstimationLoss',
-    'WeakAssumeNegativeLoss'
+    'LargeLossPermanentCorrection', 'MultiLabelSupConLoss',
+    'multilabel_supcon_loss', 'ReferenceAsymmetricLoss',
+    'reference_asymmetric_loss', 'reference_asymmetric_loss_matrix',
+    'RegularizedOnlineLabelEstimationLoss', 'WeakAssumeNegativeLoss'
 ]

@@ -1,5 +1,5 @@
 import math
-from typing import Optional
+from typing import Optional, Tuple
 
 import torch
 from mmengine.logging import MessageHub
@@ -74,19 +74,27 @@ class LargeLossModification(ElementwiseLossWrapper):
 
     def per_label_losses(self, cls_score: torch.Tensor,
                          label: torch.Tensor) -> torch.Tensor:
+        return self.modified_losses(cls_score, label)[0]
+
+    def modified_losses(
+            self, cls_score: torch.Tensor, label: torch.Tensor
+    ) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
+        """The (B, C) losses, and the (B, C) bool mask of the unknown labels
+        modified this step (None when none is)."""
         unknown = label < 0
         losses = self.base.elementwise(cls_score, label.clamp(min=0))
         count = self.modified_count(losses.numel(), int(unknown.sum()))
-        if count > 0:
-            candidates = losses.detach().masked_fill(~unknown, -math.inf)
-            chosen = candidates.flatten().topk(count).indices
-            large = torch.zeros_like(unknown).flatten()
-            large[chosen] = True
-            large = large.view_as(unknown)
-            if self.mode == 'reject':
-                losses = losses.masked_fill(large, 0.0)
-            else:
-                as_positive = self.base.elementwise(cls_score,
-                                                    torch.ones_like(label))
-                losses = torch.where(large, as_positive, losses)
-        return losses
+        if count == 0:
+            return losses, None
+        candidates = losses.detach().masked_fill(~unknown, -math.inf)
+        chosen = candidates.flatten().topk(count).indices
+        large = torch.zeros_like(unknown).flatten()
+        large[chosen] = True
+        large = large.view_as(unknown)
+        if self.mode == 'reject':
+            losses = losses.masked_fill(large, 0.0)
+        else:
+            as_positive = self.base.elementwise(cls_score,
+                                                torch.ones_like(label))
+            losses = torch.where(large, as_positive, losses)
+        return losses, large

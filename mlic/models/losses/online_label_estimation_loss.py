@@ -3,12 +3,12 @@ from typing import Optional
 
 import torch
 import torch.nn as nn
-from mmengine.dist import all_gather_object, get_world_size
 
 from mlic.registry import MODELS
 from .elementwise_loss_wrapper import ElementwiseLossWrapper
 from .expected_positive_regularization_loss import expected_positive_penalty
 from .loss_args import check_loss_args
+from .sample_rows import check_sample_indices, gather_from_ranks
 
 
 def _logit(p: float) -> float:
@@ -153,29 +153,13 @@ class RegularizedOnlineLabelEstimationLoss(ElementwiseLossWrapper):
                         label: torch.Tensor) -> torch.Tensor:
         """g's logits (B, C) for the batch, writing the known labels of the
         images seen for the first time into the table."""
-        name = type(self).__name__
-        if sample_idx is None:
-            raise ValueError(
-                f'{name} needs the dataset index of each training image '
-                '(sample_idx); the heads of mlic pass it from the data '
-                "samples' metainfo")
-        sample_idx = torch.as_tensor(
-            sample_idx, device=self.label_logits.device).long().flatten()
-        num_samples = self.num_samples
-        if sample_idx.numel() != label.size(0):
-            raise ValueError(f'{name}: {sample_idx.numel()} sample indices '
-                             f'for a batch of {label.size(0)}')
         if label.size(1) != self.label_logits.size(1):
             raise ValueError(
-                f'{name}: targets have {label.size(1)} labels but '
-                f'num_classes={self.label_logits.size(1)}')
-        outside = (sample_idx < 0) | (sample_idx >= num_samples)
-        if outside.any():
-            raise ValueError(
-                f'{name}: sample_idx {int(sample_idx[outside][0])} is outside '
-                f'the table of num_samples={num_samples}; set num_samples to '
-                'the training set\'s length (one dataset: a ConcatDataset\'s '
-                'parts would share rows)')
+                f'{type(self).__name__}: targets have {label.size(1)} labels '
+                f'but num_classes={self.label_logits.size(1)}')
+        sample_idx = check_sample_indices(
+            type(self).__name__, sample_idx, label.size(0), self.num_samples,
+            self.label_logits.device)
         if self.training and not bool(self.seen.all()):
             self._write_known_labels(sample_idx, label)
         return self.label_logits[sample_idx]
@@ -186,12 +170,8 @@ class RegularizedOnlineLabelEstimationLoss(ElementwiseLossWrapper):
         """Set the known labels of unseen rows to ±``known_logit``; every
         rank writes every rank's new rows, so the replicas stay equal."""
         new = ~self.seen[sample_idx]
-        rows = (sample_idx[new].cpu(), label[new].to(torch.int8).cpu())
-        gathered = all_gather_object(rows) if get_world_size() > 1 \
-            else [rows]
-        device = self.label_logits.device
-        idx = torch.cat([i for i, _ in gathered]).to(device)
-        labels = torch.cat([lab for _, lab in gathered]).to(device)
+        idx, labels = gather_from_ranks(sample_idx[new],
+                                        label[new].to(torch.int8))
         block = self.label_logits.data[idx]
         block[labels == 1] = self.known_logit
         block[labels == 0] = -self.known_logit
