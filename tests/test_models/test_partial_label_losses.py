@@ -359,75 +359,64 @@ def test_role_refuses_a_call_without_or_outside_its_table():
                 expected_positives=0))
 
 
-def _role_rank(rank, world_size, port, out_dir):
-    """One rank of a two-process gloo group: each sees other images first;
-    every rank's table must hold both ranks' known labels."""
+def _rank_of_two(rank, port, out_dir, body):
+    """Rank ``rank`` of a two-process gloo group: saves ``body(rank)``."""
     import torch.distributed as dist
     torch.set_num_threads(1)
     dist.init_process_group(
-        'gloo',
-        init_method=f'tcp://127.0.0.1:{port}',
-        rank=rank,
-        world_size=world_size)
+        'gloo', init_method=f'tcp://127.0.0.1:{port}', rank=rank, world_size=2)
     try:
-        loss = role()  # the same seed on both ranks: the same start table
-        idx = torch.tensor([[3, 1], [0, 4]][rank])
-        loss(logits(), TARGETS, sample_idx=idx)
-        torch.save(
-            dict(table=loss.label_logits.detach(), seen=loss.seen),
-            f'{out_dir}/rank{rank}.pt')
+        torch.save(body(rank), f'{out_dir}/rank{rank}.pt')
     finally:
         dist.destroy_process_group()
 
 
-@pytest.mark.slow
-def test_role_ranks_write_each_others_known_labels(tmp_path):
+def run_on_two_ranks(body, tmp_path):
+    """``body(rank)`` (a module-level function) in each process of a
+    two-process gloo group on this machine; what each returned, by rank."""
     import socket
 
     import torch.multiprocessing as mp
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))
         port = s.getsockname()[1]
-    mp.spawn(_role_rank, args=(2, port, str(tmp_path)), nprocs=2)
-    tables = [torch.load(tmp_path / f'rank{r}.pt') for r in (0, 1)]
+    mp.spawn(_rank_of_two, args=(port, str(tmp_path), body), nprocs=2)
+    return [torch.load(tmp_path / f'rank{r}.pt') for r in (0, 1)]
+
+
+def _role_rank(rank):
+    """Each rank sees other images first; every rank's table must hold
+    both ranks' known labels."""
+    loss = role()  # the same seed on both ranks: the same start table
+    idx = torch.tensor([[3, 1], [0, 4]][rank])
+    loss(logits(), TARGETS, sample_idx=idx)
+    return dict(table=loss.label_logits.detach(), seen=loss.seen)
+
+
+@pytest.mark.slow
+def test_role_ranks_write_each_others_known_labels(tmp_path):
+    tables = run_on_two_ranks(_role_rank, tmp_path)
     assert torch.equal(tables[0]['table'], tables[1]['table'])
     assert tables[0]['seen'].tolist() == [True, True, False, True, True]
     # rank 1's images (0 and 4) got their known labels on rank 0 too
     assert_known_labels_written(tables[0]['table'], (0, 4))
 
 
-def _llcp_rank(rank, world_size, port, out_dir):
-    """One rank of a two-process gloo group at epoch 1: rank 0's batch has
-    unknown labels to correct, rank 1's none (it must still take part in
-    the exchange); both tables must hold rank 0's corrections."""
-    import torch.distributed as dist
-    torch.set_num_threads(1)
-    dist.init_process_group(
-        'gloo',
-        init_method=f'tcp://127.0.0.1:{port}',
-        rank=rank,
-        world_size=world_size)
-    try:
-        loss = llcp()
-        loss.set_epoch(1)
-        targets = TARGETS if rank == 0 else TARGETS.clamp(min=0)
-        idx = torch.tensor([[3, 1], [0, 4]][rank])
-        loss(logits(), targets, sample_idx=idx)
-        torch.save(loss.corrected, f'{out_dir}/rank{rank}.pt')
-    finally:
-        dist.destroy_process_group()
+def _llcp_rank(rank):
+    """At epoch 1: rank 0's batch has unknown labels to correct, rank 1's
+    none (it must still take part in the exchange); both tables must hold
+    rank 0's corrections."""
+    loss = llcp()
+    loss.set_epoch(1)
+    targets = TARGETS if rank == 0 else TARGETS.clamp(min=0)
+    idx = torch.tensor([[3, 1], [0, 4]][rank])
+    loss(logits(), targets, sample_idx=idx)
+    return loss.corrected
 
 
 @pytest.mark.slow
 def test_llcp_ranks_keep_each_others_corrections(tmp_path):
-    import socket
-
-    import torch.multiprocessing as mp
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        port = s.getsockname()[1]
-    mp.spawn(_llcp_rank, args=(2, port, str(tmp_path)), nprocs=2)
-    tables = [torch.load(tmp_path / f'rank{r}.pt') for r in (0, 1)]
+    tables = run_on_two_ranks(_llcp_rank, tmp_path)
     assert torch.equal(tables[0], tables[1])
     # one correction, of image 3 or 1 (rank 0's), none of rank 1's images
     assert int(tables[1].sum()) == 1

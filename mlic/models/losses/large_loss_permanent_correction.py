@@ -4,8 +4,7 @@ import torch
 
 from mlic.registry import MODELS
 from .large_loss_modification import LargeLossModification
-from .loss_args import check_loss_args
-from .sample_rows import check_sample_indices, gather_from_ranks
+from .sample_rows import check_sample_indices, gather_from_ranks, table_size
 
 
 @MODELS.register_module()
@@ -54,20 +53,11 @@ class LargeLossPermanentCorrection(LargeLossModification):
                  loss: dict = dict(
                      type='ReferenceAsymmetricLoss', gamma_neg=0.0)):
         super().__init__(mode='correct', delta_rel=delta_rel, loss=loss)
-        name = type(self).__name__
-        check_loss_args(
-            name,
-            positive=('num_samples', 'num_classes'),
-            num_samples=num_samples,
-            num_classes=num_classes)
-        if int(num_samples) != num_samples or \
-                int(num_classes) != num_classes:
-            raise ValueError(f'{name}: num_samples and num_classes must be '
-                             f'whole numbers, got {num_samples!r} and '
-                             f'{num_classes!r}')
         self.register_buffer(
             'corrected',
-            torch.zeros(int(num_samples), int(num_classes), dtype=torch.bool))
+            torch.zeros(
+                *table_size(type(self).__name__, num_samples, num_classes),
+                dtype=torch.bool))
 
     @property
     def num_samples(self) -> int:
@@ -84,13 +74,8 @@ class LargeLossPermanentCorrection(LargeLossModification):
         """The LL-Cp loss of scores (B, C) against targets (B, C) in
         {1, 0, -1} for the training images ``sample_idx`` (B, ) long."""
         self.check_call(weight, reduction_override)
-        name = type(self).__name__
-        if label.size(1) != self.corrected.size(1):
-            raise ValueError(f'{name}: targets have {label.size(1)} labels '
-                             f'but num_classes={self.corrected.size(1)}')
-        sample_idx = check_sample_indices(name, sample_idx, label.size(0),
-                                          self.num_samples,
-                                          self.corrected.device)
+        sample_idx = check_sample_indices(
+            type(self).__name__, sample_idx, label, self.corrected)
         label = label.float()
         # earlier corrections are known positives now
         label = torch.where(self.corrected[sample_idx].to(label.device),

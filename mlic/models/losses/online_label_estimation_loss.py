@@ -8,7 +8,7 @@ from mlic.registry import MODELS
 from .elementwise_loss_wrapper import ElementwiseLossWrapper
 from .expected_positive_regularization_loss import expected_positive_penalty
 from .loss_args import check_loss_args
-from .sample_rows import check_sample_indices, gather_from_ranks
+from .sample_rows import check_sample_indices, gather_from_ranks, table_size
 
 
 def _logit(p: float) -> float:
@@ -89,21 +89,14 @@ class RegularizedOnlineLabelEstimationLoss(ElementwiseLossWrapper):
                  known_confidence: float = 0.995):
         super().__init__(loss)
         name = type(self).__name__
+        num_samples, num_classes = table_size(name, num_samples, num_classes)
         check_loss_args(
             name,
-            positive=('num_samples', 'num_classes', 'expected_positives',
-                      'known_confidence'),
-            num_samples=num_samples,
-            num_classes=num_classes,
+            positive=('expected_positives', 'known_confidence'),
             expected_positives=expected_positives,
             reg_weight=reg_weight,
             init_spread=init_spread,
             known_confidence=known_confidence)
-        if int(num_samples) != num_samples or \
-                int(num_classes) != num_classes:
-            raise ValueError(f'{name}: num_samples and num_classes must be '
-                             f'whole numbers, got {num_samples!r} and '
-                             f'{num_classes!r}')
         if not init_spread < 0.5 or not 0.5 < known_confidence < 1:
             raise ValueError(
                 f'{name}: init_spread must be < 0.5 and known_confidence in '
@@ -113,10 +106,10 @@ class RegularizedOnlineLabelEstimationLoss(ElementwiseLossWrapper):
         self.known_logit = _logit(known_confidence)
         spread = _logit(0.5 + init_spread)
         self.label_logits = nn.Parameter(
-            (torch.rand(int(num_samples), int(num_classes)) * 2 - 1) * spread)
+            (torch.rand(num_samples, num_classes) * 2 - 1) * spread)
         # which rows hold their known labels already (saved and resumed)
         self.register_buffer('seen',
-                             torch.zeros(int(num_samples), dtype=torch.bool))
+                             torch.zeros(num_samples, dtype=torch.bool))
 
     @property
     def num_samples(self) -> int:
@@ -153,13 +146,8 @@ class RegularizedOnlineLabelEstimationLoss(ElementwiseLossWrapper):
                         label: torch.Tensor) -> torch.Tensor:
         """g's logits (B, C) for the batch, writing the known labels of the
         images seen for the first time into the table."""
-        if label.size(1) != self.label_logits.size(1):
-            raise ValueError(
-                f'{type(self).__name__}: targets have {label.size(1)} labels '
-                f'but num_classes={self.label_logits.size(1)}')
         sample_idx = check_sample_indices(
-            type(self).__name__, sample_idx, label.size(0), self.num_samples,
-            self.label_logits.device)
+            type(self).__name__, sample_idx, label, self.label_logits)
         if self.training and not bool(self.seen.all()):
             self._write_known_labels(sample_idx, label)
         return self.label_logits[sample_idx]

@@ -6,36 +6,64 @@ ranks so that every replica holds the same table.
 Not reused from mmengine or mmpretrain: neither has per-sample state in a
 loss; :func:`mmengine.dist.all_gather_object` does the exchange.
 """
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import torch
 from mmengine.dist import all_gather_object, get_world_size
 
+from .loss_args import check_loss_args
+
+
+def table_size(name: str, num_samples: int,
+               num_classes: int) -> Tuple[int, int]:
+    """``(N, C)`` of a per-image table as ints, refused unless both are
+    positive whole numbers.
+
+    Raises:
+        ValueError: the message names the loss and the value at fault.
+    """
+    check_loss_args(
+        name,
+        positive=('num_samples', 'num_classes'),
+        num_samples=num_samples,
+        num_classes=num_classes)
+    if int(num_samples) != num_samples or int(num_classes) != num_classes:
+        raise ValueError(f'{name}: num_samples and num_classes must be whole '
+                         f'numbers, got {num_samples!r} and {num_classes!r}')
+    return int(num_samples), int(num_classes)
+
 
 def check_sample_indices(name: str, sample_idx: Optional[torch.Tensor],
-                         batch_size: int, num_samples: int,
-                         device: torch.device) -> torch.Tensor:
-    """The batch's dataset indices as a (B, ) long tensor on ``device``.
+                         label: torch.Tensor,
+                         table: torch.Tensor) -> torch.Tensor:
+    """The batch's dataset indices as a (B, ) long tensor on the table's
+    device.
 
     Args:
         name (str): The loss, for the messages.
         sample_idx: What the head passed (``sample_idx`` of the data
             samples' metainfo), or None.
-        batch_size (int): B.
-        num_samples (int): The table's rows.
+        label (Tensor): The batch's targets (B, C).
+        table (Tensor): The loss's per-image table, (N, C).
 
     Raises:
-        ValueError: no indices, not one per image, or one outside the table.
+        ValueError: targets of another width than the table, no indices,
+            not one per image, or one outside the table.
     """
+    num_samples, num_classes = table.shape[:2]
+    if label.size(1) != num_classes:
+        raise ValueError(f'{name}: targets have {label.size(1)} labels but '
+                         f'num_classes={num_classes}')
     if sample_idx is None:
         raise ValueError(
             f'{name} needs the dataset index of each training image '
             "(sample_idx); the heads of mlic pass it from the data samples' "
             'metainfo')
-    sample_idx = torch.as_tensor(sample_idx, device=device).long().flatten()
-    if sample_idx.numel() != batch_size:
+    sample_idx = torch.as_tensor(
+        sample_idx, device=table.device).long().flatten()
+    if sample_idx.numel() != label.size(0):
         raise ValueError(f'{name}: {sample_idx.numel()} sample indices for a '
-                         f'batch of {batch_size}')
+                         f'batch of {label.size(0)}')
     outside = (sample_idx < 0) | (sample_idx >= num_samples)
     if outside.any():
         raise ValueError(
