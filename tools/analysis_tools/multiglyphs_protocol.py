@@ -788,6 +788,28 @@ def recipes_table(work_dir: str, regime: str) -> str:
     return '\n'.join(lines) + '\n'
 
 
+def write_reports(work_dir: str,
+                  update_doc: Optional[str] = None) -> Dict[str, str]:
+    """Write each regime's :func:`regime_report` to
+    ``<work_dir>/final_<regime>.md`` and, with ``update_doc``, between that
+    regime's markers (:data:`DOC_MARKER`) of that Markdown file.
+
+    Returns:
+        dict: regime -> the report.
+    """
+    reports = {}
+    for regime in REGIMES:
+        text = reports[regime] = regime_report(work_dir, regime)
+        with open(osp.join(work_dir, f'final_{regime}.md'), 'w') as f:
+            f.write(text)
+        if update_doc:
+            from mlic.utils import replace_marked_section
+            replace_marked_section(update_doc,
+                                   DOC_MARKER.format(regime=regime),
+                                   DOC_MARKER_END, text)
+    return reports
+
+
 def regime_report(work_dir: str, regime: str) -> str:
     """``final_<regime>.md``: the final table, the verdicts, then the
     recipes they were trained with."""
@@ -936,9 +958,7 @@ def run_campaign(work_dir: str, ladder: Sequence[int],
             tune_method(work_dir, regime, key, stem, tune_epochs[regime])
     for regime in ('pretrained', 'scratch'):
         run_finals(work_dir, regime, epochs[regime], seeds, None)
-    for regime in REGIMES:
-        with open(osp.join(work_dir, f'final_{regime}.md'), 'w') as f:
-            f.write(regime_report(work_dir, regime))
+    write_reports(work_dir)
 
 
 def main():
@@ -1033,18 +1053,11 @@ def main():
         if not osp.isdir(args.work_dir):
             raise SystemExit(f'no runs: {args.work_dir} does not exist '
                              '(--work-dir is the folder of the campaign)')
-        for regime in REGIMES:
-            text = regime_report(args.work_dir, regime)
-            out = osp.join(args.work_dir, f'final_{regime}.md')
-            with open(out, 'w') as f:
-                f.write(text)
+        for regime, text in write_reports(args.work_dir,
+                                          args.update_doc).items():
             print(f'{regime}:\n{text}')
-            if args.update_doc:
-                from mlic.utils import replace_marked_section
-                replace_marked_section(args.update_doc,
-                                       DOC_MARKER.format(regime=regime),
-                                       DOC_MARKER_END, text)
-                print(f'{regime} tables replaced in {args.update_doc}')
+        if args.update_doc:
+            print(f'tables replaced in {args.update_doc}')
 
 
 if __name__ == '__main__':
