@@ -4,7 +4,9 @@
 # assumes them negative and rejects the largest of those losses (LL-R, Kim et
 # al., CVPR 2022; 0.2 % of the labels more per epoch, within the authors'
 # range of 0.1-0.5 %). The contrastive loss and graph views use the known
-# positive only.
+# positive only. Published figure to approach: LL-R, single positive, COCO,
+# ResNet-50 (ImageNet), 448 px, end to end: 71.0 mAP (Kim et al.'s Table 1 as
+# quoted by VLPL's README, arXiv 2310.15985; docs/partial_labels.md).
 _base_ = ['../mlic/mlic_coco.py']
 
 train_dataloader = dict(
