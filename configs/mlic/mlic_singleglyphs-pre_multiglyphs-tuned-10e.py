@@ -1,7 +1,8 @@
 # mlic_singleglyphs-pre_multiglyphs-tuned-20e.py in 10 epochs: the
-# README's quick start (about 6 minutes of training on 2 CPU cores instead of
-# 12). The tuned recipe was chosen at this length (validation, rung 1 of the
-# tuning); the table of record trains 20 epochs.
+# README's quick start (about 10 minutes of training and testing on 2 idle
+# CPU cores, measured in benchmarks/quick_start/). The tuned recipe was
+# chosen at this length (validation, rung 1 of the tuning); the table of
+# record trains 20 epochs.
 _base_ = ['./mlic_singleglyphs-pre_multiglyphs-tuned-20e.py']
 
 max_epochs = 10
