@@ -2,15 +2,11 @@
 interface): losses, backward and scores."""
 import pytest
 import torch
-from mmpretrain.structures import DataSample
 
 from mlic.registry import MODELS
+from .helpers import samples
 
 BACKBONE = dict(type='ResNet', depth=18, base_channels=8, out_indices=(3, ))
-
-
-def samples(labels):
-    return [DataSample().set_gt_label(lab) for lab in labels]
 
 
 @pytest.mark.parametrize('head', [

@@ -1,16 +1,12 @@
 """MLGCNHead: needs its graph; builds it as ML-GCN does."""
 import pytest
 import torch
-from mmpretrain.structures import DataSample
 
 from mlic.models.heads import mlgcn_adjacency
 from mlic.registry import MODELS
+from .helpers import samples
 
 BACKBONE = dict(type='ResNet', depth=18, base_channels=8, out_indices=(3, ))
-
-
-def samples(labels):
-    return [DataSample().set_gt_label(lab) for lab in labels]
 
 
 def test_mlgcn_needs_its_graph_and_builds_it_like_ml_gcn():

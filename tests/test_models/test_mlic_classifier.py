@@ -1,35 +1,13 @@
 """MLICClassifier: width from the backbone, modes, non-finite losses."""
 import pytest
 import torch
-from mmpretrain.structures import DataSample
 
 from mlic.registry import MODELS
-
-
-def small_cfg(**head):
-    head_cfg = dict(
-        type='MLICHead',
-        num_classes=5,
-        transformer=dict(type='LabelQueryTransformer', ffn_dim=64),
-        graph_encoder=dict(type='GatedGraphEncoder', num_steps=2),
-        loss=dict(type='ReferenceAsymmetricLoss', gamma_neg=2.0),
-        contrastive_loss=dict(type='CooccurrenceContrastiveLoss', tau=1.0))
-    head_cfg.update(head)
-    return dict(
-        type='MLICClassifier',
-        data_preprocessor=dict(
-            type='ClsDataPreprocessor', num_classes=5, to_onehot=True),
-        backbone=dict(
-            type='ResNet', depth=18, base_channels=8, out_indices=(3, )),
-        head=head_cfg)
-
-
-def samples(labels):
-    return [DataSample().set_gt_label(lab) for lab in labels]
+from .helpers import samples, small_mlic_cfg
 
 
 def test_width_comes_from_backbone():
-    model = MODELS.build(small_cfg())
+    model = MODELS.build(small_mlic_cfg())
     assert model.head.in_channels == 64  # 8 * base_channels
     r18 = MODELS.build(
         dict(
@@ -44,12 +22,12 @@ def test_width_comes_from_backbone():
 
 def test_conflicting_width_fails_with_both_numbers():
     with pytest.raises(ValueError, match='in_channels=2048.*width 64'):
-        MODELS.build(small_cfg(in_channels=2048))
+        MODELS.build(small_mlic_cfg(in_channels=2048))
 
 
 def test_modes_tensor_loss_predict():
     torch.manual_seed(0)
-    model = MODELS.build(small_cfg())
+    model = MODELS.build(small_mlic_cfg())
     x = torch.randn(3, 3, 64, 64)
     logits = model(x, mode='tensor')
     assert logits.shape == (3, 5)
@@ -70,7 +48,7 @@ def test_modes_tensor_loss_predict():
 
 def test_non_finite_loss_names_term_and_iteration():
     from mmengine.logging import MessageHub
-    model = MODELS.build(small_cfg())
+    model = MODELS.build(small_mlic_cfg())
     MessageHub.get_current_instance().update_info('iter', 41)
     with pytest.raises(
             FloatingPointError, match='iteration 42: loss_contrastive=nan'):

@@ -1,35 +1,13 @@
 """MLICHead: the method's forward, the contrastive views, λ = 0."""
 import torch
-from mmpretrain.structures import DataSample
 
 from mlic.registry import MODELS
-
-
-def small_cfg(**head):
-    head_cfg = dict(
-        type='MLICHead',
-        num_classes=5,
-        transformer=dict(type='LabelQueryTransformer', ffn_dim=64),
-        graph_encoder=dict(type='GatedGraphEncoder', num_steps=2),
-        loss=dict(type='ReferenceAsymmetricLoss', gamma_neg=2.0),
-        contrastive_loss=dict(type='CooccurrenceContrastiveLoss', tau=1.0))
-    head_cfg.update(head)
-    return dict(
-        type='MLICClassifier',
-        data_preprocessor=dict(
-            type='ClsDataPreprocessor', num_classes=5, to_onehot=True),
-        backbone=dict(
-            type='ResNet', depth=18, base_channels=8, out_indices=(3, )),
-        head=head_cfg)
-
-
-def samples(labels):
-    return [DataSample().set_gt_label(lab) for lab in labels]
+from .helpers import samples, small_mlic_cfg
 
 
 def test_lambda_zero_turns_contrastive_off():
     model = MODELS.build(
-        small_cfg(
+        small_mlic_cfg(
             contrastive_loss=dict(
                 type='CooccurrenceContrastiveLoss', loss_weight=0.0)))
     assert model.head.contrastive_loss is None
@@ -42,7 +20,7 @@ def test_head_matches_method_forward():
     """The head's logits equal docs/method.md §1 written out step by step."""
     torch.manual_seed(3)
     model = MODELS.build(
-        small_cfg(
+        small_mlic_cfg(
             transformer=dict(
                 type='LabelQueryTransformer', ffn_dim=64, dropout=0.0),
             graph_encoder=dict(type='GatedGraphEncoder', num_steps=1))).eval()
@@ -62,7 +40,7 @@ def test_head_matches_method_forward():
 
 
 def test_contrastive_views_use_masked_graphs_without_grad():
-    model = MODELS.build(small_cfg())
+    model = MODELS.build(small_mlic_cfg())
     head = model.head
     F_ = torch.randn(2, 5, 64, requires_grad=True)
     A = torch.rand(2, 5, 5, requires_grad=True)
