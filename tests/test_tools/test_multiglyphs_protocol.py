@@ -292,6 +292,47 @@ def test_a_resumed_log_counts_each_step_once(tool):
     assert losses[-1, 1] == 50.0
 
 
+def epoch_log(records):
+    """A training log of (epoch, iteration, lr, loss) records."""
+    return '\n'.join(
+        f'12/03 10:00:00 - mmengine - INFO - Epoch(train) [{e}][{i:>2}/79]  '
+        f'base_lr: {lr:.4e} lr: {lr:.4e}  eta: 0:00:01  time: 0.2  '
+        f'data_time: 0.01  loss: {loss:.4f}' for e, i, lr, loss in records)
+
+
+def test_curves_put_per_epoch_losses_side_by_side(tool, tmp_path):
+    """Each row's mean logged loss per epoch, a resumed step read once (the
+    later record), the first row's learning rate at each epoch's start."""
+    folder = tmp_path / 'final' / 'pretrained'
+    (folder / 'baseline').mkdir(parents=True)
+    (folder / 'mlic').mkdir()
+    (folder / 'baseline' / 'seed_0.log').write_text(
+        epoch_log([(1, 10, 1e-4, 100.0), (1, 20, 2e-4, 80.0),
+                   (2, 10, 3e-4, 60.0), (2, 20, 3e-4, 40.0)]))
+    # interrupted after epoch 1's first record, resumed: epoch 1 again
+    (folder / 'mlic' / 'seed_0.log').write_text(
+        epoch_log([(1, 10, 1e-4, 999.0)]) + '\n' +
+        epoch_log([(1, 10, 1e-4, 110.0), (1, 20, 2e-4, 90.0)]))
+    table = tool.curves_table(str(tmp_path), 'pretrained', 0)
+    lines = table.splitlines()
+    assert lines[0] == '| epoch | lr at its start | baseline | mlic |'
+    assert lines[2] == '| 1 | 1.00e-04 | 90.0 | 100.0 |'
+    assert lines[3] == '| 2 | 3.00e-04 | 50.0 | — |'
+    assert len(lines) == 4
+    # rows in the order asked for
+    table = tool.curves_table(
+        str(tmp_path), 'pretrained', 0, ['mlic', 'baseline'])
+    assert table.splitlines()[2] == '| 1 | 1.00e-04 | 100.0 | 90.0 |'
+    with pytest.raises(FileNotFoundError, match='csra.*seed 0'):
+        tool.curves_table(str(tmp_path), 'pretrained', 0, ['csra'])
+    with pytest.raises(ValueError, match="unknown row key.*'mlicc'"):
+        tool.curves_table(str(tmp_path), 'pretrained', 0, ['mlicc'])
+    with pytest.raises(FileNotFoundError, match='no final-run log at seed 1'):
+        tool.curves_table(str(tmp_path), 'pretrained', 1)
+    with pytest.raises(ValueError, match='no training loss'):
+        tool.epoch_means('nothing logged')
+
+
 def write_final(work_dir, key, seed, test_map):
     run_dir = osp.join(work_dir, 'final', 'pretrained', key, f'seed_{seed}')
     os.makedirs(run_dir)

@@ -11,6 +11,7 @@ repeated, when the tool is started again.
     python $TOOL table                            # tables only
     python $TOOL table --update-doc docs/benchmarks.md   # and into the docs
     python $TOOL reproduce --regime pretrained --row mlic --seed 0
+    python $TOOL curves --regime pretrained --seed 0 --rows baseline mlic
     python $TOOL trials                           # the trial points
 
 Design (fixed before any head was scored; docs/benchmarks.md, "The
@@ -157,6 +158,10 @@ DOC_MARKER_END = '<!-- /multiglyphs_protocol -->'
 
 TRAIN_LOSS = re.compile(r'Epoch\(train\)\s*\[(\d+)\]\[\s*(\d+)/(\d+)\].*?'
                         r'\bloss: ([\d.eE+-]+|nan|inf)')
+#: epoch, iteration, learning rate, loss of a training log record
+TRAIN_RECORD = re.compile(r'Epoch\(train\)\s*\[(\d+)\]\[\s*(\d+)/\d+\].*?'
+                          r'\blr: ([\d.eE+-]+).*?'
+                          r'\bloss: ([\d.eE+-]+|nan|inf)')
 METRIC = re.compile(r'multi-label/(mAP|CF1|OF1): ([\d.]+)')
 
 
@@ -292,6 +297,76 @@ def train_losses(text: str) -> np.ndarray:
     if not by_step:
         raise ValueError('the log holds no training loss')
     return np.asarray(sorted(by_step.items()), np.float64)
+
+
+def epoch_means(text: str) -> Dict[int, Tuple[float, float]]:
+    """``{epoch: (learning rate, mean logged loss)}`` of a training log.
+
+    The learning rate is the one logged at the epoch's first record; the
+    loss is the mean of the epoch's records. A resumed run logs again the
+    steps after its checkpoint: each step counts once (the later record).
+    The logged ``loss`` is what the head returns under that key (for MLIC
+    the classification loss alone, docs/visualization.md).
+    """
+    records = {}
+    for match in TRAIN_RECORD.finditer(text):
+        epoch, it, lr, loss = match.groups()
+        records[(int(epoch), int(it))] = (float(lr), float(loss))
+    if not records:
+        raise ValueError('the log holds no training loss')
+    out = {}
+    for epoch in sorted({e for e, _ in records}):
+        steps = sorted(it for e, it in records if e == epoch)
+        losses = [records[(epoch, it)][1] for it in steps]
+        out[epoch] = (records[(epoch, steps[0])][0], float(np.mean(losses)))
+    return out
+
+
+def curves_table(work_dir: str,
+                 regime: str,
+                 seed: int,
+                 rows: Optional[Sequence[str]] = None) -> str:
+    """Per-epoch mean training loss of final runs, one column per row.
+
+    Args:
+        rows: Row keys in the order wanted; all the regime's rows with a
+            log at ``seed`` when None.
+
+    Returns:
+        str: A markdown table: epoch, the learning rate of the first row's
+        epoch start, then each row's mean logged loss.
+    """
+    keys = [r[0] for r in final_rows(regime)]
+    unknown = [k for k in rows or () if k not in keys]
+    if unknown:
+        raise ValueError(f'unknown row key(s) {unknown}; the {regime} '
+                         f'regime has {keys}')
+    logs = {}
+    for key in rows or keys:
+        path = osp.join(work_dir, 'final', regime, key, f'seed_{seed}.log')
+        if osp.isfile(path):
+            with open(path, encoding='utf-8') as f:
+                logs[key] = epoch_means(f.read())
+        elif rows:
+            raise FileNotFoundError(f'no log of row {key!r} at seed {seed}: '
+                                    f'{path} does not exist')
+    if not logs:
+        raise FileNotFoundError(f'no final-run log at seed {seed} under '
+                                f'{osp.join(work_dir, "final", regime)}')
+    first = next(iter(logs.values()))
+    epochs = sorted(set().union(*logs.values()))
+    lines = [
+        '| epoch | lr at its start | ' + ' | '.join(logs) + ' |',
+        '| ---: | ---: | ' + ' | '.join('---:' for _ in logs) + ' |'
+    ]
+    for epoch in epochs:
+        lr = f'{first[epoch][0]:.2e}' if epoch in first else '—'
+        cells = [
+            f'{log[epoch][1]:.1f}' if epoch in log else '—'
+            for log in logs.values()
+        ]
+        lines.append(f'| {epoch} | {lr} | ' + ' | '.join(cells) + ' |')
+    return '\n'.join(lines) + '\n'
 
 
 def loss_change(losses: np.ndarray,
@@ -992,6 +1067,13 @@ def main():
         '--out-dir',
         default='work_dirs/multiglyphs_protocol_reproduce',
         help='where the new run goes (the recorded runs are not touched)')
+    curves = sub.add_parser(
+        'curves',
+        help='per-epoch mean training loss of final runs, side by side')
+    curves.add_argument('--regime', choices=sorted(REGIMES), required=True)
+    curves.add_argument('--seed', type=int, default=0)
+    curves.add_argument(
+        '--rows', nargs='+', help='row keys (default: every row with a log)')
     campaign = sub.add_parser(
         'campaign', help='pilot, tuning and final runs of both regimes')
     campaign.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
@@ -1002,7 +1084,7 @@ def main():
             help='also write each regime\'s tables between the lines '
             f'"{DOC_MARKER}" and "{DOC_MARKER_END}" of FILE '
             '(docs/benchmarks.md)')
-    for p in (pilot, tune, final, table, campaign, again):
+    for p in (pilot, tune, final, table, campaign, again, curves):
         p.add_argument(
             '--work-dir',
             default='benchmarks/multiglyphs_protocol',
@@ -1023,6 +1105,11 @@ def main():
               ('within two std'
                if out['within'] else 'OUTSIDE two std: not reproduced'))
         sys.exit(0 if out['within'] else 1)
+    if args.command == 'curves':
+        print(
+            curves_table(args.work_dir, args.regime, args.seed, args.rows),
+            end='')
+        return
     if args.command == 'trials':
         for i, trial in enumerate(sample_trials()):
             print(i, json.dumps(trial))
