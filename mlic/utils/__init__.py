@@ -4,12 +4,13 @@ from .checkpoint import (SAFE_GLOBALS, CheckpointMismatchError,
                          safe_torch_load)
 from .distributed import setup_distributed_for_device, unwrap_model
 from .fileio import atomic_write, replace_marked_section
+from .resumable_run import run_resumable_training
 
 __all__ = [
     'SAFE_GLOBALS', 'CheckpointMismatchError', 'UnsafeCheckpointError',
     'atomic_write', 'check_checkpoint_fits', 'patch_mmengine_checkpoints',
-    'replace_marked_section', 'safe_pickle_load', 'safe_torch_load',
-    'setup_distributed_for_device', 'unwrap_model'
+    'replace_marked_section', 'run_resumable_training', 'safe_pickle_load',
+    'safe_torch_load', 'setup_distributed_for_device', 'unwrap_model'
 ]
 
 

@@ -12,8 +12,10 @@ Each (row, seed) is ``tools/train.py CONFIG --work-dir DIR/ROW/seed_S
 they differ only in the head (or loss). A finished run leaves
 ``DIR/ROW/seed_S/result.json``; runs that have one are read, not repeated,
 so the tool can be stopped and started again. A run that was interrupted
-is started afresh. Seeds are the outer loop, so a partial campaign has every
-row at its first seed before any row gets a second.
+after a checkpoint resumes from it (``train.py --resume``, exact), its log
+appended to; one interrupted before any checkpoint starts afresh. Seeds
+are the outer loop, so a partial campaign has every row at its first seed
+before any row gets a second.
 
 Reported per row: mean ± sample std over seeds of the last validation's
 test mAP, CF1 and OF1 (the configs validate on the test split with the EMA
@@ -36,11 +38,9 @@ import json
 import os
 import os.path as osp
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
@@ -285,24 +285,18 @@ def run_one(key: str, config: str, seed: int, work_dir: str,
     if osp.isfile(result_file):
         with open(result_file) as f:
             return json.load(f)
-    if osp.isdir(run_dir):  # an interrupted run: start it again
-        shutil.rmtree(run_dir)
+    from mlic.utils import run_resumable_training
     log_path = osp.join(work_dir, key, f'seed_{seed}.log')
-    os.makedirs(run_dir)
     cmd = [
         sys.executable,
         osp.join(REPO_ROOT, 'tools', 'train.py'),
         osp.join(REPO_ROOT, config), '--work-dir', run_dir, '--cfg-options',
         f'randomness.seed={seed}'
     ] + cfg_options
-    print(f'[{key} seed {seed}] {" ".join(cmd)}', flush=True)
-    start = time.perf_counter()
-    with open(log_path, 'w') as log:
-        code = subprocess.call(cmd, stdout=log, stderr=subprocess.STDOUT)
-    wall_s = time.perf_counter() - start
-    if code != 0:
-        raise RuntimeError(f'{key} seed {seed} failed (exit {code}); see '
-                           f'{log_path}')
+    try:
+        wall_s, resumed = run_resumable_training(cmd, run_dir, log_path)
+    except RuntimeError as err:
+        raise RuntimeError(f'{key} seed {seed}: {err}') from err
     with open(log_path) as f:
         text = f.read()
     params, batch = count_parameters(osp.join(REPO_ROOT, config))
@@ -311,7 +305,8 @@ def run_one(key: str, config: str, seed: int, work_dir: str,
         params=params,
         seed=seed,
         config=config,
-        wall_s=wall_s)
+        wall_s=wall_s,  # the last attempt's, when resumed
+        resumed=resumed)
     tmp = result_file + '.tmp'
     with open(tmp, 'w') as f:
         json.dump(result, f, indent=1)

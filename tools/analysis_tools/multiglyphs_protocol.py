@@ -45,10 +45,8 @@ import math
 import os
 import os.path as osp
 import re
-import shutil
 import subprocess
 import sys
-import time
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -438,26 +436,14 @@ def train_run(run_dir: str,
     done = _read_json(result_file)
     if done is not None:
         return done
+    from mlic.utils import run_resumable_training
     log_path = run_dir + '.log'
-    # interrupted after a checkpoint: resume it (train.py --resume takes the
-    # newest intact checkpoint and continues exactly); else start again
-    resume = osp.isfile(osp.join(run_dir, 'last_checkpoint')) and \
-        osp.isfile(log_path)
-    if not resume and osp.isdir(run_dir):
-        shutil.rmtree(run_dir)
-    os.makedirs(run_dir, exist_ok=True)
     cmd = [
         sys.executable,
         osp.join(REPO_ROOT, 'tools', 'train.py'),
-        osp.join(REPO_ROOT, config), '--work-dir', run_dir
-    ] + (['--resume'] if resume else []) + ['--cfg-options'] + options
-    print(f'[{run_dir}] {" ".join(cmd)}', flush=True)
-    start = time.perf_counter()
-    with open(log_path, 'a' if resume else 'w') as log:
-        code = subprocess.call(cmd, stdout=log, stderr=subprocess.STDOUT)
-    wall_s = time.perf_counter() - start
-    if code != 0:
-        raise RuntimeError(f'training failed (exit {code}); see {log_path}')
+        osp.join(REPO_ROOT, config), '--work-dir', run_dir, '--cfg-options'
+    ] + options
+    wall_s, resume = run_resumable_training(cmd, run_dir, log_path)
     with open(log_path) as f:
         text = f.read()
     epochs = int(
