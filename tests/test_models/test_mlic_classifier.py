@@ -59,3 +59,19 @@ def test_non_finite_loss_names_term_and_iteration():
     parsed, log_vars = model.parse_losses(
         dict(loss=torch.tensor(1.0), loss_contrastive=torch.tensor(2.0)))
     assert parsed.item() == 3.0
+
+
+def test_log_shows_the_sum_and_each_term():
+    """With a second loss term the logged `loss` is the sum that is
+    optimised and the head's classification term is `loss_cls`; mmengine
+    alone would log the classification term as `loss` and drop the sum."""
+    model = MODELS.build(small_mlic_cfg())
+    parsed, log_vars = model.parse_losses(
+        dict(loss=torch.tensor(1.0), loss_contrastive=torch.tensor(2.0)))
+    assert parsed.item() == 3.0
+    assert list(log_vars) == ['loss', 'loss_cls', 'loss_contrastive']
+    assert [v.item() for v in log_vars.values()] == [3.0, 1.0, 2.0]
+    # a single term keeps mmpretrain's one key
+    parsed, log_vars = model.parse_losses(dict(loss=torch.tensor(1.5)))
+    assert parsed.item() == 1.5 and list(log_vars) == ['loss']
+    assert log_vars['loss'].item() == 1.5

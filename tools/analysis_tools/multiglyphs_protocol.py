@@ -303,8 +303,9 @@ def epoch_means(text: str) -> Dict[int, Tuple[float, float]]:
     The learning rate is the one logged at the epoch's first record; the
     loss is the mean of the epoch's records. A resumed run logs again the
     steps after its checkpoint: each step counts once (the later record).
-    The logged ``loss`` is what the head returns under that key (for MLIC
-    the classification loss alone, docs/visualization.md).
+    The logged ``loss`` is the sum of the loss terms; in logs written
+    before ``loss_cls`` was logged (the campaign's), MLIC's ``loss`` is its
+    classification term alone (docs/visualization.md).
     """
     records = {}
     for match in TRAIN_RECORD.finditer(text):

@@ -43,7 +43,11 @@ class MLICClassifier(ImageClassifier):
     - ``parse_losses`` refuses a non-finite loss before the optimiser step,
       naming the iteration and the loss term, so no NaN reaches the weights
       or a checkpoint. In distributed runs every rank learns of it (one
-      all-reduce of a flag), so no rank is left waiting.
+      all-reduce of a flag), so no rank is left waiting. With more than one
+      loss term (MLIC's contrastive loss, ``loss_embedding``) the log's
+      ``loss`` is their sum, the one optimised, and the head's
+      classification term is logged as ``loss_cls`` (mmengine alone would
+      log the classification term under ``loss`` and drop the sum).
     - ``num_classes`` for the dataset/head consistency check.
     - An optional image-level ``embedding_loss`` (e.g.
       ``MultiLabelSupConLoss``) beside any head: the last backbone map is
@@ -151,6 +155,16 @@ class MLICClassifier(ImageClassifier):
                 f'{values or "on another process"}. Training stopped before '
                 'the optimiser step; the checkpoints saved so far are '
                 'untouched.')
+        if 'loss' in losses and any('loss' in name and name != 'loss'
+                                    for name in losses):
+            # mmengine logs the sum of the terms as `loss`, and a head's own
+            # `loss` (mmpretrain's key for the classification term) would
+            # overwrite it in the log: the classification term is logged
+            # as `loss_cls` instead, the sum optimised as `loss`.
+            losses = {
+                ('loss_cls' if name == 'loss' else name): value
+                for name, value in losses.items()
+            }
         return super().parse_losses(losses)
 
 
