@@ -258,3 +258,43 @@ def test_partial_label_rows_run_their_own_protocol_with_the_seed(
             'mlic_multiglyphs_partial-an.py train_dataloader.dataset.'
             'protocol=single_positive train_dataloader.dataset.seed={seed}` '
             '| 1 | 50.00 |') in table
+
+
+def test_partial_label_tables_pivot_by_known_share():
+    """The partial-label benchmark reads as a curve per method and loss, and
+    MLIC minus the baseline is paired over the seeds both have."""
+    tool = load_tool()
+
+    def runs(*maps):
+        return {seed: dict(mAP=m) for seed, m in enumerate(maps)}
+
+    results = {
+        'full_baseline': runs(76.0, 77.0, 78.0),
+        'full_mlic': runs(80.0, 80.0, 81.0),
+        'known10_baseline_an': runs(50.0, 52.0, 54.0),
+        'known10_mlic_an': runs(51.0, 54.0, 57.0),
+        'single_mlic_llr': runs(40.0),
+        'single_baseline_llr': runs(38.5, 39.0),
+    }
+    lines = tool.partial_label_tables(results).splitlines()
+    assert lines[2] == ('| method, loss | 10 % | 30 % | 50 % | 70 % | 90 % | '
+                        'full | single positive |')
+    rows = {line.split(' | ')[0]: line for line in lines}
+    # every key of the benchmark's rows is a cell of the table
+    assert rows['| baseline, AN'] == (
+        '| baseline, AN | 52.00 ± 2.00 | — | — | — | — | 77.00 ± 1.00 | — |')
+    assert rows['| baseline, LL-R'].endswith('| 38.75 ± 0.35 (2 seeds) |')
+    assert rows['| MLIC, LL-R'].endswith('| 80.33 ± 0.58 | 40.00 (1 seed) |')
+    # paired: differences 1, 2, 3 -> mean 2, 95 % half-width
+    # t(0.975, 2) * 1 / sqrt(3) = 2.48
+    assert rows['| AN'] == ('| AN | +2.00 [-0.48, +4.48] | — | — | — | — | '
+                            '+3.33 [+1.90, +4.77] | — |')
+    assert rows['| LL-R'].endswith('| +1.50 (1 seed) |')
+    keys = {row[0] for row in tool.BENCHMARKS['multiglyphs_partial']}
+    cells = {
+        tool._partial_key(column, method, loss)
+        for column, _ in tool.PARTIAL_COLUMNS
+        for method, _ in tool.PARTIAL_METHODS
+        for loss, _ in tool.PARTIAL_LOSSES
+    }
+    assert cells == keys
