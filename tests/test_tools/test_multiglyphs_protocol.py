@@ -333,6 +333,38 @@ def test_curves_put_per_epoch_losses_side_by_side(tool, tmp_path):
         tool.epoch_means('nothing logged')
 
 
+def test_final_table_flags_a_run_whose_loss_rose(tool, tmp_path):
+    """The last column: how far a row's epoch-mean training loss rose above
+    its lowest earlier epoch, worst seed; "—" without the logs."""
+    assert tool.loss_rise({1: (0, 10.0), 2: (0, 8.0), 3: (0, 6.0)}) == 0
+    # 115 -> 164, MLIC's first final run
+    assert tool.loss_rise({
+        1: (0, 179.0),
+        2: (0, 115.0),
+        3: (0, 164.0),
+        4: (0, 106.0)
+    }) == pytest.approx(164 / 115 - 1)
+    work = str(tmp_path)
+    for key, losses in (('baseline', [(100.0, 80.0), (100.0, 70.0)]),
+                        ('mlic', [(100.0, 80.0), (100.0, 120.0)])):
+        for seed, (first, second) in enumerate(losses):
+            write_final(work, key, seed, 60.0 + seed)
+            path = osp.join(work, 'final', 'pretrained', key,
+                            f'seed_{seed}.log')
+            with open(path, 'w') as f:
+                f.write(
+                    epoch_log([(1, 10, 1e-3, first), (2, 10, 1e-3, second)]))
+    write_final(work, 'csra', 0, 70.0)  # no log
+    rows = {
+        line.split(' | ')[0][2:]: line
+        for line in tool.final_table(work, 'pretrained').splitlines()[2:]
+    }
+    assert rows['baseline (GAP + linear)'].endswith('| 0 % |')
+    # seed 0 falls, seed 1 rises 120 / 100: the worst seed counts
+    assert rows['MLIC'].endswith('| 20 % |')
+    assert rows['CSRA (mmpretrain)'].endswith('| — |')
+
+
 def write_final(work_dir, key, seed, test_map):
     run_dir = osp.join(work_dir, 'final', 'pretrained', key, f'seed_{seed}')
     os.makedirs(run_dir)

@@ -321,6 +321,40 @@ def epoch_means(text: str) -> Dict[int, Tuple[float, float]]:
     return out
 
 
+def loss_rise(means: Dict[int, Tuple[float, float]]) -> float:
+    """The largest rise of an epoch's mean training loss over the lowest
+    mean of the epochs before it, as a fraction (0 when it never rises).
+
+    A label-free sign of an unstable run: a run whose loss only falls gives
+    0; MLIC's first final run, whose loss went from 115 (epoch 6) to 164
+    (epoch 8), gives 0.42.
+
+    Args:
+        means: :func:`epoch_means` of a log.
+    """
+    rise, lowest = 0.0, math.inf
+    for epoch in sorted(means):
+        loss = means[epoch][1]
+        if lowest < math.inf:
+            rise = max(rise, loss / lowest - 1)
+        lowest = min(lowest, loss)
+    return rise
+
+
+def worst_loss_rise(work_dir: str, regime: str, key: str,
+                    seeds: Sequence[int]) -> Optional[float]:
+    """:func:`loss_rise` of a row's worst seed, from the runs' logs
+    (``final/<regime>/<key>/seed_<s>.log``); None when a log is missing."""
+    rises = []
+    for seed in seeds:
+        path = osp.join(work_dir, 'final', regime, key, f'seed_{seed}.log')
+        if not osp.isfile(path):
+            return None
+        with open(path, encoding='utf-8') as f:
+            rises.append(loss_rise(epoch_means(f.read())))
+    return max(rises) if rises else None
+
+
 def curves_table(work_dir: str,
                  regime: str,
                  seed: int,
@@ -799,8 +833,9 @@ def final_table(work_dir: str, regime: str) -> str:
     summary = summarise(runs, 'baseline')
     lines = [
         '| method | seeds | test mAP | CF1 | OF1 | Δ mAP to the baseline '
-        '(95 % interval) | parameters | longest run |',
-        '| --- | ---: | --- | --- | --- | --- | ---: | ---: |'
+        '(95 % interval) | parameters | longest run | training-loss rise '
+        '(worst seed) |',
+        '| --- | ---: | --- | --- | --- | --- | ---: | ---: | ---: |'
     ]
     for key, title, stem, *_ in rows:
         if key not in summary:
@@ -817,9 +852,11 @@ def final_table(work_dir: str, regime: str) -> str:
             f'{delta[0] + delta[1]:+.2f}]'
         params = runs[key][e['seeds'][0]].get('params')
         params_text = '—' if params is None else f'{params / 1e6:.2f} M'
+        rise = worst_loss_rise(work_dir, regime, key, e['seeds'])
+        rise_text = '—' if rise is None else f'{100 * rise:.0f} %'
         lines.append(f'| {title} | {len(e["seeds"])} | ' + ' | '.join(cells) +
                      f' | {delta_text} | {params_text} '
-                     f'| {e["longest_run_s"] / 60:.1f} min |')
+                     f'| {e["longest_run_s"] / 60:.1f} min | {rise_text} |')
     return '\n'.join(lines) + '\n'
 
 
