@@ -539,3 +539,28 @@ def test_recipes_table_lists_each_tuned_choice(tool, tmp_path):
         '74.10 |'
     ]  # CSRA, ML-GCN-style and Query2Label-style not tuned: left out
     assert tool.recipes_table(work, 'scratch').count('\n') == 2
+
+
+def test_committed_tables_are_what_the_committed_runs_give(tool, tmp_path):
+    """docs/benchmarks.md's protocol tables and the committed
+    final_<regime>.md are `table --update-doc` on the committed runs: a
+    run added without rewriting the tables, or a table edited by hand,
+    fails here."""
+    import shutil
+    src = osp.join(REPO_ROOT, 'benchmarks', 'multiglyphs_protocol')
+    work = str(tmp_path / 'runs')
+    shutil.copytree(src, work)
+    doc = str(tmp_path / 'benchmarks.md')
+    shutil.copy(osp.join(REPO_ROOT, 'docs', 'benchmarks.md'), doc)
+    tool.write_reports(work, doc)
+    with open(
+            doc, encoding='utf-8') as f, open(
+                osp.join(REPO_ROOT, 'docs', 'benchmarks.md'),
+                encoding='utf-8') as committed:
+        assert f.read() == committed.read(), (
+            'docs/benchmarks.md differs from `python tools/analysis_tools/'
+            'multiglyphs_protocol.py table --update-doc docs/benchmarks.md`')
+    for regime in tool.REGIMES:
+        name = f'final_{regime}.md'
+        with open(osp.join(work, name)) as f, open(osp.join(src, name)) as g:
+            assert f.read() == g.read(), f'{name} is not current'
