@@ -315,14 +315,24 @@ def test_curves_put_per_epoch_losses_side_by_side(tool, tmp_path):
         epoch_log([(1, 10, 1e-4, 110.0), (1, 20, 2e-4, 90.0)]))
     table = tool.curves_table(str(tmp_path), 'pretrained', 0)
     lines = table.splitlines()
-    assert lines[0] == '| epoch | lr at its start | baseline | mlic |'
-    assert lines[2] == '| 1 | 1.00e-04 | 90.0 | 100.0 |'
-    assert lines[3] == '| 2 | 3.00e-04 | 50.0 | — |'
-    assert len(lines) == 4
+    assert lines[0] == 'Per-epoch mean of `loss`, seed 0:'
+    assert lines[2] == '| epoch | lr at its start | baseline | mlic |'
+    assert lines[4] == '| 1 | 1.00e-04 | 90.0 | 100.0 |'
+    assert lines[5] == '| 2 | 3.00e-04 | 50.0 | — |'
+    assert len(lines) == 6
     # rows in the order asked for
     table = tool.curves_table(
         str(tmp_path), 'pretrained', 0, ['mlic', 'baseline'])
-    assert table.splitlines()[2] == '| 1 | 1.00e-04 | 100.0 | 90.0 |'
+    assert table.splitlines()[4] == '| 1 | 1.00e-04 | 100.0 | 90.0 |'
+    # any logged value: a graph statistic, not confused with a longer key
+    log = epoch_log([(1, 10, 1e-4, 5.0)]).replace(
+        'loss: 5.0000', 'loss: 5.0000  graph/present_present_x: 9  '
+        'graph/present_present: 0.0125')
+    means = tool.epoch_means(log, 'graph/present_present')
+    assert means == {1: (1e-4, 0.0125)}
+    assert tool.epoch_means(log) == {1: (1e-4, 5.0)}
+    with pytest.raises(ValueError, match='no training graph/absent'):
+        tool.epoch_means(log, 'graph/absent')
     with pytest.raises(FileNotFoundError, match='csra.*seed 0'):
         tool.curves_table(str(tmp_path), 'pretrained', 0, ['csra'])
     with pytest.raises(ValueError, match="unknown row key.*'mlicc'"):

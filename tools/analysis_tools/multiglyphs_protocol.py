@@ -297,27 +297,37 @@ def train_losses(text: str) -> np.ndarray:
     return np.asarray(sorted(by_step.items()), np.float64)
 
 
-def epoch_means(text: str) -> Dict[int, Tuple[float, float]]:
-    """``{epoch: (learning rate, mean logged loss)}`` of a training log.
+def epoch_means(text: str,
+                key: str = 'loss') -> Dict[int, Tuple[float, float]]:
+    """``{epoch: (learning rate, mean of a logged value)}`` of a training
+    log.
 
     The learning rate is the one logged at the epoch's first record; the
-    loss is the mean of the epoch's records. A resumed run logs again the
-    steps after its checkpoint: each step counts once (the later record).
-    The logged ``loss`` is the sum of the loss terms; in logs written
-    before ``loss_cls`` was logged (the campaign's), MLIC's ``loss`` is its
-    classification term alone (docs/visualization.md).
+    value is the mean of the epoch's records that log ``key`` (``loss`` by
+    default; any scalar of the log line, e.g. ``graph/present_present``).
+    A resumed run logs again the steps after its checkpoint: each step
+    counts once (the later record). The logged ``loss`` is the sum of the
+    loss terms; in logs written before ``loss_cls`` was logged (the
+    campaign's), MLIC's ``loss`` is its classification term alone
+    (docs/visualization.md).
     """
+    value_of = re.compile(r'(?<![\w/])' + re.escape(key) +
+                          r': ([-\d.eE+]+|nan|inf)')
     records = {}
     for match in TRAIN_RECORD.finditer(text):
-        epoch, it, lr, loss = match.groups()
-        records[(int(epoch), int(it))] = (float(lr), float(loss))
+        epoch, it, lr, _ = match.groups()
+        line_end = text.find('\n', match.start())
+        line = text[match.start():None if line_end < 0 else line_end]
+        found = value_of.search(line)
+        if found:
+            records[(int(epoch), int(it))] = (float(lr), float(found.group(1)))
     if not records:
-        raise ValueError('the log holds no training loss')
+        raise ValueError(f'the log holds no training {key}')
     out = {}
     for epoch in sorted({e for e, _ in records}):
         steps = sorted(it for e, it in records if e == epoch)
-        losses = [records[(epoch, it)][1] for it in steps]
-        out[epoch] = (records[(epoch, steps[0])][0], float(np.mean(losses)))
+        values = [records[(epoch, it)][1] for it in steps]
+        out[epoch] = (records[(epoch, steps[0])][0], float(np.mean(values)))
     return out
 
 
@@ -358,16 +368,19 @@ def worst_loss_rise(work_dir: str, regime: str, key: str,
 def curves_table(work_dir: str,
                  regime: str,
                  seed: int,
-                 rows: Optional[Sequence[str]] = None) -> str:
-    """Per-epoch mean training loss of final runs, one column per row.
+                 rows: Optional[Sequence[str]] = None,
+                 key: str = 'loss') -> str:
+    """Per-epoch mean of a logged training value (the loss by default) of
+    final runs, one column per row.
 
     Args:
         rows: Row keys in the order wanted; all the regime's rows with a
             log at ``seed`` when None.
+        key: The logged scalar, e.g. ``loss`` or ``graph/present_present``.
 
     Returns:
         str: A markdown table: epoch, the learning rate of the first row's
-        epoch start, then each row's mean logged loss.
+        epoch start, then each row's per-epoch mean.
     """
     keys = [r[0] for r in final_rows(regime)]
     unknown = [k for k in rows or () if k not in keys]
@@ -375,13 +388,13 @@ def curves_table(work_dir: str,
         raise ValueError(f'unknown row key(s) {unknown}; the {regime} '
                          f'regime has {keys}')
     logs = {}
-    for key in rows or keys:
-        path = osp.join(work_dir, 'final', regime, key, f'seed_{seed}.log')
+    for row in rows or keys:
+        path = osp.join(work_dir, 'final', regime, row, f'seed_{seed}.log')
         if osp.isfile(path):
             with open(path, encoding='utf-8') as f:
-                logs[key] = epoch_means(f.read())
+                logs[row] = epoch_means(f.read(), key)
         elif rows:
-            raise FileNotFoundError(f'no log of row {key!r} at seed {seed}: '
+            raise FileNotFoundError(f'no log of row {row!r} at seed {seed}: '
                                     f'{path} does not exist')
     if not logs:
         raise FileNotFoundError(f'no final-run log at seed {seed} under '
@@ -395,11 +408,17 @@ def curves_table(work_dir: str,
     for epoch in epochs:
         lr = f'{first[epoch][0]:.2e}' if epoch in first else '—'
         cells = [
-            f'{log[epoch][1]:.1f}' if epoch in log else '—'
+            _compact(log[epoch][1]) if epoch in log else '—'
             for log in logs.values()
         ]
         lines.append(f'| {epoch} | {lr} | ' + ' | '.join(cells) + ' |')
-    return '\n'.join(lines) + '\n'
+    return f'Per-epoch mean of `{key}`, seed {seed}:\n\n' + \
+        '\n'.join(lines) + '\n'
+
+
+def _compact(value: float) -> str:
+    # a loss (100s) with one decimal, a graph statistic (0.01) with four
+    return f'{value:.1f}' if abs(value) >= 10 else f'{value:.4f}'
 
 
 def loss_change(losses: np.ndarray,
@@ -1098,6 +1117,10 @@ def main():
     curves.add_argument('--seed', type=int, default=0)
     curves.add_argument(
         '--rows', nargs='+', help='row keys (default: every row with a log)')
+    curves.add_argument(
+        '--key',
+        default='loss',
+        help='the logged training value, e.g. graph/present_present')
     campaign = sub.add_parser(
         'campaign', help='pilot, tuning and final runs of both regimes')
     campaign.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
@@ -1131,7 +1154,8 @@ def main():
         sys.exit(0 if out['within'] else 1)
     if args.command == 'curves':
         print(
-            curves_table(args.work_dir, args.regime, args.seed, args.rows),
+            curves_table(args.work_dir, args.regime, args.seed, args.rows,
+                         args.key),
             end='')
         return
     if args.command == 'trials':
