@@ -574,3 +574,39 @@ def test_committed_tables_are_what_the_committed_runs_give(tool, tmp_path):
         name = f'final_{regime}.md'
         with open(osp.join(work, name)) as f, open(osp.join(src, name)) as g:
             assert f.read() == g.read(), f'{name} is not current'
+
+
+def test_graph_table_reads_the_last_epochs_diagnostics(tool, tmp_path):
+    """One line per final run that logs the graph diagnostics: the last
+    epoch's means, "—" for a value the run does not log (λ = 0), beside its
+    loss rise and test mAP; rows without graph logs are left out."""
+    work = str(tmp_path)
+
+    def graph_log(records, contrastive=True):
+        lines = []
+        for epoch, pp, pa in records:
+            extra = '  graph/contrastive_minus_log2: 0.5000' \
+                if contrastive else ''
+            lines.append(
+                epoch_log([(epoch, 10, 1e-3, 100.0 / epoch)]) +
+                f'  graph/present_present: {pp}  graph/present_absent: {pa}'
+                f'  graph/corr_with_data: 0.1000{extra}')
+        return '\n'.join(lines)
+
+    for key, text in (('mlic', graph_log([
+        (1, 0.4, 0.4), (2, 0.02, 0.01)
+    ])), ('mlic_no_contrastive', graph_log([(1, 0.3, 0.3)],
+                                           contrastive=False)),
+                      ('baseline', epoch_log([(1, 10, 1e-3, 50.0)]))):
+        write_final(work, key, 0, 70.0)
+        with open(
+                osp.join(work, 'final', 'pretrained', key, 'seed_0.log'),
+                'w') as f:
+            f.write(text)
+    lines = tool.graph_table(work, 'pretrained', 0).splitlines()
+    assert lines[0].count(' | ') == lines[1].count(' | ') == 6
+    assert lines[2] == ('| MLIC | 0.0200 | 0.0100 | +0.1000 | 0.5000 | 0 % '
+                        '| 70.00 |')
+    assert lines[3] == ('| MLIC without contrastive loss (λ = 0) | 0.3000 | '
+                        '0.3000 | +0.1000 | — | 0 % | 70.00 |')
+    assert len(lines) == 4

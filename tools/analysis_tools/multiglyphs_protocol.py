@@ -12,6 +12,7 @@ repeated, when the tool is started again.
     python $TOOL table --update-doc docs/benchmarks.md   # and into the docs
     python $TOOL reproduce --regime pretrained --row mlic --seed 0
     python $TOOL curves --regime pretrained --seed 0 --rows baseline mlic
+    python $TOOL graph --regime pretrained --seed 0  # graph diagnostics
     python $TOOL trials                           # the trial points
 
 Design (fixed before any head was scored; docs/benchmarks.md, "The
@@ -414,6 +415,51 @@ def curves_table(work_dir: str,
         lines.append(f'| {epoch} | {lr} | ' + ' | '.join(cells) + ' |')
     return f'Per-epoch mean of `{key}`, seed {seed}:\n\n' + \
         '\n'.join(lines) + '\n'
+
+
+#: The graph diagnostics a run logs (GraphDiagnosticsHook), with headings.
+GRAPH_KEYS = [('graph/present_present', 'A present-present'),
+              ('graph/present_absent', 'A present-absent'),
+              ('graph/corr_with_data', 'corr. with P(j \\| i)'),
+              ('graph/contrastive_minus_log2', 'contrastive - log 2')]
+
+
+def graph_table(work_dir: str, regime: str, seed: int) -> str:
+    """The graph diagnostics of each final run at ``seed`` that logs them:
+    the mean over the last epoch's logged training batches, beside the
+    run's test mAP and training-loss rise.
+
+    Returns:
+        str: A Markdown table, one line per row with such a log.
+    """
+    lines = [
+        '| method | ' + ' | '.join(title for _, title in GRAPH_KEYS) +
+        ' | training-loss rise | test mAP |',
+        '| --- | ' + ' | '.join('---:'
+                                for _ in GRAPH_KEYS) + ' | ---: | ---: |'
+    ]
+    for key, title, *_ in final_rows(regime):
+        folder = osp.join(work_dir, 'final', regime, key)
+        path = osp.join(folder, f'seed_{seed}.log')
+        result = _read_json(osp.join(folder, f'seed_{seed}', 'result.json'))
+        if result is None or not osp.isfile(path):
+            continue
+        with open(path, encoding='utf-8') as f:
+            text = f.read()
+        if 'graph/present_present' not in text:
+            continue
+        cells = []
+        for graph_key, _ in GRAPH_KEYS:
+            if f'{graph_key}: ' not in text:  # λ = 0: no contrastive term
+                cells.append('—')
+                continue
+            means = epoch_means(text, graph_key)
+            cells.append(f'{means[max(means)][1]:+.4f}' if 'corr' in
+                         graph_key else _compact(means[max(means)][1]))
+        rise = loss_rise(epoch_means(text))
+        lines.append(f'| {title} | ' + ' | '.join(cells) +
+                     f' | {100 * rise:.0f} % | {result["test"]["mAP"]:.2f} |')
+    return '\n'.join(lines) + '\n'
 
 
 def _compact(value: float) -> str:
@@ -1121,6 +1167,10 @@ def main():
         '--key',
         default='loss',
         help='the logged training value, e.g. graph/present_present')
+    graph = sub.add_parser(
+        'graph', help='the last epoch\'s graph diagnostics of each final run')
+    graph.add_argument('--regime', choices=sorted(REGIMES), required=True)
+    graph.add_argument('--seed', type=int, default=0)
     campaign = sub.add_parser(
         'campaign', help='pilot, tuning and final runs of both regimes')
     campaign.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
@@ -1131,7 +1181,7 @@ def main():
             help='also write each regime\'s tables between the lines '
             f'"{DOC_MARKER}" and "{DOC_MARKER_END}" of FILE '
             '(docs/benchmarks.md)')
-    for p in (pilot, tune, final, table, campaign, again, curves):
+    for p in (pilot, tune, final, table, campaign, again, curves, graph):
         p.add_argument(
             '--work-dir',
             default='benchmarks/multiglyphs_protocol',
@@ -1157,6 +1207,9 @@ def main():
             curves_table(args.work_dir, args.regime, args.seed, args.rows,
                          args.key),
             end='')
+        return
+    if args.command == 'graph':
+        print(graph_table(args.work_dir, args.regime, args.seed), end='')
         return
     if args.command == 'trials':
         for i, trial in enumerate(sample_trials()):
