@@ -155,13 +155,11 @@ OPTION_KEYS = dict(
 DOC_MARKER = '<!-- multiglyphs_protocol:final_{regime} -->'
 DOC_MARKER_END = '<!-- /multiglyphs_protocol -->'
 
-TRAIN_LOSS = re.compile(r'Epoch\(train\)\s*\[(\d+)\]\[\s*(\d+)/(\d+)\].*?'
-                        r'\bloss: ([\d.eE+-]+|nan|inf)')
-#: epoch, iteration, learning rate, loss of a training log record
-TRAIN_RECORD = re.compile(r'Epoch\(train\)\s*\[(\d+)\]\[\s*(\d+)/\d+\].*?'
-                          r'\blr: ([\d.eE+-]+).*?'
-                          r'\bloss: ([\d.eE+-]+|nan|inf)')
+#: a training log record: epoch, iteration, iterations per epoch, the rest
+#: of its line
+TRAIN_RECORD = re.compile(r'Epoch\(train\)\s*\[(\d+)\]\[\s*(\d+)/(\d+)\](.*)')
 METRIC = re.compile(r'multi-label/(mAP|CF1|OF1): ([\d.]+)')
+LR = re.compile(r'(?<![\w/])lr: ([\d.eE+-]+)')
 
 
 def config_path(stem: str, regime: str) -> str:
@@ -286,15 +284,41 @@ def median_iter_s(text: str) -> float:
     return float(np.median(times))
 
 
+def train_records(text: str,
+                  key: str) -> Dict[Tuple[int, int], Tuple[int, float, float]]:
+    """``{(epoch, iteration): (iterations per epoch, lr, value)}`` of the
+    training log records that log ``key``; ``lr`` is NaN where a record
+    logs none.
+
+    A resumed run logs again the steps after its checkpoint: each step
+    counts once, the later record (resumes are exact, so they agree).
+
+    Raises:
+        ValueError: no record logs ``key``.
+    """
+    value_of = re.compile(r'(?<![\w/])' + re.escape(key) +
+                          r': ([-\d.eE+]+|nan|inf)')
+    records = {}
+    for epoch, it, per_epoch, rest in TRAIN_RECORD.findall(text):
+        found = value_of.search(rest)
+        if found:
+            lr = LR.search(rest)
+            records[(int(epoch),
+                     int(it))] = (int(per_epoch),
+                                  float(lr.group(1)) if lr else math.nan,
+                                  float(found.group(1)))
+    if not records:
+        raise ValueError(f'the log holds no training {key}')
+    return records
+
+
 def train_losses(text: str) -> np.ndarray:
     """(N, 2) array of (global iteration, logged training loss)."""
-    by_step = {}
-    for epoch, it, per_epoch, loss in TRAIN_LOSS.findall(text):
-        # a resumed run logs again the steps after its checkpoint: the
-        # later record counts (resumes are exact, so they agree)
-        by_step[(int(epoch) - 1) * int(per_epoch) + int(it)] = float(loss)
-    if not by_step:
-        raise ValueError('the log holds no training loss')
+    by_step = {
+        (epoch - 1) * per_epoch + it: loss
+        for (epoch, it), (per_epoch, _,
+                          loss) in train_records(text, 'loss').items()
+    }
     return np.asarray(sorted(by_step.items()), np.float64)
 
 
@@ -305,31 +329,22 @@ def epoch_means(text: str,
 
     The learning rate is the one logged at the epoch's first record; the
     value is the mean of the epoch's records that log ``key`` (``loss`` by
-    default; any scalar of the log line, e.g. ``graph/present_present``).
-    A resumed run logs again the steps after its checkpoint: each step
-    counts once (the later record). The logged ``loss`` is the sum of the
-    loss terms; in logs written before ``loss_cls`` was logged (the
+    default; any scalar of the log line, e.g. ``graph/present_present``),
+    each step once (:func:`train_records`). The logged ``loss`` is the sum
+    of the loss terms; in logs written before ``loss_cls`` was logged (the
     campaign's), MLIC's ``loss`` is its classification term alone
     (docs/visualization.md).
     """
-    value_of = re.compile(r'(?<![\w/])' + re.escape(key) +
-                          r': ([-\d.eE+]+|nan|inf)')
-    records = {}
-    for match in TRAIN_RECORD.finditer(text):
-        epoch, it, lr, _ = match.groups()
-        line_end = text.find('\n', match.start())
-        line = text[match.start():None if line_end < 0 else line_end]
-        found = value_of.search(line)
-        if found:
-            records[(int(epoch), int(it))] = (float(lr), float(found.group(1)))
-    if not records:
+    by_epoch: Dict[int, list] = {}
+    for (epoch, _), (_, lr, value) in sorted(train_records(text, key).items()):
+        if not math.isnan(lr):  # a record without a learning rate
+            by_epoch.setdefault(epoch, []).append((lr, value))
+    if not by_epoch:
         raise ValueError(f'the log holds no training {key}')
-    out = {}
-    for epoch in sorted({e for e, _ in records}):
-        steps = sorted(it for e, it in records if e == epoch)
-        values = [records[(epoch, it)][1] for it in steps]
-        out[epoch] = (records[(epoch, steps[0])][0], float(np.mean(values)))
-    return out
+    return {
+        epoch: (records[0][0], float(np.mean([v for _, v in records])))
+        for epoch, records in by_epoch.items()
+    }
 
 
 def loss_rise(means: Dict[int, Tuple[float, float]]) -> float:
