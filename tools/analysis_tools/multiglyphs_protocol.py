@@ -284,6 +284,13 @@ def median_iter_s(text: str) -> float:
     return float(np.median(times))
 
 
+def final_run_dir(work_dir: str, regime: str, key: str, seed: int) -> str:
+    """Where a final run lives: ``<work_dir>/final/<regime>/<key>/seed_<s>``;
+    :func:`train_run` writes its log beside it, as that path plus
+    ``.log``."""
+    return osp.join(work_dir, 'final', regime, key, f'seed_{seed}')
+
+
 def train_records(text: str,
                   key: str) -> Dict[Tuple[int, int], Tuple[int, float, float]]:
     """``{(epoch, iteration): (iterations per epoch, lr, value)}`` of the
@@ -373,7 +380,7 @@ def worst_loss_rise(work_dir: str, regime: str, key: str,
     (``final/<regime>/<key>/seed_<s>.log``); None when a log is missing."""
     rises = []
     for seed in seeds:
-        path = osp.join(work_dir, 'final', regime, key, f'seed_{seed}.log')
+        path = final_run_dir(work_dir, regime, key, seed) + '.log'
         if not osp.isfile(path):
             return None
         with open(path, encoding='utf-8') as f:
@@ -405,7 +412,7 @@ def curves_table(work_dir: str,
                          f'regime has {keys}')
     logs = {}
     for row in rows or keys:
-        path = osp.join(work_dir, 'final', regime, row, f'seed_{seed}.log')
+        path = final_run_dir(work_dir, regime, row, seed) + '.log'
         if osp.isfile(path):
             with open(path, encoding='utf-8') as f:
                 logs[row] = epoch_means(f.read(), key)
@@ -454,9 +461,9 @@ def graph_table(work_dir: str, regime: str, seed: int) -> str:
                                 for _ in GRAPH_KEYS) + ' | ---: | ---: |'
     ]
     for key, title, *_ in final_rows(regime):
-        folder = osp.join(work_dir, 'final', regime, key)
-        path = osp.join(folder, f'seed_{seed}.log')
-        result = _read_json(osp.join(folder, f'seed_{seed}', 'result.json'))
+        run_dir = final_run_dir(work_dir, regime, key, seed)
+        path = run_dir + '.log'
+        result = _read_json(osp.join(run_dir, 'result.json'))
         if result is None or not osp.isfile(path):
             continue
         with open(path, encoding='utf-8') as f:
@@ -779,7 +786,7 @@ def run_finals(work_dir: str, regime: str, epochs: int, seeds: Sequence[int],
             if run is None:
                 continue  # that T is the MLIC row itself
             config, opts = run
-            run_dir = osp.join(work_dir, 'final', regime, key, f'seed_{seed}')
+            run_dir = final_run_dir(work_dir, regime, key, seed)
             res = train_run(run_dir, config, opts, test=True)
             if 'params' not in res:
                 res['params'] = count_parameters(config, opts)
@@ -1031,7 +1038,7 @@ def reproduce(work_dir: str,
         raise ValueError(f'{regime}/{key} has {len(by_seed)} recorded '
                          'seed(s); the spread needs at least two')
     std = float(np.std([r['test']['mAP'] for r in by_seed.values()], ddof=1))
-    run_dir = osp.join(out_dir, 'final', regime, key, f'seed_{seed}')
+    run_dir = final_run_dir(out_dir, regime, key, seed)
     res = train_run(
         run_dir, recorded['config'], recorded['options'], test=True)
     difference = res['test']['mAP'] - recorded['test']['mAP']
