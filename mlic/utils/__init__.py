@@ -5,12 +5,14 @@ from .checkpoint import (SAFE_GLOBALS, CheckpointMismatchError,
 from .distributed import setup_distributed_for_device, unwrap_model
 from .fileio import atomic_write, replace_marked_section
 from .resumable_run import run_resumable_training
+from .seed_statistics import mean_std, paired_interval
 
 __all__ = [
     'SAFE_GLOBALS', 'CheckpointMismatchError', 'UnsafeCheckpointError',
-    'atomic_write', 'check_checkpoint_fits', 'patch_mmengine_checkpoints',
-    'replace_marked_section', 'run_resumable_training', 'safe_pickle_load',
-    'safe_torch_load', 'setup_distributed_for_device', 'unwrap_model'
+    'atomic_write', 'check_checkpoint_fits', 'mean_std',
+    'patch_mmengine_checkpoints', 'paired_interval', 'replace_marked_section',
+    'run_resumable_training', 'safe_pickle_load', 'safe_torch_load',
+    'setup_distributed_for_device', 'unwrap_model'
 ]
 
 

@@ -487,6 +487,20 @@ def test_verdict_table_on_canned_final_runs(tool, tmp_path):
     assert scratch.count('not part of this regime') == 4
 
 
+def test_verdict_table_with_one_shared_seed(tool, tmp_path):
+    """With one seed of both rows the cell gives that seed's difference,
+    says it has no interval, and the verdict stays 'not measured'."""
+    work = str(tmp_path)
+    write_final(work, 'baseline', 0, 80.83)
+    write_final(work, 'mlic', 0, 65.43)
+    write_final(work, 'mlic', 1, 70.0)
+    line = next(
+        line for line in tool.verdict_table(work, 'pretrained').splitlines()
+        if line.startswith('| MLIC beats the plain classifier'))
+    assert 'vs baseline (GAP + linear): -15.40 (seed 0 only, no interval)' \
+        in line and line.endswith('| not measured |')
+
+
 def test_table_names_a_missing_runs_folder(tool, tmp_path, monkeypatch):
     missing = str(tmp_path / 'nothing_here')
     monkeypatch.setattr(

@@ -41,9 +41,11 @@ import re
 import subprocess
 import sys
 import tempfile
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional
 
 import numpy as np
+
+from mlic.utils import mean_std, paired_interval
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -170,12 +172,6 @@ def parse_log(text: str, batch_size: int) -> dict:
         images_per_s=batch_size / float(np.mean(times)))
 
 
-def _mean_std(values: Sequence[float]) -> tuple:
-    values = np.asarray(values, np.float64)
-    std = float(values.std(ddof=1)) if len(values) > 1 else float('nan')
-    return float(values.mean()), std
-
-
 def aggregate(results: Dict[str, Dict[int, dict]],
               baseline: str) -> Dict[str, dict]:
     """Mean ± std over seeds and the paired difference to ``baseline``.
@@ -202,8 +198,8 @@ def aggregate(results: Dict[str, Dict[int, dict]],
         paired = sorted(set(seeds) & set(base)) if row != baseline else []
         entry = dict(seeds=seeds, paired_seeds=paired)
         for metric in METRICS:
-            entry[metric] = _mean_std([runs[s][metric] for s in seeds])
-            entry[f'delta_{metric}'] = _mean_std(
+            entry[metric] = mean_std([runs[s][metric] for s in seeds])
+            entry[f'delta_{metric}'] = mean_std(
                 [runs[s][metric] - base[s][metric]
                  for s in paired]) if paired else None
         entry['images_per_s'] = float(
@@ -288,14 +284,13 @@ def partial_label_tables(results: Dict[str, Dict[int, dict]]) -> str:
     Args:
         results: ``{row: {seed: result}}`` as the tool gathers them.
     """
-    from scipy import stats
     most = max((len(r) for r in results.values()), default=0)
 
     def cell(key):
         runs = results.get(key, {})
         if not runs:
             return '—'
-        text = _fmt(_mean_std([r['mAP'] for r in runs.values()]))
+        text = _fmt(mean_std([r['mAP'] for r in runs.values()]))
         return text if len(runs) == most else \
             f'{text} ({len(runs)} seed{"s" if len(runs) > 1 else ""})'
 
@@ -305,13 +300,12 @@ def partial_label_tables(results: Dict[str, Dict[int, dict]]) -> str:
         seeds = sorted(set(mlic) & set(base))
         if not seeds:
             return '—'
-        diffs = np.array([mlic[s]['mAP'] - base[s]['mAP'] for s in seeds])
-        if len(diffs) < 2:
+        diffs = [mlic[s]['mAP'] - base[s]['mAP'] for s in seeds]
+        interval = paired_interval(diffs)
+        if interval is None:
             return f'{diffs[0]:+.2f} (1 seed)'
-        half = stats.t.ppf(0.975, len(diffs) - 1) * diffs.std(ddof=1) / \
-            np.sqrt(len(diffs))
-        return f'{diffs.mean():+.2f} [{diffs.mean() - half:+.2f}, ' \
-            f'{diffs.mean() + half:+.2f}]'
+        mean, half = interval
+        return f'{mean:+.2f} [{mean - half:+.2f}, {mean + half:+.2f}]'
 
     head = '| method, loss | ' + ' | '.join(
         title for _, title in PARTIAL_COLUMNS) + ' |'

@@ -52,6 +52,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from mlic.utils import mean_std, paired_interval
+
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 #: regime -> config file suffix after the method's stem.
@@ -806,16 +808,9 @@ def paired_difference(row: Dict[int, dict],
     Args:
         row, other: ``{seed: result.json}``.
     """
-    from scipy import stats
     paired = sorted(set(row) & set(other))
-    if len(paired) < 2:
-        return None
-    diffs = np.array(
+    return paired_interval(
         [row[s]['test']['mAP'] - other[s]['test']['mAP'] for s in paired])
-    half = float(
-        stats.t.ppf(0.975,
-                    len(diffs) - 1) * diffs.std(ddof=1) / np.sqrt(len(diffs)))
-    return float(diffs.mean()), half
 
 
 def summarise(runs: Dict[str, Dict[int, dict]], baseline: str) -> dict:
@@ -832,9 +827,8 @@ def summarise(runs: Dict[str, Dict[int, dict]], baseline: str) -> dict:
         seeds = sorted(by_seed)
         entry = dict(seeds=seeds)
         for metric in ('mAP', 'CF1', 'OF1'):
-            values = np.array([by_seed[s]['test'][metric] for s in seeds])
-            entry[metric] = (float(values.mean()), float(values.std(
-                ddof=1)) if len(values) > 1 else float('nan'))
+            entry[metric] = mean_std(
+                [by_seed[s]['test'][metric] for s in seeds])
         paired = sorted(set(seeds) & set(base)) if row != baseline else []
         entry['paired_seeds'] = paired
         entry['delta_mAP'] = paired_difference(
@@ -902,12 +896,21 @@ def verdict_table(work_dir: str, regime: str) -> str:
             continue
         differences, cells = [], []
         for row, other in pairs:
-            diff = paired_difference(runs.get(row, {}), runs.get(other, {}))
+            mine, theirs = runs.get(row, {}), runs.get(other, {})
+            diff = paired_difference(mine, theirs)
             differences.append(diff)
-            cells.append(f'vs {titles[other]}: ' +
-                         ('not run' if diff is None else
-                          f'{diff[0]:+.2f} [{diff[0] - diff[1]:+.2f}, '
-                          f'{diff[0] + diff[1]:+.2f}]'))
+            shared = sorted(set(mine) & set(theirs))
+            if diff is not None:
+                text = (f'{diff[0]:+.2f} [{diff[0] - diff[1]:+.2f}, '
+                        f'{diff[0] + diff[1]:+.2f}]')
+            elif shared:
+                # one shared seed: its difference, but no spread to judge it
+                seed = shared[0]
+                gap = mine[seed]['test']['mAP'] - theirs[seed]['test']['mAP']
+                text = f'{gap:+.2f} (seed {seed} only, no interval)'
+            else:
+                text = 'not run'
+            cells.append(f'vs {titles[other]}: {text}')
         lines.append(f'| {claim} | {"; ".join(cells)} | '
                      f'{verdict(differences)} |')
     return '\n'.join(lines) + '\n'
