@@ -499,7 +499,10 @@ def main():
                 results.setdefault(key, {})[int(res['seed'])] = res
     summary = aggregate(results, baseline=rows[0][0])
     table = format_table(rows, summary)
-    if args.benchmark == 'multiglyphs_partial':
+    if not results:
+        # an empty table would read as a benchmark whose rows all failed
+        table = 'No runs yet.\n'
+    elif args.benchmark == 'multiglyphs_partial':
         table = partial_label_tables(results) + '\nEvery run:\n\n' + table
     with open(osp.join(work_dir, 'results.md'), 'w') as f:
         f.write(table)
