@@ -38,9 +38,13 @@ def test_summaries_on_a_hand_made_graph():
         expected.item(), abs=1e-6)
     assert out['graph/contrastive_minus_log2'].item() == pytest.approx(
         0.9 - math.log(2))
-    # a constant graph has no correlation with anything (not NaN)
+    # a constant graph (the fixed uniform one) has an undefined
+    # correlation: NaN, not a 0 that would read as "uncorrelated"
     flat = graph_diagnostics(torch.full_like(a, 0.5), y, conditional)
-    assert flat['graph/corr_with_data'].item() == 0
+    assert math.isnan(flat['graph/corr_with_data'].item())
+    # and so do labels whose P(j | i) is constant
+    flat = graph_diagnostics(a, y, torch.full_like(conditional, 0.3))
+    assert math.isnan(flat['graph/corr_with_data'].item())
 
 
 def small_head(**kw):

@@ -99,8 +99,9 @@ def test_there_are_at_least_two_variants():
     assert len(VARIANTS) >= 2
 
 
-@pytest.mark.parametrize('config', VARIANTS, ids=osp.basename)
-def test_variant_config_trains(config, tmp_path):
+def train_briefly(config, tmp_path):
+    """Ten iterations of ``config`` on 48 tiny MultiGlyphs scenes; returns
+    the training log text."""
     opts = loader_options(
         str(tmp_path / 'mg'), num_train=48, num_test=8, batch=4, epochs=1)
     # one epoch of 10 iterations (OneCycle needs a few to have phases)
@@ -116,4 +117,21 @@ def test_variant_config_trains(config, tmp_path):
         str(tmp_path / 'run'), '--cfg-options'
     ] + opts)
     assert code == 0, text[-3000:]
+    return text
+
+
+@pytest.mark.parametrize('config', VARIANTS, ids=osp.basename)
+def test_variant_config_trains(config, tmp_path):
+    text = train_briefly(config, tmp_path)
     assert 'loss_contrastive: ' in text and 'graph/present_present' in text
+
+
+def test_fixed_graph_logs_an_undefined_correlation(tmp_path):
+    """The fixed uniform graph is constant: its correlation with the
+    labels' P(j | i) is logged as nan (undefined), not as 0."""
+    text = train_briefly(
+        osp.join(REPO_ROOT, 'configs', 'mlic', 'ablations',
+                 'mlic_uniform-graph_singleglyphs-pre_multiglyphs-val.py'),
+        tmp_path)
+    assert 'graph/present_present: 0.5000' in text
+    assert 'graph/corr_with_data: nan' in text

@@ -596,7 +596,7 @@ def test_graph_table_reads_the_last_epochs_diagnostics(tool, tmp_path):
     loss rise and test mAP; rows without graph logs are left out."""
     work = str(tmp_path)
 
-    def graph_log(records, contrastive=True):
+    def graph_log(records, contrastive=True, corr='0.1000'):
         lines = []
         for epoch, pp, pa in records:
             extra = '  graph/contrastive_minus_log2: 0.5000' \
@@ -604,14 +604,17 @@ def test_graph_table_reads_the_last_epochs_diagnostics(tool, tmp_path):
             lines.append(
                 epoch_log([(epoch, 10, 1e-3, 100.0 / epoch)]) +
                 f'  graph/present_present: {pp}  graph/present_absent: {pa}'
-                f'  graph/corr_with_data: 0.1000{extra}')
+                f'  graph/corr_with_data: {corr}{extra}')
         return '\n'.join(lines)
 
-    for key, text in (('mlic', graph_log([
-        (1, 0.4, 0.4), (2, 0.02, 0.01)
-    ])), ('mlic_no_contrastive', graph_log([(1, 0.3, 0.3)],
-                                           contrastive=False)),
-                      ('baseline', epoch_log([(1, 10, 1e-3, 50.0)]))):
+    logs = [
+        ('mlic', graph_log([(1, 0.4, 0.4), (2, 0.02, 0.01)])),
+        ('mlic_no_contrastive', graph_log([(1, 0.3, 0.3)], contrastive=False)),
+        # a constant graph's correlation is logged as nan
+        ('mlic_uniform_graph', graph_log([(1, 0.5, 0.5)], corr='nan')),
+        ('baseline', epoch_log([(1, 10, 1e-3, 50.0)])),
+    ]
+    for key, text in logs:
         write_final(work, key, 0, 70.0)
         with open(
                 osp.join(work, 'final', 'pretrained', key, 'seed_0.log'),
@@ -623,4 +626,6 @@ def test_graph_table_reads_the_last_epochs_diagnostics(tool, tmp_path):
                         '| 70.00 |')
     assert lines[3] == ('| MLIC without contrastive loss (λ = 0) | 0.3000 | '
                         '0.3000 | +0.1000 | — | 0 % | 70.00 |')
-    assert len(lines) == 4
+    assert lines[4] == ('| MLIC with a fixed uniform graph | 0.5000 | 0.5000 '
+                        '| undefined | 0.5000 | 0 % | 70.00 |')
+    assert len(lines) == 5

@@ -478,8 +478,14 @@ def graph_table(work_dir: str, regime: str, seed: int) -> str:
                 cells.append('—')
                 continue
             means = epoch_means(text, graph_key)
-            cells.append(f'{means[max(means)][1]:+.4f}' if 'corr' in
-                         graph_key else _compact(means[max(means)][1]))
+            value = means[max(means)][1]
+            if math.isnan(value):
+                # the hook logs nan where a statistic is undefined (the
+                # correlation of a constant graph)
+                cells.append('undefined')
+            else:
+                cells.append(f'{value:+.4f}' if 'corr' in
+                             graph_key else _compact(value))
         rise = loss_rise(epoch_means(text))
         lines.append(f'| {title} | ' + ' | '.join(cells) +
                      f' | {100 * rise:.0f} % | {result["test"]["mAP"]:.2f} |')

@@ -19,7 +19,8 @@ class GraphDiagnosticsHook(Hook):
       pairs of distinct labels both present in image b;
     - ``graph/present_absent``: the same over i present, j absent;
     - ``graph/corr_with_data``: correlation of the batch-mean A with
-      P(j | i) over the off-diagonal entries;
+      P(j | i) over the off-diagonal entries (NaN, undefined, for a
+      constant graph such as the fixed uniform one);
     - ``graph/contrastive_minus_log2``: the contrastive loss (without λ)
       minus log 2, which it approaches when A collapses towards zero (the
       three graph views then coincide; docs/method.md, "The graph

@@ -38,7 +38,8 @@ def graph_diagnostics(
         mean A over ordered pairs i != j with i present and j present
         (resp. absent), NaN where the batch has no such pair;
         ``graph/corr_with_data``, the Pearson correlation of the batch-mean
-        A with ``conditional`` over the off-diagonal entries;
+        A with ``conditional`` over the off-diagonal entries, NaN where
+        either is constant (a fixed uniform graph: undefined, not 0);
         ``graph/contrastive_minus_log2``, the contrastive loss minus
         log 2 (it tends to 0 when the graph collapses to zero).
     """
@@ -59,10 +60,22 @@ def graph_diagnostics(
             mask = off_diagonal.bool()
             x = a.mean(0)[mask]
             z = conditional.to(a)[mask]
-            x, z = x - x.mean(), z - z.mean()
-            out['graph/corr_with_data'] = (x * z).sum() / (
-                x.norm() * z.norm()).clamp_min(1e-12)
+            if _is_constant(x) or _is_constant(z):
+                # no correlation is defined; the rounding residue of the
+                # mean would give an arbitrary one
+                corr = x.new_tensor(float('nan'))
+            else:
+                x, z = x - x.mean(), z - z.mean()
+                corr = (x * z).sum() / (x.norm() * z.norm())
+            out['graph/corr_with_data'] = corr
         if contrastive is not None:
             out['graph/contrastive_minus_log2'] = \
                 contrastive.detach().float() - COLLAPSED_CONTRASTIVE
     return out
+
+
+def _is_constant(values: torch.Tensor) -> bool:
+    """Whether all ``values`` are equal up to a relative 1e-6 (float32
+    rounding)."""
+    spread = values.max() - values.min()
+    return bool(spread <= 1e-6 * values.abs().max())
