@@ -3,11 +3,14 @@ import os.path as osp
 import shutil
 import subprocess
 import time
-from typing import List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 
-def run_resumable_training(train_cmd: List[str], run_dir: str,
-                           log_path: str) -> Tuple[float, bool]:
+def run_resumable_training(
+        train_cmd: List[str],
+        run_dir: str,
+        log_path: str,
+        env: Optional[Dict[str, str]] = None) -> Tuple[float, bool]:
     """Run one ``tools/train.py`` command into ``run_dir``, resuming it when
     an earlier attempt was interrupted after a checkpoint.
 
@@ -26,6 +29,8 @@ def run_resumable_training(train_cmd: List[str], run_dir: str,
             --work-dir, run_dir, ...]`` without ``--resume``.
         run_dir (str): The run's work dir.
         log_path (str): Where the run's stdout and stderr go.
+        env (dict, optional): The training process's environment (for
+            example ``OMP_NUM_THREADS``); this process's by default.
 
     Returns:
         tuple: (wall seconds of this attempt, whether it resumed).
@@ -47,7 +52,8 @@ def run_resumable_training(train_cmd: List[str], run_dir: str,
     print(f'[{run_dir}] {" ".join(cmd)}', flush=True)
     start = time.perf_counter()
     with open(log_path, 'a' if resume else 'w') as log:
-        code = subprocess.call(cmd, stdout=log, stderr=subprocess.STDOUT)
+        code = subprocess.call(
+            cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
     wall_s = time.perf_counter() - start
     if code != 0:
         raise RuntimeError(f'training failed (exit {code}); see {log_path}')

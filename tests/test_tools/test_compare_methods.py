@@ -329,3 +329,41 @@ def test_committed_tables_are_what_the_committed_runs_give(
             f'{doc} differs from `python tools/analysis_tools/'
             f'compare_methods.py --benchmark {name} --work-dir '
             f'benchmarks/{name} --no-train --update-doc {doc}`')
+
+
+def test_jobs_run_at_once_in_order_with_their_threads(monkeypatch):
+    """--jobs 2: two runs are in flight together (each waits at a barrier
+    for the other), they start in the jobs' order (seeds outer), every run
+    gets the threads' environment, and a failure does not stop the
+    others."""
+    import threading
+    tool = load_tool()
+    env = tool.training_env(1)
+    assert env['OMP_NUM_THREADS'] == env['MKL_NUM_THREADS'] == '1'
+    assert tool.training_env(None) is None
+    barrier = threading.Barrier(2, timeout=30)
+    started, seen_env = [], []
+
+    def fake_run_one(key, config, seed, work_dir, options, env):
+        started.append((seed, key))
+        seen_env.append(env)
+        barrier.wait()  # BrokenBarrierError unless both run at once
+        if key == 'bad':
+            raise RuntimeError('bad seed 0: training failed')
+        return dict(mAP=1.0, CF1=2.0, OF1=3.0)
+
+    monkeypatch.setattr(tool, 'run_one', fake_run_one)
+    jobs = [(0, 'a', 'a.py', []), (0, 'bad', 'b.py', []), (1, 'a', 'a.py', []),
+            (1, 'c', 'c.py', [])]
+    failures = tool.train_all(jobs, 'unused', num_jobs=2, env=env)
+    assert failures == ['bad seed 0: training failed']
+    assert sorted(started[:2]) == [(0, 'a'), (0, 'bad')]
+    assert sorted(started[2:]) == [(1, 'a'), (1, 'c')]
+    assert all(e is env for e in seen_env)
+
+
+def test_jobs_and_threads_must_be_positive():
+    for flags in (['--jobs', '0'], ['--threads-per-job', '0']):
+        code, out = run_tool([TOOL, '--no-train', '--only', 'baseline'] +
+                             flags)
+        assert code != 0 and 'must be at least 1' in out, out

@@ -1,5 +1,6 @@
 """run_resumable_training: an interrupted run resumes, anything else starts
 afresh, a failure names its log."""
+import os
 import os.path as osp
 import sys
 
@@ -67,3 +68,14 @@ def test_a_failed_run_names_its_log(tmp_path, monkeypatch):
     run_dir, log = str(tmp_path / 'seed_0'), str(tmp_path / 'seed_0.log')
     with pytest.raises(RuntimeError, match=f'exit 3.*{log}'):
         run_resumable_training(train_cmd(run_dir), run_dir, log)
+
+
+def test_the_training_gets_the_given_environment(tmp_path):
+    run_dir, log = str(tmp_path / 'seed_0'), str(tmp_path / 'seed_0.log')
+    script = ('import os, sys; print("THREADS", '
+              'os.environ.get("OMP_NUM_THREADS"))')
+    run_resumable_training([sys.executable, '-c', script],
+                           run_dir,
+                           log,
+                           env=dict(os.environ, OMP_NUM_THREADS='1'))
+    assert open(log).read().strip() == 'THREADS 1'

@@ -4,18 +4,25 @@ mean ± std table with differences to the baseline paired over seeds.
     python tools/analysis_tools/compare_methods.py [--benchmark multiglyphs]
         [--seeds 0 1 2] [--only baseline mlic ...] [--work-dir DIR]
         [--cfg-options k=v ...] [--list] [--no-train] [--update-doc FILE]
+        [--jobs N [--threads-per-job T]]
     python tools/analysis_tools/compare_methods.py --speed [--only ...]
 
 Each (row, seed) is ``tools/train.py CONFIG --work-dir DIR/ROW/seed_S
---cfg-options randomness.seed=S``, one subprocess at a time, its output in
-``DIR/ROW/seed_S.log``. The rows share backbone, data, schedule and EMA, so
-they differ only in the head (or loss). A finished run leaves
+--cfg-options randomness.seed=S``, one subprocess at a time (``--jobs N``:
+N at a time, each with ``--threads-per-job`` OpenMP threads, by default
+the CPUs divided by N), its output in ``DIR/ROW/seed_S.log``. The rows
+share backbone, data, schedule and EMA, so they differ only in the head
+(or loss). A finished run leaves
 ``DIR/ROW/seed_S/result.json``; runs that have one are read, not repeated,
 so the tool can be stopped and started again. A run that was interrupted
 after a checkpoint resumes from it (``train.py --resume``, exact), its log
 appended to; one interrupted before any checkpoint starts afresh. Seeds
 are the outer loop, so a partial campaign has every row at its first seed
-before any row gets a second.
+before any row gets a second. On a small CPU, two one-thread runs at a time
+train more images per second in all than one run on both cores (the
+partial-label campaign measured 1.3-1.4 times; docs/partial_labels.md),
+but each run's own time, and the images/s this tool reports, then
+reflect the sharing.
 
 Reported per row: mean ± sample std over seeds of the last validation's
 test mAP, CF1 and OF1 (the configs validate on the test split with the EMA
@@ -41,6 +48,8 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, List, Optional
 
 import numpy as np
@@ -352,9 +361,14 @@ def count_parameters(config: str) -> tuple:
                 for p in model.parameters()), cfg.train_dataloader.batch_size)
 
 
-def run_one(key: str, config: str, seed: int, work_dir: str,
-            cfg_options: List[str]) -> dict:
-    """Train one (row, seed) unless its result.json exists; its result."""
+def run_one(key: str,
+            config: str,
+            seed: int,
+            work_dir: str,
+            cfg_options: List[str],
+            env: Optional[Dict[str, str]] = None) -> dict:
+    """Train one (row, seed) unless its result.json exists; its result.
+    ``env``: the training process's environment (default: this one's)."""
     run_dir = osp.join(work_dir, key, f'seed_{seed}')
     result_file = osp.join(run_dir, 'result.json')
     if osp.isfile(result_file):
@@ -369,12 +383,13 @@ def run_one(key: str, config: str, seed: int, work_dir: str,
         f'randomness.seed={seed}'
     ] + cfg_options
     try:
-        wall_s, resumed = run_resumable_training(cmd, run_dir, log_path)
+        wall_s, resumed = run_resumable_training(cmd, run_dir, log_path, env)
     except RuntimeError as err:
         raise RuntimeError(f'{key} seed {seed}: {err}') from err
     with open(log_path) as f:
         text = f.read()
-    params, batch = count_parameters(osp.join(REPO_ROOT, config))
+    with _BUILD_LOCK:
+        params, batch = count_parameters(osp.join(REPO_ROOT, config))
     result = dict(
         parse_log(text, batch),
         params=params,
@@ -387,6 +402,52 @@ def run_one(key: str, config: str, seed: int, work_dir: str,
         json.dump(result, f, indent=1)
     os.replace(tmp, result_file)
     return result
+
+
+#: Runs started with ``--jobs`` > 1 finish in threads of this process;
+#: registering mlic's modules and building a model is not meant to happen
+#: in two threads at once.
+_BUILD_LOCK = threading.Lock()
+
+
+def training_env(threads: Optional[int]) -> Optional[Dict[str, str]]:
+    """This process's environment with ``threads`` OpenMP / MKL threads for
+    a training subprocess (torch reads them when it starts); None (inherit
+    everything) when ``threads`` is None."""
+    if threads is None:
+        return None
+    return dict(
+        os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+
+
+def train_all(jobs: List[tuple],
+              work_dir: str,
+              num_jobs: int = 1,
+              env: Optional[Dict[str, str]] = None) -> List[str]:
+    """Train ``(seed, key, config, cfg_options)`` jobs, ``num_jobs`` at a
+    time, started in the given order; a failed run is reported and the
+    others go on.
+
+    Returns:
+        list[str]: One message per failed run.
+    """
+
+    def train(job):
+        seed, key, config, options = job
+        try:
+            res = run_one(key, config, seed, work_dir, options, env)
+        except RuntimeError as err:
+            print(err, flush=True)
+            return str(err)
+        print(
+            f'[{key} seed {seed}] mAP {res["mAP"]:.2f} CF1 '
+            f'{res["CF1"]:.2f} OF1 {res["OF1"]:.2f}',
+            flush=True)
+        return None
+
+    # each job waits on its training subprocess, so threads are enough
+    with ThreadPoolExecutor(max_workers=num_jobs) as pool:
+        return [failure for failure in pool.map(train, jobs) if failure]
 
 
 def speed_table(selected, iters: int, warmup: int) -> str:
@@ -452,7 +513,27 @@ def main():
         action='store_true',
         help='time each row\'s training step (benchmark_train.py) instead')
     parser.add_argument('--speed-iters', type=int, default=10)
+    parser.add_argument(
+        '--jobs',
+        type=int,
+        default=1,
+        help='training runs at a time (default 1)')
+    parser.add_argument(
+        '--threads-per-job',
+        type=int,
+        help='OpenMP/MKL threads of each run (default: all the CPUs this '
+        'process may use, divided by --jobs, when --jobs > 1; else '
+        'inherited)')
     args = parser.parse_args()
+    if args.jobs < 1:
+        parser.error(f'--jobs must be at least 1, got {args.jobs}')
+    if args.threads_per_job is not None and args.threads_per_job < 1:
+        parser.error('--threads-per-job must be at least 1, got '
+                     f'{args.threads_per_job}')
+    threads = args.threads_per_job
+    if threads is None and args.jobs > 1:
+        # more threads than cores: OpenMP teams spin against each other
+        threads = max(1, len(os.sched_getaffinity(0)) // args.jobs)
     rows = BENCHMARKS[args.benchmark]
     if args.list:
         for key, title, config, options in map(row_parts, rows):
@@ -472,20 +553,11 @@ def main():
 
     failures = []
     if not args.no_train:
-        for seed in args.seeds:
-            for key, _, config, options in map(row_parts, selected):
-                try:
-                    own = [o.replace('{seed}', str(seed)) for o in options]
-                    res = run_one(key, config, seed, work_dir,
-                                  own + args.cfg_options)
-                except RuntimeError as err:
-                    print(err, flush=True)
-                    failures.append(str(err))
-                    continue
-                print(
-                    f'[{key} seed {seed}] mAP {res["mAP"]:.2f} CF1 '
-                    f'{res["CF1"]:.2f} OF1 {res["OF1"]:.2f}',
-                    flush=True)
+        jobs = [(seed, key, config,
+                 [o.replace('{seed}', str(seed))
+                  for o in options] + args.cfg_options) for seed in args.seeds
+                for key, _, config, options in map(row_parts, selected)]
+        failures = train_all(jobs, work_dir, args.jobs, training_env(threads))
 
     # Every finished run in the work dir counts, also those of other calls.
     results: Dict[str, Dict[int, dict]] = {}
