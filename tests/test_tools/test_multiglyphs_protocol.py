@@ -629,3 +629,21 @@ def test_graph_table_reads_the_last_epochs_diagnostics(tool, tmp_path):
     assert lines[4] == ('| MLIC with a fixed uniform graph | 0.5000 | 0.5000 '
                         '| undefined | 0.5000 | 0 % | 70.00 |')
     assert len(lines) == 5
+
+
+def test_docs_graph_table_is_what_the_committed_logs_give(tool):
+    """docs/benchmarks.md's "The graph in the final runs" table is pasted
+    from `graph --regime pretrained --seed 0`: it must stay what the
+    committed logs give (a row's run added or a cell edited by hand fails
+    here)."""
+    table = tool.graph_table(
+        osp.join(REPO_ROOT, 'benchmarks', 'multiglyphs_protocol'),
+        'pretrained', 0)
+    with open(
+            osp.join(REPO_ROOT, 'docs', 'benchmarks.md'),
+            encoding='utf-8') as f:
+        doc = f.read()
+    assert table in doc, (
+        'docs/benchmarks.md lacks the output of `python tools/analysis_tools/'
+        'multiglyphs_protocol.py graph --regime pretrained --seed 0`:\n' +
+        table)
