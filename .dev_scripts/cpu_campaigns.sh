@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# The two long CPU campaigns behind the docs' tables, each from the fixed
+# checkout its page names, one after the other (one campaign at a time):
+#   1. the MultiGlyphs protocol (docs/benchmarks.md),
+#      multiglyphs_protocol.py campaign, from commit PROTOCOL_COMMIT;
+#   2. the partial-label table (docs/partial_labels.md),
+#      compare_methods.py --benchmark multiglyphs_partial, two runs at a time
+#      with one thread each, the full, 10 %, 50 % and single-positive rows
+#      first, from commit PARTIAL_COMMIT.
+# Both resume where they stopped: run this again after a session ends.
+#
+#   .dev_scripts/cpu_campaigns.sh run  [ROOT]   # in the background, e.g.
+#       (setsid nohup .dev_scripts/cpu_campaigns.sh run >> campaigns.log 2>&1 &)
+#   .dev_scripts/cpu_campaigns.sh sync [ROOT]
+#
+# ROOT (default: the folder above this checkout) holds the two checkouts
+# (campaign_protocol/, campaign_partial/, made with `git worktree add` when
+# missing) and the runs (protocol_runs/, partial_runs/). `sync` copies the
+# finished runs' result.json and logs (and the protocol's tuning records
+# and tables) into this checkout's benchmarks/ and rewrites the docs' tables
+# with this checkout's tools; commit what it changed.
+set -euo pipefail
+
+PROTOCOL_COMMIT=32e9e76
+PARTIAL_COMMIT=99128ad
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ACTION=${1:-}
+ROOT=$(cd "${2:-$REPO/..}" && pwd)
+PROTOCOL_RUNS=$ROOT/protocol_runs
+PARTIAL_RUNS=$ROOT/partial_runs
+
+checkout() {  # folder commit
+  if [ ! -d "$1" ]; then
+    git -C "$REPO" worktree add --detach "$1" "$2"
+  fi
+  local at
+  at=$(git -C "$1" rev-parse --short=7 HEAD)
+  if [ "$at" != "$2" ]; then
+    echo "error: $1 is at $at, not at the campaign's commit $2" >&2
+    exit 1
+  fi
+}
+
+copy_runs() {  # from to: every result.json with its run's log
+  (cd "$1" && find . -name result.json) | while read -r f; do
+    d=$(dirname "$f")
+    mkdir -p "$2/$d"
+    cp "$1/$f" "$2/$d/"
+    if [ -f "$1/$d.log" ]; then cp "$1/$d.log" "$2/$d.log"; fi
+  done
+}
+
+case $ACTION in
+  run)
+    checkout "$ROOT/campaign_protocol" $PROTOCOL_COMMIT
+    checkout "$ROOT/campaign_partial" $PARTIAL_COMMIT
+    (cd "$ROOT/campaign_protocol" && PYTHONPATH=$PWD \
+      python tools/analysis_tools/multiglyphs_protocol.py campaign \
+      --work-dir "$PROTOCOL_RUNS")
+    cd "$ROOT/campaign_partial"
+    export PYTHONPATH=$PWD
+    tool=tools/analysis_tools/compare_methods.py
+    first=$(python $tool --benchmark multiglyphs_partial --list |
+      awk '{print $1}' | grep -E '^(full|known10|known50|single)_')
+    # shellcheck disable=SC2086
+    python $tool --benchmark multiglyphs_partial --work-dir "$PARTIAL_RUNS" \
+      --jobs 2 --threads-per-job 1 --only $first
+    python $tool --benchmark multiglyphs_partial --work-dir "$PARTIAL_RUNS" \
+      --jobs 2 --threads-per-job 1
+    ;;
+  sync)
+    cd "$REPO"
+    if [ -d "$PROTOCOL_RUNS" ]; then
+      dest=benchmarks/multiglyphs_protocol
+      copy_runs "$PROTOCOL_RUNS" "$dest"
+      (cd "$PROTOCOL_RUNS" && find . -maxdepth 4 \( -name '*.md' -o \
+        -name choice.json -o -name plan.json \)) | while read -r f; do
+        mkdir -p "$dest/$(dirname "$f")"
+        cp "$PROTOCOL_RUNS/$f" "$dest/$f"
+      done
+      python tools/analysis_tools/multiglyphs_protocol.py table \
+        --work-dir "$dest" --update-doc docs/benchmarks.md > /dev/null
+      echo "protocol tables written into docs/benchmarks.md"
+      echo "regenerate the graph table of docs/benchmarks.md if a seed-0"
+      echo "row changed: multiglyphs_protocol.py graph --regime pretrained --seed 0"
+    fi
+    if [ -d "$PARTIAL_RUNS" ]; then
+      copy_runs "$PARTIAL_RUNS" benchmarks/multiglyphs_partial
+      python tools/analysis_tools/compare_methods.py \
+        --benchmark multiglyphs_partial \
+        --work-dir benchmarks/multiglyphs_partial --no-train \
+        --update-doc docs/partial_labels.md > /dev/null
+      echo "partial-label table written into docs/partial_labels.md"
+    fi
+    ;;
+  *)
+    echo "usage: $0 run|sync [ROOT]" >&2
+    exit 2
+    ;;
+esac
