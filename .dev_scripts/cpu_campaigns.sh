@@ -81,9 +81,7 @@ case $ACTION in
       done
       python tools/analysis_tools/multiglyphs_protocol.py table \
         --work-dir "$dest" --update-doc docs/benchmarks.md > /dev/null
-      echo "protocol tables written into docs/benchmarks.md"
-      echo "regenerate the graph table of docs/benchmarks.md if a seed-0"
-      echo "row changed: multiglyphs_protocol.py graph --regime pretrained --seed 0"
+      echo "protocol tables (and graph tables) written into docs/benchmarks.md"
     fi
     if [ -d "$PARTIAL_RUNS" ]; then
       copy_runs "$PARTIAL_RUNS" benchmarks/multiglyphs_partial

@@ -631,19 +631,33 @@ def test_graph_table_reads_the_last_epochs_diagnostics(tool, tmp_path):
     assert len(lines) == 5
 
 
-def test_docs_graph_table_is_what_the_committed_logs_give(tool):
-    """docs/benchmarks.md's "The graph in the final runs" table is pasted
-    from `graph --regime pretrained --seed 0`: it must stay what the
-    committed logs give (a row's run added or a cell edited by hand fails
-    here)."""
-    table = tool.graph_table(
-        osp.join(REPO_ROOT, 'benchmarks', 'multiglyphs_protocol'),
-        'pretrained', 0)
+def test_update_doc_writes_the_graph_tables_a_doc_asks_for(tool, tmp_path):
+    """`table --update-doc` fills each graph-table marker with
+    graph_table(regime, seed) and refuses a marker naming no regime."""
+    work = str(tmp_path / 'runs')
+    write_final(work, 'mlic', 1, 70.0)
     with open(
-            osp.join(REPO_ROOT, 'docs', 'benchmarks.md'),
-            encoding='utf-8') as f:
-        doc = f.read()
-    assert table in doc, (
-        'docs/benchmarks.md lacks the output of `python tools/analysis_tools/'
-        'multiglyphs_protocol.py graph --regime pretrained --seed 0`:\n' +
-        table)
+            osp.join(work, 'final', 'pretrained', 'mlic', 'seed_1.log'),
+            'w') as f:
+        f.write(
+            epoch_log([(1, 10, 1e-3, 100.0)]) +
+            '  graph/present_present: 0.2  graph/present_absent: 0.1'
+            '  graph/corr_with_data: 0.3  graph/contrastive_minus_log2: 0.4')
+    doc = tmp_path / 'doc.md'
+    markers = ''.join(f'<!-- multiglyphs_protocol:final_{regime} -->\nold\n'
+                      '<!-- /multiglyphs_protocol -->\n'
+                      for regime in tool.REGIMES)
+    doc.write_text(markers + 'text\n<!-- multiglyphs_protocol:'
+                   'graph_pretrained_seed1 -->\nold graph\n'
+                   '<!-- /multiglyphs_protocol -->\nafter\n')
+    tool.write_reports(work, str(doc))
+    text = doc.read_text()
+    table = tool.graph_table(work, 'pretrained', 1)
+    assert '| MLIC | 0.2000 | 0.1000 | +0.3000 | 0.4000 |' in table
+    assert ('<!-- multiglyphs_protocol:graph_pretrained_seed1 -->\n' + table +
+            '<!-- /multiglyphs_protocol -->\nafter\n') in text
+    assert 'old graph' not in text
+    doc.write_text(markers + '<!-- multiglyphs_protocol:graph_nowhere_seed0'
+                   ' -->\n<!-- /multiglyphs_protocol -->\n')
+    with pytest.raises(ValueError, match="names regime 'nowhere'"):
+        tool.write_reports(work, str(doc))

@@ -156,6 +156,10 @@ OPTION_KEYS = dict(
 #: regime's final table and verdicts.
 DOC_MARKER = '<!-- multiglyphs_protocol:final_{regime} -->'
 DOC_MARKER_END = '<!-- /multiglyphs_protocol -->'
+#: A doc's graph table of a regime at a seed (:func:`graph_table`), written
+#: by ``table --update-doc`` wherever the doc has this marker.
+GRAPH_DOC_MARKER = re.compile(
+    r'^<!-- multiglyphs_protocol:graph_(\w+?)_seed(\d+) -->$', re.M)
 
 #: a training log record: epoch, iteration, iterations per epoch, the rest
 #: of its line
@@ -987,7 +991,8 @@ def write_reports(work_dir: str,
                   update_doc: Optional[str] = None) -> Dict[str, str]:
     """Write each regime's :func:`regime_report` to
     ``<work_dir>/final_<regime>.md`` and, with ``update_doc``, between that
-    regime's markers (:data:`DOC_MARKER`) of that Markdown file.
+    regime's markers (:data:`DOC_MARKER`) of that Markdown file, and each
+    :func:`graph_table` the file asks for (:data:`GRAPH_DOC_MARKER`).
 
     Returns:
         dict: regime -> the report.
@@ -1002,6 +1007,19 @@ def write_reports(work_dir: str,
             replace_marked_section(update_doc,
                                    DOC_MARKER.format(regime=regime),
                                    DOC_MARKER_END, text)
+    if update_doc:
+        from mlic.utils import replace_marked_section
+        with open(update_doc, encoding='utf-8') as f:
+            wanted = sorted(set(GRAPH_DOC_MARKER.findall(f.read())))
+        for regime, seed in wanted:
+            if regime not in REGIMES:
+                raise ValueError(
+                    f'{update_doc}: a graph table marker names '
+                    f'regime {regime!r}; regimes are {sorted(REGIMES)}')
+            replace_marked_section(
+                update_doc,
+                f'<!-- multiglyphs_protocol:graph_{regime}_seed{seed} -->',
+                DOC_MARKER_END, graph_table(work_dir, regime, int(seed)))
     return reports
 
 
