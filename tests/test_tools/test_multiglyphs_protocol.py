@@ -629,6 +629,10 @@ def test_graph_table_reads_the_last_epochs_diagnostics(tool, tmp_path):
     assert lines[4] == ('| MLIC with a fixed uniform graph | 0.5000 | 0.5000 '
                         '| undefined | 0.5000 | 0 % | 70.00 |')
     assert len(lines) == 5
+    # no run at that seed (or in that regime) logs the graph: a sentence
+    assert tool.graph_table(work, 'pretrained', 1) == (
+        'No final run of the pretrained regime at seed 1 that logs the graph '
+        'has finished yet.\n')
 
 
 def test_update_doc_writes_the_graph_tables_a_doc_asks_for(tool, tmp_path):

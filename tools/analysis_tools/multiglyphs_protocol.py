@@ -458,7 +458,8 @@ def graph_table(work_dir: str, regime: str, seed: int) -> str:
     run's test mAP and training-loss rise.
 
     Returns:
-        str: A Markdown table, one line per row with such a log.
+        str: A Markdown table, one line per row with such a log, or a
+        sentence that there is none yet.
     """
     lines = [
         '| method | ' + ' | '.join(title for _, title in GRAPH_KEYS) +
@@ -493,6 +494,9 @@ def graph_table(work_dir: str, regime: str, seed: int) -> str:
         rise = loss_rise(epoch_means(text))
         lines.append(f'| {title} | ' + ' | '.join(cells) +
                      f' | {100 * rise:.0f} % | {result["test"]["mAP"]:.2f} |')
+    if len(lines) == 2:
+        return (f'No final run of the {regime} regime at seed {seed} that '
+                'logs the graph has finished yet.\n')
     return '\n'.join(lines) + '\n'
 
 
