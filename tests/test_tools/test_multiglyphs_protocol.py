@@ -665,3 +665,53 @@ def test_update_doc_writes_the_graph_tables_a_doc_asks_for(tool, tmp_path):
                    ' -->\n<!-- /multiglyphs_protocol -->\n')
     with pytest.raises(ValueError, match="names regime 'nowhere'"):
         tool.write_reports(work, str(doc))
+
+
+def test_progress_counts_what_is_left_and_estimates_its_time(tool, tmp_path):
+    """Finished seeds, the run under way at its checkpointed epoch, epochs
+    left and minutes per epoch (median logged iteration time x iterations
+    per epoch); a row without a finished run borrows its rate from the
+    same row in the other regime, else from its regime; MLIC's own T row
+    is not a run of its own."""
+    work = str(tmp_path)
+    assert 'no plan.json' in tool.progress(work)
+    with open(osp.join(work, 'plan.json'), 'w') as f:
+        json.dump(dict(epochs=dict(pretrained=4, scratch=4), seeds=[0, 1]), f)
+    choice = osp.join(work, 'tune', 'pretrained', 'mlic')
+    os.makedirs(choice)
+    with open(osp.join(choice, 'choice.json'), 'w') as f:
+        json.dump(dict(choice=dict(params=dict(num_steps=2))), f)
+    write_final(work, 'baseline', 0, 70.0)
+    run_dir = osp.join(work, 'final', 'pretrained', 'baseline', 'seed_0')
+    with open(run_dir + '.log', 'w') as f:
+        # iteration times 0.2 (epoch_log), one record inflated by a pause
+        f.write(
+            epoch_log([(1, 10, 1e-3, 9.0), (1, 20, 1e-3, 8.0)]) + '\n' +
+            epoch_log([(2, 10, 1e-3, 7.0)]).replace('time: 0.2', 'time: 60.0'))
+    under_way = osp.join(work, 'final', 'pretrained', 'baseline', 'seed_1')
+    os.makedirs(under_way)
+    with open(osp.join(under_way, 'last_checkpoint'), 'w') as f:
+        f.write(osp.join(under_way, 'epoch_3.pth'))
+    rows = {
+        tuple(line.split(' | ')[:2]): line
+        for line in tool.progress(work).splitlines()
+        if line.startswith('| pretrained') or line.startswith('| scratch')
+    }
+    rate = 0.2 * 79 / 60  # the median ignores the paused record
+    assert rows[('| pretrained', 'baseline')] == (
+        f'| pretrained | baseline | 0 | seed 1 at epoch 3 | 1 | {rate:.2f} |')
+    assert rows[(
+        '| scratch',
+        'baseline')].endswith(f'| — | — | 8 | {rate:.2f} (estimate) |')
+    assert rows[('| pretrained',
+                 'mlic')].endswith(f'| 8 | {rate:.2f} (estimate) |')
+    # no rate in its row or regime: the median of all rows
+    assert rows[('| scratch',
+                 'mlic')].endswith(f'| 8 | {rate:.2f} (estimate) |')
+    assert ('| pretrained', 'mlic_t2') not in rows
+    assert ('| pretrained', 'mlic_t1') in rows
+    text = tool.progress(work)
+    runs = len(rows) * 2 - 1
+    epochs = 1 + (len(rows) - 1) * 8
+    assert f'{epochs} training epochs left in {runs} runs, about ' \
+        f'{epochs * rate / 60:.1f} hours' in text

@@ -13,6 +13,7 @@ repeated, when the tool is started again.
     python $TOOL reproduce --regime pretrained --row mlic --seed 0
     python $TOOL curves --regime pretrained --seed 0 --rows baseline mlic
     python $TOOL graph --regime pretrained --seed 0  # graph diagnostics
+    python $TOOL progress --work-dir RUNS         # done, under way, left
     python $TOOL trials                           # the trial points
 
 Design (fixed before any head was scored; docs/benchmarks.md, "The
@@ -498,6 +499,117 @@ def graph_table(work_dir: str, regime: str, seed: int) -> str:
         return (f'No final run of the {regime} regime at seed {seed} that '
                 'logs the graph has finished yet.\n')
     return '\n'.join(lines) + '\n'
+
+
+#: A training record's iteration time (not ``data_time``).
+ITER_TIME = re.compile(r'(?<![\w/])time: ([\d.]+)')
+
+
+def epoch_minutes(text: str) -> Optional[float]:
+    """Minutes per epoch of a training log: the median logged iteration
+    time times the iterations per epoch. The median, because a session's
+    pause or a test run sharing the CPU inflates a few records; None
+    without records."""
+    times, per_epoch = [], None
+    for _, _, iters, rest in TRAIN_RECORD.findall(text):
+        found = ITER_TIME.search(rest)
+        if found:
+            times.append(float(found.group(1)))
+            per_epoch = int(iters)
+    if not times:
+        return None
+    return float(np.median(times)) * per_epoch / 60
+
+
+def _checkpoint_epoch(run_dir: str) -> int:
+    # mmengine's last_checkpoint names the newest epoch_<n>.pth
+    marker = osp.join(run_dir, 'last_checkpoint')
+    if not osp.isfile(marker):
+        return 0
+    with open(marker) as f:
+        found = re.search(r'epoch_(\d+)\.pth', f.read())
+    return int(found.group(1)) if found else 0
+
+
+def progress(work_dir: str) -> str:
+    """What the final runs have done and what is left, per row, from the
+    run folders: seeds finished, the run under way (epochs checkpointed),
+    epochs left, and minutes per epoch from the row's finished logs
+    (:func:`epoch_minutes`, median over seeds). A row without a finished
+    run borrows the same row's rate in the other regime (the same model;
+    the regimes differ in the backbone's start only), else the median of
+    its regime's rows, else of all rows; such a rate is marked
+    "estimate".
+
+    Returns:
+        str: A Markdown table and a total line.
+    """
+    plan = _read_json(osp.join(work_dir, 'plan.json'))
+    if plan is None:
+        return (f'{work_dir} has no plan.json: the pilots have not '
+                'finished, so the run lengths are not fixed yet.\n')
+    seeds = plan['seeds']
+    found, rates = [], {}
+    for regime in REGIMES:
+        choice = _read_json(
+            osp.join(work_dir, 'tune', regime, 'mlic', 'choice.json'))
+        own_t = None if choice is None else \
+            choice['choice']['params'].get('num_steps')
+        for row in final_rows(regime):
+            key = row[0]
+            if key.startswith('mlic_t') and row[5]['num_steps'] == own_t:
+                continue  # this T is MLIC's own: the MLIC row is its run
+            done, under_way, left, minutes = [], '—', 0, []
+            for seed in seeds:
+                run_dir = final_run_dir(work_dir, regime, key, seed)
+                if osp.isfile(osp.join(run_dir, 'result.json')):
+                    done.append(seed)
+                    if osp.isfile(run_dir + '.log'):
+                        with open(run_dir + '.log', encoding='utf-8') as f:
+                            rate = epoch_minutes(f.read())
+                        if rate is not None:
+                            minutes.append(rate)
+                    continue
+                reached = _checkpoint_epoch(run_dir)
+                if reached:
+                    under_way = f'seed {seed} at epoch {reached}'
+                left += plan['epochs'][regime] - reached
+            if minutes:
+                rates[(regime, key)] = float(np.median(minutes))
+            found.append(
+                (regime, key, done, under_way, left, len(seeds) - len(done)))
+    lines = [
+        '| regime | row | seeds finished | under way | epochs left | '
+        'minutes per epoch |', '| --- | --- | --- | --- | ---: | ---: |'
+    ]
+    total_epochs, total_minutes, unrated, runs_left = 0, 0.0, 0, 0
+    for regime, key, done, under_way, left, runs in found:
+        runs_left += runs
+        rate, estimate = rates.get((regime, key)), False
+        if rate is None:
+            estimate = True
+            same_row = [r for (g, k), r in rates.items() if k == key]
+            in_regime = [r for (g, k), r in rates.items() if g == regime]
+            known = same_row or in_regime or list(rates.values())
+            rate = float(np.median(known)) if known else None
+        total_epochs += left
+        if rate is None:
+            unrated += left
+        else:
+            total_minutes += left * rate
+        cell = '—' if rate is None else \
+            f'{rate:.2f}' + (' (estimate)' if estimate else '')
+        lines.append(f'| {regime} | {key} | '
+                     f'{", ".join(map(str, done)) or "—"} | {under_way} | '
+                     f'{left} | {cell} |')
+    total = (f'{total_epochs} training epochs left in {runs_left} runs, '
+             f'about {total_minutes / 60:.1f} hours of training at the '
+             'logged rates')
+    if unrated:
+        total += f' ({unrated} epochs without any rate to go by not counted)'
+    # a run also starts, validates once and is tested once
+    total += '; each run adds about a minute to start, validate and test'
+    return '\n'.join(lines) + f'\n\n{total}.\n'
 
 
 def _compact(value: float) -> str:
@@ -1224,6 +1336,8 @@ def main():
         'graph', help='the last epoch\'s graph diagnostics of each final run')
     graph.add_argument('--regime', choices=sorted(REGIMES), required=True)
     graph.add_argument('--seed', type=int, default=0)
+    progress_cmd = sub.add_parser(
+        'progress', help='what the final runs have done and what is left')
     campaign = sub.add_parser(
         'campaign', help='pilot, tuning and final runs of both regimes')
     campaign.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
@@ -1234,7 +1348,8 @@ def main():
             help='also write each regime\'s tables between the lines '
             f'"{DOC_MARKER}" and "{DOC_MARKER_END}" of FILE '
             '(docs/benchmarks.md)')
-    for p in (pilot, tune, final, table, campaign, again, curves, graph):
+    for p in (pilot, tune, final, table, campaign, again, curves, graph,
+              progress_cmd):
         p.add_argument(
             '--work-dir',
             default='benchmarks/multiglyphs_protocol',
@@ -1260,6 +1375,9 @@ def main():
             curves_table(args.work_dir, args.regime, args.seed, args.rows,
                          args.key),
             end='')
+        return
+    if args.command == 'progress':
+        print(progress(args.work_dir), end='')
         return
     if args.command == 'graph':
         print(graph_table(args.work_dir, args.regime, args.seed), end='')
