@@ -277,6 +277,11 @@ def test_median_iter_time_ignores_a_pause(tool):
     lines = [line.replace('time: 0.2', 'time: 0.3') for line in lines[:8]
              ] + [lines[8].replace('time: 0.2', 'time: 2400.0')]
     assert tool.median_iter_s('\n'.join(lines)) == pytest.approx(0.3)
+    # validation and test records time other steps: not counted
+    val = ('12/03 10:00:00 - mmengine - INFO - Epoch(val) [1][8/8]  '
+           'eta: 0:00:00  time: 5.0  data_time: 0.1')
+    assert tool.median_iter_s('\n'.join(lines + [val] * 20)) == \
+        pytest.approx(0.3)
     with pytest.raises(ValueError, match='no training iteration time'):
         tool.median_iter_s('nothing')
 

@@ -54,7 +54,8 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
-from mlic.utils import mean_std, paired_interval
+from mlic.utils import (mean_std, paired_interval, replace_marked_section,
+                        run_resumable_training)
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -342,7 +343,6 @@ def partial_label_tables(results: Dict[str, Dict[int, dict]]) -> str:
 def update_doc(path: str, benchmark: str, table: str) -> None:
     """Replace the table between ``<!-- compare_methods:<benchmark> -->``
     and ``<!-- /compare_methods -->`` in a Markdown file."""
-    from mlic.utils import replace_marked_section
     replace_marked_section(path, f'<!-- compare_methods:{benchmark} -->',
                            '<!-- /compare_methods -->', table)
 
@@ -374,7 +374,6 @@ def run_one(key: str,
     if osp.isfile(result_file):
         with open(result_file) as f:
             return json.load(f)
-    from mlic.utils import run_resumable_training
     log_path = osp.join(work_dir, key, f'seed_{seed}.log')
     cmd = [
         sys.executable,

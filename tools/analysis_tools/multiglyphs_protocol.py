@@ -53,7 +53,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from mlic.utils import mean_std, paired_interval
+from mlic.utils import (mean_std, paired_interval, replace_marked_section,
+                        run_resumable_training)
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -501,24 +502,14 @@ def graph_table(work_dir: str, regime: str, seed: int) -> str:
     return '\n'.join(lines) + '\n'
 
 
-#: A training record's iteration time (not ``data_time``).
-ITER_TIME = re.compile(r'(?<![\w/])time: ([\d.]+)')
-
-
 def epoch_minutes(text: str) -> Optional[float]:
-    """Minutes per epoch of a training log: the median logged iteration
-    time times the iterations per epoch. The median, because a session's
-    pause or a test run sharing the CPU inflates a few records; None
-    without records."""
-    times, per_epoch = [], None
-    for _, _, iters, rest in TRAIN_RECORD.findall(text):
-        found = ITER_TIME.search(rest)
-        if found:
-            times.append(float(found.group(1)))
-            per_epoch = int(iters)
-    if not times:
+    """Minutes per epoch of a training log: :func:`median_iter_s` (robust
+    to a session's pause or a test run sharing the CPU) times the
+    iterations per epoch; None without training records."""
+    records = TRAIN_RECORD.findall(text)
+    if not records:
         return None
-    return float(np.median(times)) * per_epoch / 60
+    return median_iter_s(text) * int(records[-1][2]) / 60
 
 
 def _checkpoint_epoch(run_dir: str) -> int:
@@ -551,10 +542,7 @@ def progress(work_dir: str) -> str:
     seeds = plan['seeds']
     found, rates = [], {}
     for regime in REGIMES:
-        choice = _read_json(
-            osp.join(work_dir, 'tune', regime, 'mlic', 'choice.json'))
-        own_t = None if choice is None else \
-            choice['choice']['params'].get('num_steps')
+        own_t = mlic_num_steps(work_dir, regime)
         for row in final_rows(regime):
             key = row[0]
             if key.startswith('mlic_t') and row[5]['num_steps'] == own_t:
@@ -686,7 +674,6 @@ def train_run(run_dir: str,
     done = _read_json(result_file)
     if done is not None:
         return done
-    from mlic.utils import run_resumable_training
     log_path = run_dir + '.log'
     cmd = [
         sys.executable,
@@ -976,17 +963,22 @@ def load_final_runs(work_dir: str, regime: str) -> Dict[str, Dict[int, dict]]:
     return runs
 
 
+def mlic_num_steps(work_dir: str, regime: str) -> Optional[int]:
+    """The T that MLIC's tuning chose in ``regime`` (its T row is the MLIC
+    row itself); None before MLIC is tuned (then no T row is MLIC's)."""
+    record = _read_json(
+        osp.join(work_dir, 'tune', regime, 'mlic', 'choice.json'))
+    return None if record is None else \
+        record['choice']['params'].get('num_steps')
+
+
 def claim_comparisons(claim, work_dir: str, regime: str) -> List[tuple]:
     """The (row, other) pairs of a claim of :data:`CLAIMS`; for T, MLIC
     against the rows of the two values it was not tuned to (all three
     before MLIC is tuned)."""
     if claim != 'T':
         return list(claim)
-    record = _read_json(
-        osp.join(work_dir, 'tune', regime, 'mlic', 'choice.json'))
-    # not tuned yet: every T row (none is MLIC's own)
-    chosen = None if record is None else \
-        record['choice']['params'].get('num_steps')
+    chosen = mlic_num_steps(work_dir, regime)
     return [('mlic', f'mlic_t{t}') for t in T_VALUES if t != chosen]
 
 
@@ -1119,12 +1111,10 @@ def write_reports(work_dir: str,
         with open(osp.join(work_dir, f'final_{regime}.md'), 'w') as f:
             f.write(text)
         if update_doc:
-            from mlic.utils import replace_marked_section
             replace_marked_section(update_doc,
                                    DOC_MARKER.format(regime=regime),
                                    DOC_MARKER_END, text)
     if update_doc:
-        from mlic.utils import replace_marked_section
         with open(update_doc, encoding='utf-8') as f:
             wanted = sorted(set(GRAPH_DOC_MARKER.findall(f.read())))
         for regime, seed in wanted:
