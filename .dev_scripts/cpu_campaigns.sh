@@ -8,10 +8,15 @@
 #      with one thread each, the full, 10 %, 50 % and single-positive rows
 #      first, from commit PARTIAL_COMMIT.
 # Both resume where they stopped: run this again after a session ends.
+# A fresh machine has no runs folders: `run` first restores every finished
+# run (result.json, log, tuning choices, plan) committed under this
+# checkout's benchmarks/, so that nothing finished is trained again; only
+# runs that were under way when the machine went start over.
 #
 #   .dev_scripts/cpu_campaigns.sh run  [ROOT]   # in the background, e.g.
 #       (setsid nohup .dev_scripts/cpu_campaigns.sh run >> campaigns.log 2>&1 &)
 #   .dev_scripts/cpu_campaigns.sh sync [ROOT]
+#   .dev_scripts/cpu_campaigns.sh restore [ROOT]  # what `run` does first
 #
 # ROOT (default: the folder above this checkout) holds the two checkouts
 # (campaign_protocol/, campaign_partial/, made with `git worktree add` when
@@ -51,8 +56,34 @@ copy_runs() {  # from to: every result.json with its run's log
   done
 }
 
+restore_runs() {  # committed_folder runs_folder: finished runs not there
+  [ -d "$1" ] || return 0
+  mkdir -p "$2"
+  (cd "$1" && find . \( -name result.json -o -name choice.json -o \
+    -name plan.json \)) | while read -r f; do
+    d=$(dirname "$f")
+    if [ ! -f "$2/$f" ]; then
+      mkdir -p "$2/$d"
+      cp "$1/$f" "$2/$f"
+      if [ -f "$1/$d.log" ] && [ ! -f "$2/$d.log" ]; then
+        cp "$1/$d.log" "$2/$d.log"
+      fi
+      echo "restored $2/$f from $1"
+    fi
+  done
+}
+
+restore() {
+  restore_runs "$REPO/benchmarks/multiglyphs_protocol" "$PROTOCOL_RUNS"
+  restore_runs "$REPO/benchmarks/multiglyphs_partial" "$PARTIAL_RUNS"
+}
+
 case $ACTION in
+  restore)
+    restore
+    ;;
   run)
+    restore
     checkout "$ROOT/campaign_protocol" $PROTOCOL_COMMIT
     checkout "$ROOT/campaign_partial" $PARTIAL_COMMIT
     (cd "$ROOT/campaign_protocol" && PYTHONPATH=$PWD \
@@ -93,7 +124,7 @@ case $ACTION in
     fi
     ;;
   *)
-    echo "usage: $0 run|sync [ROOT]" >&2
+    echo "usage: $0 run|sync|restore [ROOT]" >&2
     exit 2
     ;;
 esac

@@ -21,10 +21,13 @@ def script_commit(name):
 def test_the_commits_are_the_ones_the_docs_name():
     protocol, partial = (script_commit('PROTOCOL_COMMIT'),
                          script_commit('PARTIAL_COMMIT'))
-    with open(osp.join(REPO_ROOT, 'docs', 'benchmarks.md')) as f:
-        assert f'fixed\ncheckout of commit {protocol}' in f.read()
-    with open(osp.join(REPO_ROOT, 'docs', 'partial_labels.md')) as f:
-        assert f'checkout of commit {partial}' in f.read()
+
+    def prose(page):  # the page's words, line breaks as spaces
+        with open(osp.join(REPO_ROOT, 'docs', page)) as f:
+            return ' '.join(f.read().split())
+
+    assert f'fixed checkout of commit {protocol}' in prose('benchmarks.md')
+    assert f'checkout of commit {partial}' in prose('partial_labels.md')
 
 
 def test_usage_is_refused_without_an_action():
@@ -73,3 +76,50 @@ def test_sync_copies_runs_and_rewrites_the_table(tmp_path):
     row = next(line for line in doc.splitlines()
                if line.startswith('| MLIC, LL-R |'))
     assert row.split(' | ')[1] == '61.50'
+
+
+def test_restore_brings_back_finished_runs_only(tmp_path):
+    """A fresh machine has no runs folder: `restore` (the first step of
+    `run`) copies the committed finished runs there and keeps what the
+    runs folder already has."""
+    repo = tmp_path / 'repo'
+    (repo / '.dev_scripts').mkdir(parents=True)
+    shutil.copy(SCRIPT, repo / '.dev_scripts' / 'cpu_campaigns.sh')
+    committed = repo / 'benchmarks' / 'multiglyphs_protocol'
+    final = committed / 'final' / 'pretrained' / 'mlic'
+    (final / 'seed_0').mkdir(parents=True)
+    (final / 'seed_0' / 'result.json').write_text('{"test": {"mAP": 65.4}}')
+    (final / 'seed_0.log').write_text('seed 0 log\n')
+    (final / 'seed_1').mkdir()
+    (final / 'seed_1' / 'result.json').write_text('{"test": {"mAP": 1.0}}')
+    choice = committed / 'tune' / 'pretrained' / 'mlic' / 'choice.json'
+    choice.parent.mkdir(parents=True)
+    choice.write_text('{"choice": {"trial": 3}}')
+    (committed / 'plan.json').write_text('{"epochs": {"pretrained": 20}}')
+    # the runs folder already holds seed 1, finished on this machine
+    runs = tmp_path / 'root' / 'protocol_runs'
+    here = runs / 'final' / 'pretrained' / 'mlic' / 'seed_1'
+    here.mkdir(parents=True)
+    (here / 'result.json').write_text('{"test": {"mAP": 75.6}}')
+    proc = subprocess.run([
+        'bash',
+        str(repo / '.dev_scripts' / 'cpu_campaigns.sh'), 'restore',
+        str(tmp_path / 'root')
+    ],
+                          capture_output=True,
+                          text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    mlic = runs / 'final' / 'pretrained' / 'mlic'
+    assert json.loads((mlic / 'seed_0' / 'result.json').read_text()) == {
+        'test': {
+            'mAP': 65.4
+        }
+    }
+    assert (mlic / 'seed_0.log').read_text() == 'seed 0 log\n'
+    assert json.loads(
+        (mlic / 'seed_1' / 'result.json').read_text())['test']['mAP'] == 75.6
+    assert json.loads((runs / 'tune' / 'pretrained' / 'mlic' /
+                       'choice.json').read_text())['choice']['trial'] == 3
+    assert (runs / 'plan.json').is_file()
+    # no partial-label runs committed: nothing made for them
+    assert not (tmp_path / 'root' / 'partial_runs').exists()

@@ -374,10 +374,43 @@ def test_final_table_flags_a_run_whose_loss_rose(tool, tmp_path):
         line.split(' | ')[0][2:]: line
         for line in tool.final_table(work, 'pretrained').splitlines()[2:]
     }
-    assert rows['baseline (GAP + linear)'].endswith('| 0 % |')
+
+    def rise(title):  # the second-last cell; the last is the CPU kernels
+        return rows[title].split(' | ')[-2]
+
+    assert rise('baseline (GAP + linear)') == '0 %'
     # seed 0 falls, seed 1 rises 120 / 100: the worst seed counts
-    assert rows['MLIC'].endswith('| 20 % |')
-    assert rows['CSRA (mmpretrain)'].endswith('| — |')
+    assert rise('MLIC') == '20 %'
+    assert rise('CSRA (mmpretrain)') == '—'
+    # logs without mmengine's environment header: kernel set unknown
+    assert rows['MLIC'].endswith('| ?: 0, 1 |')
+
+
+def test_final_table_says_which_cpu_kernels_each_seed_ran_on(tool, tmp_path):
+    """Seeds trained on different machines are marked by the kernel set
+    torch logged; a run resumed on another machine shows both."""
+    work = str(tmp_path)
+    headers = {
+        0: ['AVX2'],
+        1: ['AVX2', 'AVX512'],  # started on one machine, resumed on another
+        2: ['AVX512']
+    }
+    for seed, kernels in headers.items():
+        write_final(work, 'mlic', seed, 60.0 + seed)
+        path = osp.join(work, 'final', 'pretrained', 'mlic',
+                        f'seed_{seed}.log')
+        with open(path, 'w') as f:
+            for name in kernels:
+                f.write(f'    - CPU capability usage: {name}\n' +
+                        epoch_log([(1, 10, 1e-3, 50.0)]) + '\n')
+    assert tool.cpu_kernels_cell(work, 'pretrained', 'mlic',
+                                 [0, 1, 2]) == ('AVX2: 0; AVX2+AVX512: 1; '
+                                                'AVX512: 2')
+    row = next(
+        line for line in tool.final_table(work, 'pretrained').split('\n')
+        if line.startswith('| MLIC |'))
+    assert row.endswith('| AVX2: 0; AVX2+AVX512: 1; AVX512: 2 |')
+    assert tool.cpu_kernels_cell(work, 'pretrained', 'mlic', [3]) == '?: 3'
 
 
 def write_final(work_dir, key, seed, test_map):

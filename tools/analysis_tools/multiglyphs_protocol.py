@@ -396,6 +396,35 @@ def worst_loss_rise(work_dir: str, regime: str, key: str,
     return max(rises) if rises else None
 
 
+#: torch's line in mmengine's environment header of every training log
+CPU_CAPABILITY = re.compile(r'CPU capability usage: (\S+)')
+
+
+def cpu_kernels_cell(work_dir: str, regime: str, key: str,
+                     seeds: Sequence[int]) -> str:
+    """Which CPU kernel set (torch's ``CPU capability usage``, e.g. AVX2
+    or AVX512) each seed of a row trained with, from the runs' logs:
+    ``"AVX2: 0, 1; AVX512: 2"``; ``?`` for a seed whose log lacks it, and
+    ``AVX2+AVX512`` for a run resumed on another machine than it started
+    on (its log has both headers).
+
+    The same seed on two kernel sets is the same data order and
+    initialisation with different floating-point rounding, so its numbers
+    differ (a platform change, reported rather than hidden).
+    """
+    by_kernels: Dict[str, List[int]] = {}
+    for seed in seeds:
+        path = final_run_dir(work_dir, regime, key, seed) + '.log'
+        found = []
+        if osp.isfile(path):
+            with open(path, encoding='utf-8') as f:
+                found = CPU_CAPABILITY.findall(f.read())
+        name = '+'.join(sorted(set(found))) or '?'
+        by_kernels.setdefault(name, []).append(seed)
+    return '; '.join(f'{name}: {", ".join(map(str, sorted(group)))}'
+                     for name, group in sorted(by_kernels.items()))
+
+
 def curves_table(work_dir: str,
                  regime: str,
                  seed: int,
@@ -1042,8 +1071,8 @@ def final_table(work_dir: str, regime: str) -> str:
     lines = [
         '| method | seeds | test mAP | CF1 | OF1 | Δ mAP to the baseline '
         '(95 % interval) | parameters | longest run | training-loss rise '
-        '(worst seed) |',
-        '| --- | ---: | --- | --- | --- | --- | ---: | ---: | ---: |'
+        '(worst seed) | CPU kernels: seeds |',
+        '| --- | ---: | --- | --- | --- | --- | ---: | ---: | ---: | --- |'
     ]
     for key, title, stem, *_ in rows:
         if key not in summary:
@@ -1064,7 +1093,9 @@ def final_table(work_dir: str, regime: str) -> str:
         rise_text = '—' if rise is None else f'{100 * rise:.0f} %'
         lines.append(f'| {title} | {len(e["seeds"])} | ' + ' | '.join(cells) +
                      f' | {delta_text} | {params_text} '
-                     f'| {e["longest_run_s"] / 60:.1f} min | {rise_text} |')
+                     f'| {e["longest_run_s"] / 60:.1f} min | {rise_text} '
+                     f'| {cpu_kernels_cell(work_dir, regime, key, e["seeds"])}'
+                     ' |')
     return '\n'.join(lines) + '\n'
 
 
