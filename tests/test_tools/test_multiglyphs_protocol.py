@@ -753,3 +753,17 @@ def test_progress_counts_what_is_left_and_estimates_its_time(tool, tmp_path):
     epochs = 1 + (len(rows) - 1) * 8
     assert f'{epochs} training epochs left in {runs} runs, about ' \
         f'{epochs * rate / 60:.1f} hours' in text
+    assert 'at the pace of the run under way' not in text  # it has no log
+    # the run under way has a log: started on the old machine at 0.2 s a
+    # step, resumed on one twice as fast (0.1 s); only the last attempt,
+    # from its environment header on, sets the pace
+    with open(under_way + '.log', 'w') as f:
+        f.write('System environment:\n' +
+                epoch_log([(1, 10, 1e-3, 9.0), (1, 20, 1e-3, 8.0)]) +
+                '\nSystem environment:\n' +
+                epoch_log([(3, 10, 1e-3, 7.0), (
+                    3, 20, 1e-3, 6.0)]).replace('time: 0.2', 'time: 0.1'))
+    text = tool.progress(work)
+    assert (f'at the pace of the run under way (pretrained baseline: '
+            f'{rate / 2:.2f} min an epoch, 0.50 times its finished runs\' '
+            f'{rate:.2f}), about {epochs * rate / 2 / 60:.1f} hours') in text

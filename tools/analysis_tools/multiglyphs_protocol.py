@@ -531,6 +531,11 @@ def graph_table(work_dir: str, regime: str, seed: int) -> str:
     return '\n'.join(lines) + '\n'
 
 
+#: The line that starts mmengine's environment header in a training log
+#: (once per attempt: a resumed run's log repeats it)
+ENV_HEADER = 'System environment:'
+
+
 def epoch_minutes(text: str) -> Optional[float]:
     """Minutes per epoch of a training log: :func:`median_iter_s` (robust
     to a session's pause or a test run sharing the CPU) times the
@@ -559,7 +564,11 @@ def progress(work_dir: str) -> str:
     run borrows the same row's rate in the other regime (the same model;
     the regimes differ in the backbone's start only), else the median of
     its regime's rows, else of all rows; such a rate is marked
-    "estimate".
+    "estimate". The finished runs may have trained on another machine
+    than the one training now: the total also gives the hours at the pace
+    of the run under way (its current attempt's steps, from its log's last
+    environment header on, against its row's finished runs' rate), when
+    there is one with a rate to compare.
 
     Returns:
         str: A Markdown table and a total line.
@@ -569,7 +578,7 @@ def progress(work_dir: str) -> str:
         return (f'{work_dir} has no plan.json: the pilots have not '
                 'finished, so the run lengths are not fixed yet.\n')
     seeds = plan['seeds']
-    found, rates = [], {}
+    found, rates, current = [], {}, None
     for regime in REGIMES:
         own_t = mlic_num_steps(work_dir, regime)
         for row in final_rows(regime):
@@ -590,6 +599,14 @@ def progress(work_dir: str) -> str:
                 reached = _checkpoint_epoch(run_dir)
                 if reached:
                     under_way = f'seed {seed} at epoch {reached}'
+                if osp.isfile(run_dir + '.log'):
+                    with open(run_dir + '.log', encoding='utf-8') as f:
+                        # a resumed run's log holds every attempt's; the
+                        # last attempt's header starts the current machine
+                        attempt = f.read().rsplit(ENV_HEADER, 1)[-1]
+                    rate = epoch_minutes(attempt)
+                    if rate is not None:
+                        current = (regime, key, rate)
                 left += plan['epochs'][regime] - reached
             if minutes:
                 rates[(regime, key)] = float(np.median(minutes))
@@ -624,6 +641,13 @@ def progress(work_dir: str) -> str:
              'logged rates')
     if unrated:
         total += f' ({unrated} epochs without any rate to go by not counted)'
+    if current is not None and current[:2] in rates:
+        regime, key, rate = current
+        factor = rate / rates[(regime, key)]
+        total += (f'; at the pace of the run under way ({regime} {key}: '
+                  f'{rate:.2f} min an epoch, {factor:.2f} times its '
+                  f'finished runs\' {rates[(regime, key)]:.2f}), about '
+                  f'{factor * total_minutes / 60:.1f} hours')
     # a run also starts, validates once and is tested once
     total += '; each run adds about a minute to start, validate and test'
     return '\n'.join(lines) + f'\n\n{total}.\n'
