@@ -244,6 +244,9 @@ def ema_momentum(cfg):
     hook = ema_hook_config(cfg)
     if hook is None:
         raise SystemExit(f'{cfg.filename} has no EMAHook')
+    if 'momentum' not in hook:
+        raise SystemExit(f'{cfg.filename}: its {hook["type"]} sets no '
+                         'fixed momentum for the reference\'s EMA to use')
     return hook['momentum']
 
 

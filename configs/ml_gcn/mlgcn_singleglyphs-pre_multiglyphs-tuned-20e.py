@@ -15,13 +15,14 @@ optim_wrapper = dict(
     paramwise_cfg=dict(custom_keys={'backbone': dict(lr_mult=1.0)}))
 model = dict(head=dict(loss=dict(gamma_neg=2.0)))
 default_hooks = dict(logger=dict(interval=10))
-# The EMA horizon is 1/8 of the run: 20 epochs x 79 steps of 64 scenes.
+# The EMA window is 1/8 of the run, whatever its length (RunLengthEMAHook
+# sets the momentum from the runner's iterations: 8 / (20 x 79) here).
 custom_hooks = [
     dict(type='LabelCooccurrenceHook'),
     dict(
-        type='EMAHook',
+        type='RunLengthEMAHook',
         ema_type='ForeachExponentialMovingAverage',
-        momentum=8 / (max_epochs * 79),
+        horizon_share=1 / 8,
         update_buffers=True,
         priority='ABOVE_NORMAL'),
 ]

@@ -7,14 +7,4 @@ _base_ = ['./mlic_singleglyphs-pre_multiglyphs-tuned-20e.py']
 
 max_epochs = 10
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
-# The EMA horizon follows the run (1/8 of its steps); a list is replaced
-# whole, so the hooks are restated.
-custom_hooks = [
-    dict(type='GraphDiagnosticsHook'),
-    dict(
-        type='EMAHook',
-        ema_type='ForeachExponentialMovingAverage',
-        momentum=8 / (max_epochs * 79),
-        update_buffers=True,
-        priority='ABOVE_NORMAL'),
-]
+# The EMA window follows the run (RunLengthEMAHook of the 20-epoch config).

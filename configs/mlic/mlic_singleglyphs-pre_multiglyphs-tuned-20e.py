@@ -19,13 +19,14 @@ model = dict(
         contrastive_loss=dict(loss_weight=0.1),
         graph_encoder=dict(num_steps=4)))
 default_hooks = dict(logger=dict(interval=10))
-# The EMA horizon is 1/8 of the run: 20 epochs x 79 steps of 64 scenes.
+# The EMA window is 1/8 of the run, whatever its length (RunLengthEMAHook
+# sets the momentum from the runner's iterations: 8 / (20 x 79) here).
 custom_hooks = [
     dict(type='GraphDiagnosticsHook'),
     dict(
-        type='EMAHook',
+        type='RunLengthEMAHook',
         ema_type='ForeachExponentialMovingAverage',
-        momentum=8 / (max_epochs * 79),
+        horizon_share=1 / 8,
         update_buffers=True,
         priority='ABOVE_NORMAL'),
 ]

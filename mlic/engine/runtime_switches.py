@@ -1,7 +1,8 @@
 """The runtime switches a config or a tool flag turns on, in one place.
 
 ``tools/train.py --amp``, the benchmark harnesses' ``--amp``/``--fp32``, the
-EMA model the config's ``EMAHook`` would keep, and the ``channels_last`` /
+EMA model the config's ``EMAHook`` (or ``RunLengthEMAHook``) would keep,
+and the ``channels_last`` /
 ``keep_freed_host_memory`` config lines were applied in three places (the
 runner, ``benchmark_train.py``, ``benchmark_reference_step.py``); these
 functions are the one version that all of them call. mmengine applies the
@@ -11,8 +12,9 @@ model from a config outside a runner, hence :func:`ema_from_config`.
 from typing import Optional
 
 import torch.nn as nn
+from mmengine.hooks import EMAHook
 
-from mlic.registry import MODELS
+from mlic.registry import HOOKS, MODELS
 from .runner.channels_last import enable_channels_last
 from .runner.host_memory import keep_freed_host_memory
 
@@ -55,15 +57,28 @@ def apply_model_switches(cfg,
 
 
 def ema_hook_config(cfg) -> Optional[dict]:
-    """The config's ``EMAHook`` entry of ``custom_hooks``, or None."""
+    """The config's EMA hook entry of ``custom_hooks`` (``EMAHook`` or a
+    subclass such as :class:`~mlic.engine.hooks.RunLengthEMAHook`), or
+    None."""
     for hook in cfg.get('custom_hooks', []):
-        if hook['type'] == 'EMAHook':
+        kind = hook['type']
+        cls = kind if isinstance(kind, type) else HOOKS.get(kind)
+        if cls is not None and issubclass(cls, EMAHook):
             return hook
     return None
 
 
-def ema_from_config(cfg, model: nn.Module) -> Optional[nn.Module]:
-    """The averaged model the config's ``EMAHook`` would keep, or None."""
+def ema_from_config(cfg,
+                    model: nn.Module,
+                    max_iters: Optional[int] = None) -> Optional[nn.Module]:
+    """The averaged model the config's EMA hook would keep, or None.
+
+    Args:
+        max_iters (int, optional): The run's length, for a
+            ``RunLengthEMAHook`` (whose momentum follows it); without it
+            that hook's averaged model keeps its class's default momentum,
+            which is enough for timing an update (the benchmarks).
+    """
     hook = ema_hook_config(cfg)
     if hook is None:
         return None
@@ -71,8 +86,10 @@ def ema_from_config(cfg, model: nn.Module) -> Optional[nn.Module]:
         k: v
         for k, v in hook.items()
         if k not in ('type', 'ema_type', 'priority', 'begin_iter',
-                     'begin_epoch', 'strict_load')
+                     'begin_epoch', 'strict_load', 'horizon_share')
     }
+    if 'horizon_share' in hook and max_iters is not None:
+        args['momentum'] = min(1.0, (1 / hook['horizon_share']) / max_iters)
     return MODELS.build(
         dict(
             type=hook.get('ema_type', 'ExponentialMovingAverage'),
