@@ -15,6 +15,7 @@ import torch.nn as nn
 from mmengine.hooks import EMAHook
 
 from mlic.registry import HOOKS, MODELS
+from mlic.utils import momentum_for_run_share
 from .runner.channels_last import enable_channels_last
 from .runner.host_memory import keep_freed_host_memory
 
@@ -89,7 +90,8 @@ def ema_from_config(cfg,
                      'begin_epoch', 'strict_load', 'horizon_share')
     }
     if 'horizon_share' in hook and max_iters is not None:
-        args['momentum'] = min(1.0, (1 / hook['horizon_share']) / max_iters)
+        args['momentum'] = momentum_for_run_share(hook['horizon_share'],
+                                                  max_iters)
     return MODELS.build(
         dict(
             type=hook.get('ema_type', 'ExponentialMovingAverage'),

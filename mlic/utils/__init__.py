@@ -3,6 +3,7 @@ from .checkpoint import (SAFE_GLOBALS, CheckpointMismatchError,
                          patch_mmengine_checkpoints, safe_pickle_load,
                          safe_torch_load)
 from .distributed import setup_distributed_for_device, unwrap_model
+from .ema_window import momentum_for_run_share
 from .fileio import atomic_write, replace_marked_section
 from .resumable_run import run_resumable_training
 from .seed_statistics import mean_std, paired_interval
@@ -10,9 +11,9 @@ from .seed_statistics import mean_std, paired_interval
 __all__ = [
     'SAFE_GLOBALS', 'CheckpointMismatchError', 'UnsafeCheckpointError',
     'atomic_write', 'check_checkpoint_fits', 'mean_std',
-    'patch_mmengine_checkpoints', 'paired_interval', 'replace_marked_section',
-    'run_resumable_training', 'safe_pickle_load', 'safe_torch_load',
-    'setup_distributed_for_device', 'unwrap_model'
+    'momentum_for_run_share', 'patch_mmengine_checkpoints', 'paired_interval',
+    'replace_marked_section', 'run_resumable_training', 'safe_pickle_load',
+    'safe_torch_load', 'setup_distributed_for_device', 'unwrap_model'
 ]
 
 

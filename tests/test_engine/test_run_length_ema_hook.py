@@ -1,13 +1,17 @@
 """RunLengthEMAHook: the EMA momentum follows the run's length, and a run
 with it is the run with EMAHook at that fixed momentum."""
+import os.path as osp
+
 import pytest
 import torch
+from mmengine.config import Config
 from mmengine.model import BaseModel
 from mmengine.runner import Runner
 
 from mlic import register_all_modules
 from mlic.engine.hooks import RunLengthEMAHook
 from mlic.engine.runtime_switches import ema_from_config, ema_hook_config
+from ..test_tools.helpers import REPO_ROOT
 
 
 class ToyRegressor(BaseModel):
@@ -95,18 +99,15 @@ def test_bad_arguments_are_refused(kwargs, message):
 
 def test_runtime_switches_find_it_as_the_config_ema():
     """The benchmarks build the averaged model from the config: a
-    RunLengthEMAHook counts as the config's EMA, with the run's momentum
-    when the run's length is given."""
+    RunLengthEMAHook counts as the config's EMA (here the quick start's
+    config, whose hooks are GraphDiagnosticsHook and RunLengthEMAHook),
+    with the run's momentum when the run's length is given."""
     register_all_modules()
-    cfg = dict(custom_hooks=[
-        dict(type='GraphDiagnosticsHook'),
-        dict(
-            type='RunLengthEMAHook',
-            ema_type='ForeachExponentialMovingAverage',
-            horizon_share=1 / 8,
-            update_buffers=True,
-            priority='ABOVE_NORMAL')
-    ])
+    cfg = Config.fromfile(
+        osp.join(REPO_ROOT, 'configs', 'mlic',
+                 'mlic_singleglyphs-pre_multiglyphs-tuned-10e.py'))
+    assert [h['type'] for h in cfg.custom_hooks
+            ] == ['GraphDiagnosticsHook', 'RunLengthEMAHook']
     assert ema_hook_config(cfg) is cfg['custom_hooks'][1]
     model = torch.nn.Linear(2, 2)
     assert ema_from_config(cfg, model, max_iters=790).momentum == 8 / 790

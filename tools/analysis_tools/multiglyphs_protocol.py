@@ -53,8 +53,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from mlic.utils import (mean_std, paired_interval, replace_marked_section,
-                        run_resumable_training)
+from mlic.utils import (mean_std, momentum_for_run_share, paired_interval,
+                        replace_marked_section, run_resumable_training)
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -249,7 +249,7 @@ def epoch_options(cfg, epochs: int) -> List[str]:
         epochs (int): The run's length.
     """
     total_steps = epochs * STEPS_PER_EPOCH
-    momentum = 1 / (EMA_HORIZON_SHARE * total_steps)
+    momentum = momentum_for_run_share(EMA_HORIZON_SHARE, total_steps)
     opts = [
         f'train_cfg.max_epochs={epochs}', f'train_cfg.val_interval={epochs}',
         f'default_hooks.logger.interval={LOG_INTERVAL}'

@@ -1,6 +1,7 @@
 from mmpretrain.engine.hooks import EMAHook
 
 from mlic.registry import HOOKS
+from mlic.utils import momentum_for_run_share
 
 
 @HOOKS.register_module()
@@ -53,5 +54,5 @@ class RunLengthEMAHook(EMAHook):
 
     def before_train(self, runner) -> None:
         super().before_train(runner)
-        self.ema_model.momentum = min(1.0, (1 / self.horizon_share) /
-                                      runner.max_iters)
+        self.ema_model.momentum = momentum_for_run_share(
+            self.horizon_share, runner.max_iters)
