@@ -47,35 +47,30 @@ checkout() {  # folder commit
   fi
 }
 
-copy_runs() {  # from to: every result.json with its run's log
-  (cd "$1" && find . -name result.json) | while read -r f; do
-    d=$(dirname "$f")
-    mkdir -p "$2/$d"
-    cp "$1/$f" "$2/$d/"
-    if [ -f "$1/$d.log" ]; then cp "$1/$d.log" "$2/$d.log"; fi
-  done
-}
-
-restore_runs() {  # committed_folder runs_folder: finished runs not there
+copy_finished() {  # from to keep|overwrite
+  # Every finished run's record (result.json; the protocol's tuning
+  # choice.json and plan.json) with the run's log beside its folder.
+  # `keep` (restore) leaves what `to` already has; `overwrite` (sync)
+  # replaces it. Runs still under way have no result.json: never copied.
   [ -d "$1" ] || return 0
   mkdir -p "$2"
   (cd "$1" && find . \( -name result.json -o -name choice.json -o \
     -name plan.json \)) | while read -r f; do
     d=$(dirname "$f")
-    if [ ! -f "$2/$f" ]; then
-      mkdir -p "$2/$d"
-      cp "$1/$f" "$2/$f"
-      if [ -f "$1/$d.log" ] && [ ! -f "$2/$d.log" ]; then
-        cp "$1/$d.log" "$2/$d.log"
+    for src in "$f" "$d.log"; do
+      [ -f "$1/$src" ] || continue
+      if [ "$3" = overwrite ] || [ ! -f "$2/$src" ]; then
+        mkdir -p "$2/$(dirname "$src")"
+        cp "$1/$src" "$2/$src"
+        if [ "$3" = keep ]; then echo "restored $2/$src from $1"; fi
       fi
-      echo "restored $2/$f from $1"
-    fi
+    done
   done
 }
 
 restore() {
-  restore_runs "$REPO/benchmarks/multiglyphs_protocol" "$PROTOCOL_RUNS"
-  restore_runs "$REPO/benchmarks/multiglyphs_partial" "$PARTIAL_RUNS"
+  copy_finished "$REPO/benchmarks/multiglyphs_protocol" "$PROTOCOL_RUNS" keep
+  copy_finished "$REPO/benchmarks/multiglyphs_partial" "$PARTIAL_RUNS" keep
 }
 
 case $ACTION in
@@ -104,18 +99,19 @@ case $ACTION in
     cd "$REPO"
     if [ -d "$PROTOCOL_RUNS" ]; then
       dest=benchmarks/multiglyphs_protocol
-      copy_runs "$PROTOCOL_RUNS" "$dest"
-      (cd "$PROTOCOL_RUNS" && find . -maxdepth 4 \( -name '*.md' -o \
-        -name choice.json -o -name plan.json \)) | while read -r f; do
-        mkdir -p "$dest/$(dirname "$f")"
-        cp "$PROTOCOL_RUNS/$f" "$dest/$f"
-      done
+      copy_finished "$PROTOCOL_RUNS" "$dest" overwrite
+      # the tool's own reports (pilots, tuning rounds, tables)
+      (cd "$PROTOCOL_RUNS" && find . -maxdepth 4 -name '*.md') |
+        while read -r f; do
+          mkdir -p "$dest/$(dirname "$f")"
+          cp "$PROTOCOL_RUNS/$f" "$dest/$f"
+        done
       python tools/analysis_tools/multiglyphs_protocol.py table \
         --work-dir "$dest" --update-doc docs/benchmarks.md > /dev/null
       echo "protocol tables (and graph tables) written into docs/benchmarks.md"
     fi
     if [ -d "$PARTIAL_RUNS" ]; then
-      copy_runs "$PARTIAL_RUNS" benchmarks/multiglyphs_partial
+      copy_finished "$PARTIAL_RUNS" benchmarks/multiglyphs_partial overwrite
       python tools/analysis_tools/compare_methods.py \
         --benchmark multiglyphs_partial \
         --work-dir benchmarks/multiglyphs_partial --no-train \

@@ -57,6 +57,11 @@ def test_sync_copies_runs_and_rewrites_the_table(tmp_path):
     (run.parent / 'seed_0.log').write_text('the training log\n')
     # an interrupted run: no result.json, not copied
     (run.parent / 'seed_1').mkdir()
+    # an older copy of a run that finished again since: sync replaces it
+    copied = repo / 'benchmarks' / 'multiglyphs_partial' / 'known10_mlic_llr'
+    (copied / 'seed_0').mkdir(parents=True)
+    (copied / 'seed_0' / 'result.json').write_text('{"mAP": 1.0}')
+    (copied / 'seed_0.log').write_text('an older log\n')
     proc = subprocess.run([
         'bash',
         str(repo / '.dev_scripts' / 'cpu_campaigns.sh'), 'sync',
@@ -66,7 +71,6 @@ def test_sync_copies_runs_and_rewrites_the_table(tmp_path):
                           text=True,
                           env=dict(os.environ, PYTHONPATH=REPO_ROOT))
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    copied = repo / 'benchmarks' / 'multiglyphs_partial' / 'known10_mlic_llr'
     assert json.loads(
         (copied / 'seed_0' / 'result.json').read_text())['mAP'] == 61.5
     assert (copied / 'seed_0.log').read_text() == 'the training log\n'

@@ -382,26 +382,34 @@ def loss_rise(means: Dict[int, Tuple[float, float]]) -> float:
     return rise
 
 
-def worst_loss_rise(work_dir: str, regime: str, key: str,
-                    seeds: Sequence[int]) -> Optional[float]:
-    """:func:`loss_rise` of a row's worst seed, from the runs' logs
-    (``final/<regime>/<key>/seed_<s>.log``); None when a log is missing."""
-    rises = []
+def final_run_logs(work_dir: str, regime: str, key: str,
+                   seeds: Sequence[int]) -> Dict[int, Optional[str]]:
+    """The training log of each seed's final run of a row
+    (``final/<regime>/<key>/seed_<s>.log``), read once for every column
+    that comes from the logs; None for a seed whose log is missing."""
+    logs: Dict[int, Optional[str]] = {}
     for seed in seeds:
         path = final_run_dir(work_dir, regime, key, seed) + '.log'
-        if not osp.isfile(path):
-            return None
-        with open(path, encoding='utf-8') as f:
-            rises.append(loss_rise(epoch_means(f.read())))
-    return max(rises) if rises else None
+        logs[seed] = None
+        if osp.isfile(path):
+            with open(path, encoding='utf-8') as f:
+                logs[seed] = f.read()
+    return logs
+
+
+def worst_loss_rise(logs: Dict[int, Optional[str]]) -> Optional[float]:
+    """:func:`loss_rise` of a row's worst seed, from its runs' logs
+    (:func:`final_run_logs`); None when a log is missing."""
+    if not logs or any(text is None for text in logs.values()):
+        return None
+    return max(loss_rise(epoch_means(text)) for text in logs.values())
 
 
 #: torch's line in mmengine's environment header of every training log
 CPU_CAPABILITY = re.compile(r'CPU capability usage: (\S+)')
 
 
-def cpu_kernels_cell(work_dir: str, regime: str, key: str,
-                     seeds: Sequence[int]) -> str:
+def cpu_kernels_cell(logs: Dict[int, Optional[str]]) -> str:
     """Which CPU kernel set (torch's ``CPU capability usage``, e.g. AVX2
     or AVX512) each seed of a row trained with, from the runs' logs:
     ``"AVX2: 0, 1; AVX512: 2"``; ``?`` for a seed whose log lacks it, and
@@ -413,12 +421,8 @@ def cpu_kernels_cell(work_dir: str, regime: str, key: str,
     differ (a platform change, reported rather than hidden).
     """
     by_kernels: Dict[str, List[int]] = {}
-    for seed in seeds:
-        path = final_run_dir(work_dir, regime, key, seed) + '.log'
-        found = []
-        if osp.isfile(path):
-            with open(path, encoding='utf-8') as f:
-                found = CPU_CAPABILITY.findall(f.read())
+    for seed, text in logs.items():
+        found = CPU_CAPABILITY.findall(text) if text is not None else []
         name = '+'.join(sorted(set(found))) or '?'
         by_kernels.setdefault(name, []).append(seed)
     return '; '.join(f'{name}: {", ".join(map(str, sorted(group)))}'
@@ -1113,13 +1117,13 @@ def final_table(work_dir: str, regime: str) -> str:
             f'{delta[0] + delta[1]:+.2f}]'
         params = runs[key][e['seeds'][0]].get('params')
         params_text = '—' if params is None else f'{params / 1e6:.2f} M'
-        rise = worst_loss_rise(work_dir, regime, key, e['seeds'])
+        logs = final_run_logs(work_dir, regime, key, e['seeds'])
+        rise = worst_loss_rise(logs)
         rise_text = '—' if rise is None else f'{100 * rise:.0f} %'
         lines.append(f'| {title} | {len(e["seeds"])} | ' + ' | '.join(cells) +
                      f' | {delta_text} | {params_text} '
                      f'| {e["longest_run_s"] / 60:.1f} min | {rise_text} '
-                     f'| {cpu_kernels_cell(work_dir, regime, key, e["seeds"])}'
-                     ' |')
+                     f'| {cpu_kernels_cell(logs)} |')
     return '\n'.join(lines) + '\n'
 
 
