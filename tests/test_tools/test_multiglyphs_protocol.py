@@ -784,3 +784,65 @@ def test_progress_counts_what_is_left_and_estimates_its_time(tool, tmp_path):
     assert (f'at the pace of the run under way (pretrained baseline: '
             f'{rate / 2:.2f} min an epoch, 0.50 times its finished runs\' '
             f'{rate:.2f}), about {epochs * rate / 2 / 60:.1f} hours') in text
+
+
+def test_rank_correlation_is_spearmans(tool):
+    """Pearson's correlation of the ranks; tied values share their mean
+    rank (checked by hand: ranks 1, 2.5, 2.5, 4 against 1, 2, 3, 4 give
+    4.5 / sqrt(4.5 * 5) = 0.9487)."""
+    assert tool.rank_correlation([1, 2, 3, 4], [10, 20, 30, 40]) == \
+        pytest.approx(1.0)
+    assert tool.rank_correlation([1, 2, 3, 4], [9, 7, 5, 1]) == \
+        pytest.approx(-1.0)
+    # monotone but not linear: ranks only
+    assert tool.rank_correlation([1, 2, 3, 4], [1, 8, 27, 1000]) == \
+        pytest.approx(1.0)
+    assert tool.rank_correlation([1, 2, 2, 3], [1, 2, 3, 4]) == \
+        pytest.approx(4.5 / np.sqrt(4.5 * 5))
+
+
+def test_stability_table_puts_each_runs_rise_beside_its_score(tool, tmp_path):
+    """A cell per seed (rise, test mAP), the rank correlation over the MLIC
+    rows' runs once there are enough, the other rows' largest rise; a row
+    whose log is missing is left out."""
+    work = str(tmp_path)
+    falls = epoch_log([(1, 10, 1e-3, 100.0), (2, 10, 1e-3, 80.0)])
+    # MLIC-family runs: the more the loss rises, the lower the score
+    family = {
+        ('mlic', 0): (120.0, 60.0),
+        ('mlic', 1): (110.0, 70.0),
+        ('mlic', 2): (100.0, 80.0),
+        ('mlic_t1', 0): (150.0, 40.0),
+        ('mlic_t1', 1): (140.0, 50.0),
+    }
+    for (key, seed), (after, score) in family.items():
+        write_final(work, key, seed, score)
+        with open(
+                osp.join(work, 'final', 'pretrained', key, f'seed_{seed}.log'),
+                'w') as f:
+            # 100 at epoch 1, 80 at epoch 2, then `after`: rise after / 80
+            f.write(falls + '\n' + epoch_log([(3, 10, 1e-3, after)]))
+    write_final(work, 'baseline', 0, 81.0)
+    with open(
+            osp.join(work, 'final', 'pretrained', 'baseline', 'seed_0.log'),
+            'w') as f:
+        f.write(
+            epoch_log([(1, 10, 1e-3, 100.0), (2, 10, 1e-3, 80.0),
+                       (3, 10, 1e-3, 80.8)]))
+    write_final(work, 'csra', 0, 84.0)  # no log: left out
+    table = tool.stability_table(work, 'pretrained')
+    rows = {
+        line.split(' | ')[0].lstrip('| '): line
+        for line in table.splitlines() if line.startswith('| ')
+    }
+    assert rows['MLIC'] == ('| MLIC | 50 %, 60.00 | 38 %, 70.00 '
+                            '| 25 %, 80.00 |')
+    assert rows['MLIC, T = 1'].endswith('| 75 %, 50.00 | — |')
+    assert 'CSRA (mmpretrain)' not in rows
+    assert 'over the 5 runs of the MLIC rows: -1.00.' in table
+    assert "Largest rise among the other rows' runs (1): 1.0 %." in table
+    # fewer than five family runs: no correlation claimed
+    os.remove(osp.join(work, 'final', 'pretrained', 'mlic_t1', 'seed_1.log'))
+    table = tool.stability_table(work, 'pretrained')
+    assert 'Rank correlation' not in table
+    assert '3 runs of the MLIC rows: too few' in table

@@ -163,6 +163,11 @@ DOC_MARKER_END = '<!-- /multiglyphs_protocol -->'
 GRAPH_DOC_MARKER = re.compile(
     r'^<!-- multiglyphs_protocol:graph_(\w+?)_seed(\d+) -->$', re.M)
 
+#: A doc's stability table of a regime (:func:`stability_table`), written
+#: by ``table --update-doc`` wherever the doc has this marker.
+STABILITY_DOC_MARKER = re.compile(
+    r'^<!-- multiglyphs_protocol:stability_(\w+) -->$', re.M)
+
 #: a training log record: epoch, iteration, iterations per epoch, the rest
 #: of its line
 TRAIN_RECORD = re.compile(r'Epoch\(train\)\s*\[(\d+)\]\[\s*(\d+)/(\d+)\](.*)')
@@ -533,6 +538,81 @@ def graph_table(work_dir: str, regime: str, seed: int) -> str:
         return (f'No final run of the {regime} regime at seed {seed} that '
                 'logs the graph has finished yet.\n')
     return '\n'.join(lines) + '\n'
+
+
+def rank_correlation(x: Sequence[float], y: Sequence[float]) -> float:
+    """Spearman's rank correlation: Pearson's correlation of the ranks, tied
+    values sharing their mean rank. Written here because scipy (which has
+    ``scipy.stats.spearmanr``) is not a dependency of the project."""
+
+    def ranks(values):
+        values = np.asarray(values, dtype=float)
+        order = np.argsort(values, kind='stable')
+        rank = np.empty(len(values))
+        rank[order] = np.arange(1, len(values) + 1)
+        for value in np.unique(values):  # ties: their mean rank
+            rank[values == value] = rank[values == value].mean()
+        return rank
+
+    return float(np.corrcoef(ranks(x), ranks(y))[0, 1])
+
+
+#: fewest runs a rank correlation is printed for
+MIN_RUNS_FOR_CORRELATION = 5
+
+
+def stability_table(work_dir: str, regime: str) -> str:
+    """Every finished final run's training-loss rise (:func:`loss_rise`)
+    beside its test mAP, a row per method and a cell per seed, then the
+    rank correlation of the two over the MLIC rows' runs (MLIC, its
+    ablations and variants: the rows whose key starts with ``mlic``) and
+    the largest rise among the other rows' runs. A row with a seed whose
+    log is missing is left out.
+
+    It reads the committed runs only; whether the rise explains the score
+    is a reading, not something the table proves (the rows differ in more
+    than stability).
+    """
+    rows = final_rows(regime)
+    runs = load_final_runs(work_dir, regime)
+    seeds = sorted({seed for by_seed in runs.values() for seed in by_seed})
+    lines = [
+        '| method | ' + ' | '.join(f'seed {s}: rise, test mAP'
+                                   for s in seeds) + ' |',
+        '| --- | ' + ' | '.join('---:' for _ in seeds) + ' |'
+    ]
+    family, others = [], []
+    for key, title, *_ in rows:
+        logs = final_run_logs(work_dir, regime, key, sorted(runs.get(key, {})))
+        if not logs or any(text is None for text in logs.values()):
+            continue
+        cells = []
+        for seed in seeds:
+            if seed not in logs:
+                cells.append('—')
+                continue
+            rise = loss_rise(epoch_means(logs[seed]))
+            score = runs[key][seed]['test']['mAP']
+            cells.append(f'{100 * rise:.0f} %, {score:.2f}')
+            (family if key.startswith('mlic') else others).append(
+                (rise, score))
+        lines.append(f'| {title} | ' + ' | '.join(cells) + ' |')
+    if len(lines) == 2:
+        return (f'No final run of the {regime} regime with its log has '
+                'finished yet.\n')
+    text = '\n'.join(lines) + '\n\n'
+    if len(family) >= MIN_RUNS_FOR_CORRELATION:
+        rho = rank_correlation([r for r, _ in family], [m for _, m in family])
+        text += (f'Rank correlation (Spearman) of training-loss rise and '
+                 f'test mAP over the {len(family)} runs of the MLIC rows: '
+                 f'{rho:+.2f}. ')
+    else:
+        text += (f'{len(family)} runs of the MLIC rows: too few for a rank '
+                 f'correlation (at least {MIN_RUNS_FOR_CORRELATION}). ')
+    if others:
+        text += ('Largest rise among the other rows\' runs '
+                 f'({len(others)}): {100 * max(r for r, _ in others):.1f} %.')
+    return text + '\n'
 
 
 #: The line that starts mmengine's environment header in a training log
@@ -1159,7 +1239,8 @@ def write_reports(work_dir: str,
     """Write each regime's :func:`regime_report` to
     ``<work_dir>/final_<regime>.md`` and, with ``update_doc``, between that
     regime's markers (:data:`DOC_MARKER`) of that Markdown file, and each
-    :func:`graph_table` the file asks for (:data:`GRAPH_DOC_MARKER`).
+    :func:`graph_table` the file asks for (:data:`GRAPH_DOC_MARKER`) and
+    each :func:`stability_table` (:data:`STABILITY_DOC_MARKER`).
 
     Returns:
         dict: regime -> the report.
@@ -1185,6 +1266,17 @@ def write_reports(work_dir: str,
                 update_doc,
                 f'<!-- multiglyphs_protocol:graph_{regime}_seed{seed} -->',
                 DOC_MARKER_END, graph_table(work_dir, regime, int(seed)))
+        with open(update_doc, encoding='utf-8') as f:
+            wanted = sorted(set(STABILITY_DOC_MARKER.findall(f.read())))
+        for regime in wanted:
+            if regime not in REGIMES:
+                raise ValueError(
+                    f'{update_doc}: a stability table marker names '
+                    f'regime {regime!r}; regimes are {sorted(REGIMES)}')
+            replace_marked_section(
+                update_doc,
+                f'<!-- multiglyphs_protocol:stability_{regime} -->',
+                DOC_MARKER_END, stability_table(work_dir, regime))
     return reports
 
 
@@ -1385,6 +1477,10 @@ def main():
         'graph', help='the last epoch\'s graph diagnostics of each final run')
     graph.add_argument('--regime', choices=sorted(REGIMES), required=True)
     graph.add_argument('--seed', type=int, default=0)
+    stability = sub.add_parser(
+        'stability',
+        help='each final run\'s training-loss rise beside its test mAP')
+    stability.add_argument('--regime', choices=sorted(REGIMES), required=True)
     progress_cmd = sub.add_parser(
         'progress', help='what the final runs have done and what is left')
     campaign = sub.add_parser(
@@ -1398,7 +1494,7 @@ def main():
             f'"{DOC_MARKER}" and "{DOC_MARKER_END}" of FILE '
             '(docs/benchmarks.md)')
     for p in (pilot, tune, final, table, campaign, again, curves, graph,
-              progress_cmd):
+              stability, progress_cmd):
         p.add_argument(
             '--work-dir',
             default='benchmarks/multiglyphs_protocol',
@@ -1430,6 +1526,9 @@ def main():
         return
     if args.command == 'graph':
         print(graph_table(args.work_dir, args.regime, args.seed), end='')
+        return
+    if args.command == 'stability':
+        print(stability_table(args.work_dir, args.regime), end='')
         return
     if args.command == 'trials':
         for i, trial in enumerate(sample_trials()):
