@@ -607,7 +607,8 @@ def stability_table(work_dir: str, regime: str) -> str:
                  f'test mAP over the {len(family)} runs of the MLIC rows: '
                  f'{rho:+.2f}. ')
     else:
-        text += (f'{len(family)} runs of the MLIC rows: too few for a rank '
+        runs_text = '1 run' if len(family) == 1 else f'{len(family)} runs'
+        text += (f'{runs_text} of the MLIC rows: too few for a rank '
                  f'correlation (at least {MIN_RUNS_FOR_CORRELATION}). ')
     if others:
         text += ('Largest rise among the other rows\' runs '
