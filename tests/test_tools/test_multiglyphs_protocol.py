@@ -692,7 +692,8 @@ def test_graph_table_reads_the_last_epochs_diagnostics(tool, tmp_path):
 
 def test_update_doc_writes_the_graph_tables_a_doc_asks_for(tool, tmp_path):
     """`table --update-doc` fills each graph-table marker with
-    graph_table(regime, seed) and refuses a marker naming no regime."""
+    graph_table(regime, seed), each stability marker with
+    stability_table(regime), and refuses a marker naming no regime."""
     work = str(tmp_path / 'runs')
     write_final(work, 'mlic', 1, 70.0)
     with open(
@@ -708,7 +709,9 @@ def test_update_doc_writes_the_graph_tables_a_doc_asks_for(tool, tmp_path):
                       for regime in tool.REGIMES)
     doc.write_text(markers + 'text\n<!-- multiglyphs_protocol:'
                    'graph_pretrained_seed1 -->\nold graph\n'
-                   '<!-- /multiglyphs_protocol -->\nafter\n')
+                   '<!-- /multiglyphs_protocol -->\nafter\n'
+                   '<!-- multiglyphs_protocol:stability_pretrained -->\n'
+                   'old stability\n<!-- /multiglyphs_protocol -->\n')
     tool.write_reports(work, str(doc))
     text = doc.read_text()
     table = tool.graph_table(work, 'pretrained', 1)
@@ -716,7 +719,16 @@ def test_update_doc_writes_the_graph_tables_a_doc_asks_for(tool, tmp_path):
     assert ('<!-- multiglyphs_protocol:graph_pretrained_seed1 -->\n' + table +
             '<!-- /multiglyphs_protocol -->\nafter\n') in text
     assert 'old graph' not in text
+    stability = tool.stability_table(work, 'pretrained')
+    assert '| MLIC | 0 %, 70.00 |' in stability
+    assert ('<!-- multiglyphs_protocol:stability_pretrained -->\n' +
+            stability + '<!-- /multiglyphs_protocol -->\n') in text
+    assert 'old stability' not in text
     doc.write_text(markers + '<!-- multiglyphs_protocol:graph_nowhere_seed0'
+                   ' -->\n<!-- /multiglyphs_protocol -->\n')
+    with pytest.raises(ValueError, match="names regime 'nowhere'"):
+        tool.write_reports(work, str(doc))
+    doc.write_text(markers + '<!-- multiglyphs_protocol:stability_nowhere'
                    ' -->\n<!-- /multiglyphs_protocol -->\n')
     with pytest.raises(ValueError, match="names regime 'nowhere'"):
         tool.write_reports(work, str(doc))

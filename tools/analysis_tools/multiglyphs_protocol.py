@@ -402,12 +402,20 @@ def final_run_logs(work_dir: str, regime: str, key: str,
     return logs
 
 
-def worst_loss_rise(logs: Dict[int, Optional[str]]) -> Optional[float]:
-    """:func:`loss_rise` of a row's worst seed, from its runs' logs
-    (:func:`final_run_logs`); None when a log is missing."""
+def loss_rises(logs: Dict[int, Optional[str]]) -> Optional[Dict[int, float]]:
+    """:func:`loss_rise` of each seed of a row, from its runs' logs
+    (:func:`final_run_logs`); None when there is none or a log is
+    missing."""
     if not logs or any(text is None for text in logs.values()):
         return None
-    return max(loss_rise(epoch_means(text)) for text in logs.values())
+    return {seed: loss_rise(epoch_means(text)) for seed, text in logs.items()}
+
+
+def worst_loss_rise(logs: Dict[int, Optional[str]]) -> Optional[float]:
+    """:func:`loss_rise` of a row's worst seed (:func:`loss_rises`); None
+    when a log is missing."""
+    rises = loss_rises(logs)
+    return None if rises is None else max(rises.values())
 
 
 #: torch's line in mmengine's environment header of every training log
@@ -583,15 +591,16 @@ def stability_table(work_dir: str, regime: str) -> str:
     ]
     family, others = [], []
     for key, title, *_ in rows:
-        logs = final_run_logs(work_dir, regime, key, sorted(runs.get(key, {})))
-        if not logs or any(text is None for text in logs.values()):
+        rises = loss_rises(
+            final_run_logs(work_dir, regime, key, sorted(runs.get(key, {}))))
+        if rises is None:
             continue
         cells = []
         for seed in seeds:
-            if seed not in logs:
+            if seed not in rises:
                 cells.append('—')
                 continue
-            rise = loss_rise(epoch_means(logs[seed]))
+            rise = rises[seed]
             score = runs[key][seed]['test']['mAP']
             cells.append(f'{100 * rise:.0f} %, {score:.2f}')
             (family if key.startswith('mlic') else others).append(
@@ -1256,28 +1265,25 @@ def write_reports(work_dir: str,
                                    DOC_MARKER.format(regime=regime),
                                    DOC_MARKER_END, text)
     if update_doc:
+        # the tables a doc asks for by marker: graph tables by regime and
+        # seed, stability tables by regime
+        builders = [
+            (GRAPH_DOC_MARKER,
+             lambda regime, seed: graph_table(work_dir, regime, int(seed))),
+            (STABILITY_DOC_MARKER,
+             lambda regime: stability_table(work_dir, regime)),
+        ]
         with open(update_doc, encoding='utf-8') as f:
-            wanted = sorted(set(GRAPH_DOC_MARKER.findall(f.read())))
-        for regime, seed in wanted:
-            if regime not in REGIMES:
-                raise ValueError(
-                    f'{update_doc}: a graph table marker names '
-                    f'regime {regime!r}; regimes are {sorted(REGIMES)}')
-            replace_marked_section(
-                update_doc,
-                f'<!-- multiglyphs_protocol:graph_{regime}_seed{seed} -->',
-                DOC_MARKER_END, graph_table(work_dir, regime, int(seed)))
-        with open(update_doc, encoding='utf-8') as f:
-            wanted = sorted(set(STABILITY_DOC_MARKER.findall(f.read())))
-        for regime in wanted:
-            if regime not in REGIMES:
-                raise ValueError(
-                    f'{update_doc}: a stability table marker names '
-                    f'regime {regime!r}; regimes are {sorted(REGIMES)}')
-            replace_marked_section(
-                update_doc,
-                f'<!-- multiglyphs_protocol:stability_{regime} -->',
-                DOC_MARKER_END, stability_table(work_dir, regime))
+            text = f.read()
+        for pattern, build in builders:
+            wanted = {m.group(0): m.groups() for m in pattern.finditer(text)}
+            for marker, groups in sorted(wanted.items()):
+                if groups[0] not in REGIMES:
+                    raise ValueError(
+                        f'{update_doc}: the marker {marker} names regime '
+                        f'{groups[0]!r}; regimes are {sorted(REGIMES)}')
+                replace_marked_section(update_doc, marker, DOC_MARKER_END,
+                                       build(*groups))
     return reports
 
 
