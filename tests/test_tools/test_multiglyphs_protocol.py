@@ -6,6 +6,7 @@ import importlib.util
 import json
 import os
 import os.path as osp
+import shutil
 
 import numpy as np
 import pytest
@@ -574,9 +575,10 @@ def test_table_writes_each_regime_into_the_docs(tool, tmp_path, monkeypatch):
         write_final(work, 'baseline', seed, value)
         write_final(work, 'mlic', seed, value + 2)
     doc = tmp_path / 'benchmarks.md'
-    page = ('intro\n' + tool.DOC_MARKER.format(regime='pretrained') +
+    page = ('intro\n' +
+            tool.DOC_MARKER.format(prefix='', regime='pretrained') +
             '\nstale\n' + tool.DOC_MARKER_END + '\nbetween\n' +
-            tool.DOC_MARKER.format(regime='scratch') + '\nstale\n' +
+            tool.DOC_MARKER.format(prefix='', regime='scratch') + '\nstale\n' +
             tool.DOC_MARKER_END + '\nend\n')
     doc.write_text(page)
     monkeypatch.setattr('sys.argv', [
@@ -858,3 +860,290 @@ def test_stability_table_puts_each_runs_rise_beside_its_score(tool, tmp_path):
     table = tool.stability_table(work, 'pretrained')
     assert 'Rank correlation' not in table
     assert '3 runs of the MLIC rows: too few' in table
+
+
+def write_choice(tool, work_dir, regime, key, rung1, epochs=10):
+    """A finished tuning record: rung 0 of six trials, rung 1 the two
+    trials of ``rung1`` ({trial: validation mAP}), the better chosen."""
+    trials = tool.sample_trials()
+    folder = osp.join(work_dir, 'tune', regime, key)
+    os.makedirs(folder, exist_ok=True)
+    params = {i: tool.trial_params(trials[i], key) for i in range(len(trials))}
+    best = max(rung1, key=rung1.get)
+    record = dict(
+        regime=regime,
+        method=key,
+        epochs=epochs,
+        rungs=[
+            dict(
+                epochs=2,
+                trials=[
+                    dict(trial=i, params=params[i], val_mAP=10.0 + i)
+                    for i in range(len(trials))
+                ]),
+            dict(
+                epochs=epochs,
+                trials=[
+                    dict(trial=i, params=params[i], val_mAP=v)
+                    for i, v in rung1.items()
+                ])
+        ],
+        choice=dict(trial=best, params=params[best], val_mAP=rung1[best]))
+    with open(osp.join(folder, 'choice.json'), 'w') as f:
+        json.dump(record, f)
+    return record
+
+
+def test_amend_tuning_reruns_the_promoted_trials_at_the_final_length(
+        tool, tmp_path):
+    """Amendment 2: rung 0 stays as committed; the two trials it promoted
+    are read (here: canned, so nothing trains) at the final length, and the
+    better of them is the amended choice, even where the half-length rung
+    chose the other."""
+    work = str(tmp_path)
+    committed = write_choice(tool, work, 'scratch', 'csra', {2: 70.0, 5: 38.0})
+    base = tmp_path / 'amended' / 'tune' / 'scratch' / 'csra'
+    write_result(str(base / 'rung1' / 'trial_2'), 61.0)  # broke at 20
+    write_result(str(base / 'rung1' / 'trial_5'), 66.5)
+    record = tool.amend_tuning(work, 'scratch', 'csra', 'configs/csra/csra',
+                               20)
+    assert record['rungs'][0] == committed['rungs'][0]
+    assert record['rungs'][1]['epochs'] == 20
+    assert [t['trial'] for t in record['rungs'][1]['trials']] == [2, 5]
+    assert record['amends'] == dict(epochs=10, trial=2)
+    assert record['choice'] == dict(
+        trial=5, params=tool.sample_trials()[5]['shared'], val_mAP=66.5)
+    # the amended folder is read like a campaign's
+    assert tool.chosen_params(str(tmp_path / 'amended'), 'scratch',
+                              'csra') == tool.sample_trials()[5]['shared']
+    # the committed record is not touched
+    assert json.loads((tmp_path / 'tune' / 'scratch' / 'csra' /
+                       'choice.json').read_text()) == committed
+    with pytest.raises(FileNotFoundError, match='mlic has no tuned recipe'):
+        tool.amend_tuning(work, 'scratch', 'mlic', 'configs/mlic/mlic', 20)
+
+
+def write_recorded_final(tool, work, row, seed, test_map, options=None):
+    """A committed final run recorded with the options its recipe gives,
+    with its training and test logs."""
+    config, opts = tool.final_run_options(work, 'scratch', row, 20, seed)
+    run_dir = tool.final_run_dir(work, 'scratch', row[0], seed)
+    os.makedirs(run_dir)
+    with open(osp.join(run_dir, 'result.json'), 'w') as f:
+        json.dump(
+            dict(
+                config=config,
+                options=options or opts,
+                test=dict(mAP=test_map, CF1=1.0, OF1=2.0),
+                params=1000,
+                wall_s=60.0), f)
+    with open(run_dir + '.log', 'w') as f:
+        f.write(canned_train_log([100.0 - seed, 90.0, 80.0]))
+    with open(run_dir + '.test.log', 'w') as f:
+        f.write(f'{row[0]} seed {seed}: test\n')
+
+
+def canned_amendment(tool, work):
+    """The scratch regime tuned: MLIC's choice changes at the final length
+    (trial 2 -> trial 3), every other method's stays; two final seeds of
+    each row recorded."""
+    rung1 = dict(
+        baseline=({
+            2: 64.0,
+            3: 34.0
+        }, {
+            2: 75.0,
+            3: 50.0
+        }),
+        csra=({
+            2: 69.0,
+            5: 38.0
+        }, {
+            2: 80.0,
+            5: 60.0
+        }),
+        mlgcn=({
+            2: 60.0,
+            5: 33.0
+        }, {
+            2: 72.0,
+            5: 55.0
+        }),
+        q2l=({
+            2: 28.0,
+            5: 35.0
+        }, {
+            2: 30.0,
+            5: 48.0
+        }),
+        mlic=({
+            2: 32.0,
+            3: 27.0
+        }, {
+            2: 40.0,
+            3: 58.0
+        }))
+    rows = {row[0]: row for row in tool.final_rows('scratch')}
+    for key, (committed, amended) in rung1.items():
+        write_choice(tool, work, 'scratch', key, committed)
+        base = osp.join(work, 'amended', 'tune', 'scratch', key, 'rung1')
+        for trial, value in amended.items():
+            write_result(osp.join(base, f'trial_{trial}'), value)
+        for seed in (0, 1):
+            write_recorded_final(tool, work, rows[key], seed, 50.0 + seed)
+    with open(osp.join(work, 'plan.json'), 'w') as f:
+        json.dump(dict(epochs=dict(pretrained=20, scratch=20)), f)
+    return rows
+
+
+def test_reuse_copies_the_runs_whose_recipe_did_not_change(tool, tmp_path):
+    work = str(tmp_path)
+    rows = canned_amendment(tool, work)
+    for key in rows:
+        tool.amend_tuning(work, 'scratch', key, rows[key][2], 20)
+    copied = tool.reuse_unchanged_finals(work, 'scratch', 20, [0, 1])
+    assert copied == [
+        f'{key}/seed_{seed}' for key in ('baseline', 'csra', 'mlgcn', 'q2l')
+        for seed in (0, 1)
+    ]
+    amended = osp.join(work, 'amended')
+    for entry in copied:
+        key, seed = entry.split('/seed_')
+        src = tool.final_run_dir(work, 'scratch', key, int(seed))
+        dst = tool.final_run_dir(amended, 'scratch', key, int(seed))
+        for name in ('/result.json', '.log', '.test.log'):
+            with open(src + name) as f, open(dst + name) as g:
+                assert f.read() == g.read()
+    # MLIC's recipe changed: its runs are not copied
+    assert not osp.exists(tool.final_run_dir(amended, 'scratch', 'mlic', 0))
+    assert tool.reuse_unchanged_finals(work, 'scratch', 20, [0, 1]) == []
+    # a recorded run whose options are not the amended recipe's is refused
+    bad = str(tmp_path / 'bad')
+    rows = canned_amendment(tool, bad)
+    shutil.rmtree(tool.final_run_dir(bad, 'scratch', 'csra', 1))
+    write_recorded_final(
+        tool, bad, rows['csra'], 1, 50.0, options=['randomness.seed=7'])
+    for key in rows:
+        tool.amend_tuning(bad, 'scratch', key, rows[key][2], 20)
+    with pytest.raises(ValueError, match='csra/seed_1: recorded with'):
+        tool.reuse_unchanged_finals(bad, 'scratch', 20, [0, 1])
+
+
+def test_amend_trains_only_the_changed_recipes_and_writes_its_tables(
+        tool, tmp_path, monkeypatch, capsys):
+    """``amend``: the tuning reads the canned rung-1 runs, the unchanged
+    rows' final runs are copied, only MLIC (whose recipe changed) trains,
+    with the code root's training code; then the amendment's tables."""
+    work = str(tmp_path / 'runs')
+    canned_amendment(tool, work)
+    trained = []
+
+    def fake_train_run(run_dir, config, options, test=False, code_root=None):
+        done = osp.join(run_dir, 'result.json')
+        if osp.isfile(done):  # as train_run: a finished run is read
+            with open(done) as f:
+                return json.load(f)
+        trained.append((osp.relpath(run_dir, work), code_root, test))
+        result = dict(
+            config=config,
+            options=options,
+            val=dict(mAP=1.0, CF1=0.0, OF1=0.0),
+            test=dict(mAP=60.0 + len(trained), CF1=0.0, OF1=0.0),
+            params=5000,
+            wall_s=30.0)
+        os.makedirs(run_dir)
+        with open(osp.join(run_dir, 'result.json'), 'w') as f:
+            json.dump(result, f)
+        return result
+
+    monkeypatch.setattr(tool, 'train_run', fake_train_run)
+    # the code root's configs are read for the runs' options
+    shutil.copytree(
+        osp.join(REPO_ROOT, 'configs'), str(tmp_path / 'checkout' / 'configs'))
+    monkeypatch.setattr('sys.argv', [
+        'multiglyphs_protocol.py', 'amend', '--regime', 'scratch', '--seeds',
+        '0', '1', '--work-dir', work, '--code-root',
+        str(tmp_path / 'checkout')
+    ])
+    tool.main()
+    checkout = str(tmp_path / 'checkout')
+    assert trained == [(f'amended/final/scratch/mlic/seed_{seed}', checkout,
+                        True) for seed in (0, 1)]
+    out = capsys.readouterr().out
+    assert '[amended scratch mlic] choice: trial 3 (was 2)' in out
+    assert '[amended scratch baseline] choice: trial 2 (was 2)' in out
+    assert '[amended scratch] reused 8 final runs' in out
+    report = (tmp_path / 'runs' / 'amended' / 'final_scratch.md').read_text()
+    assert '| MLIC | 2 | 61.50 ± 0.71 |' in report  # the new runs: 61, 62
+    assert '| baseline (GAP + linear) | 2 | 50.50 ± 0.71 |' in report
+    # the recipes table shows the amended choice with its 20-epoch score
+    assert '| MLIC | 3 | 9.15e-04 |' in report
+    assert report.rstrip().endswith('| 58.00 |')
+    # the campaign's own tables are written too, from its own runs
+    assert '| MLIC | 2 | 50.50 ± 0.71 |' in (tmp_path / 'runs' /
+                                             'final_scratch.md').read_text()
+
+
+def test_amended_tables_go_between_their_own_markers(tool, tmp_path):
+    """Once the amendment has runs, ``table --update-doc`` writes them
+    between the ``amended_`` markers and leaves the campaign's tables
+    alone; a doc without those markers is refused."""
+    work = str(tmp_path / 'runs')
+    write_final(work, 'baseline', 0, 60.0)
+    write_final(osp.join(work, 'amended'), 'baseline', 0, 70.0)
+    doc = tmp_path / 'benchmarks.md'
+    campaign = ''.join(
+        tool.DOC_MARKER.format(prefix='', regime=r) + '\nstale\n' +
+        tool.DOC_MARKER_END + '\n' for r in tool.REGIMES)
+    doc.write_text(campaign)
+    with pytest.raises(ValueError, match='amended_final_pretrained'):
+        tool.write_reports(work, str(doc))
+    amended = ''.join(
+        tool.DOC_MARKER.format(prefix='amended_', regime=r) + '\nstale\n' +
+        tool.DOC_MARKER_END + '\n' for r in tool.REGIMES)
+    doc.write_text(campaign + amended +
+                   '<!-- multiglyphs_protocol:amended_stability_pretrained '
+                   '-->\nstale\n' + tool.DOC_MARKER_END + '\n')
+    tool.write_reports(work, str(doc))
+    text = doc.read_text()
+    assert 'stale' not in text
+    first, second = text.split('amended_final_pretrained')
+    assert '| baseline (GAP + linear) | 1 | 60.00 |' in first
+    assert '| baseline (GAP + linear) | 1 | 70.00 |' in second
+    # the amendment's stability marker gets the amendment's table (whose
+    # run has no log yet)
+    assert text.split('amended_stability_pretrained -->\n')[1].startswith(
+        'No final run of the pretrained regime with its log')
+
+
+def test_train_run_uses_the_code_roots_training_code(tool, tmp_path,
+                                                     monkeypatch):
+    """With ``code_root``, the training command is that checkout's
+    train.py and config, and the process imports that checkout's mlic."""
+    seen = {}
+
+    class Stop(Exception):
+        pass
+
+    def fake_run(cmd, run_dir, log_path, env=None):
+        seen.update(cmd=cmd, env=env)
+        raise Stop
+
+    monkeypatch.setattr(tool, 'run_resumable_training', fake_run)
+    root = str(tmp_path / 'checkout')
+    with pytest.raises(Stop):
+        tool.train_run(
+            str(tmp_path / 'run'),
+            'configs/csra/csra_multiglyphs-val.py', ['a=1'],
+            code_root=root)
+    assert seen['cmd'][1:3] == [
+        osp.join(root, 'tools', 'train.py'),
+        osp.join(root, 'configs/csra/csra_multiglyphs-val.py')
+    ]
+    assert seen['env']['PYTHONPATH'] == root
+    with pytest.raises(Stop):
+        tool.train_run(
+            str(tmp_path / 'run'), 'configs/csra/csra_multiglyphs-val.py',
+            ['a=1'])
+    assert seen['cmd'][1] == osp.join(REPO_ROOT, 'tools', 'train.py')
+    assert seen['env'] is None  # this checkout: the process's own

@@ -14,6 +14,7 @@ repeated, when the tool is started again.
     python $TOOL curves --regime pretrained --seed 0 --rows baseline mlic
     python $TOOL graph --regime pretrained --seed 0  # graph diagnostics
     python $TOOL progress --work-dir RUNS         # done, under way, left
+    python $TOOL amend --work-dir RUNS --code-root CHECKOUT  # amendment 2
     python $TOOL trials                           # the trial points
 
 Design (fixed before any head was scored; docs/benchmarks.md, "The
@@ -47,6 +48,7 @@ import math
 import os
 import os.path as osp
 import re
+import shutil
 import subprocess
 import sys
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -154,19 +156,36 @@ OPTION_KEYS = dict(
     num_steps='model.head.graph_encoder.num_steps',
 )
 
-#: The lines of docs/benchmarks.md between which ``--update-doc`` writes a
-#: regime's final table and verdicts.
-DOC_MARKER = '<!-- multiglyphs_protocol:final_{regime} -->'
-DOC_MARKER_END = '<!-- /multiglyphs_protocol -->'
-#: A doc's graph table of a regime at a seed (:func:`graph_table`), written
-#: by ``table --update-doc`` wherever the doc has this marker.
-GRAPH_DOC_MARKER = re.compile(
-    r'^<!-- multiglyphs_protocol:graph_(\w+?)_seed(\d+) -->$', re.M)
+#: Amendment 2 (docs/benchmarks.md, made after the pretrained regime's
+#: final runs): its tuning, final runs and tables live in this sub-folder
+#: of the campaign's folder, laid out like the campaign itself.
+AMENDED = 'amended'
 
-#: A doc's stability table of a regime (:func:`stability_table`), written
-#: by ``table --update-doc`` wherever the doc has this marker.
-STABILITY_DOC_MARKER = re.compile(
-    r'^<!-- multiglyphs_protocol:stability_(\w+) -->$', re.M)
+#: The lines of docs/benchmarks.md between which ``--update-doc`` writes a
+#: regime's final table and verdicts; ``prefix`` is '' for the campaign's
+#: runs, ``amended_`` for the amendment's (:data:`REPORT_SECTIONS`).
+DOC_MARKER = '<!-- multiglyphs_protocol:{prefix}final_{regime} -->'
+DOC_MARKER_END = '<!-- /multiglyphs_protocol -->'
+#: (sub-folder of the campaign's folder, marker prefix) of each set of
+#: tables ``table`` writes; the amendment's only once its folder exists.
+REPORT_SECTIONS = (('', ''), (AMENDED, 'amended_'))
+
+
+def graph_doc_marker(prefix: str = '') -> 're.Pattern':
+    """A doc's graph table of a regime at a seed (:func:`graph_table`),
+    written by ``table --update-doc`` wherever the doc has this marker."""
+    return re.compile(
+        rf'^<!-- multiglyphs_protocol:{re.escape(prefix)}graph_(\w+?)'
+        r'_seed(\d+) -->$', re.M)
+
+
+def stability_doc_marker(prefix: str = '') -> 're.Pattern':
+    """A doc's stability table of a regime (:func:`stability_table`),
+    written by ``table --update-doc`` wherever the doc has this marker."""
+    return re.compile(
+        rf'^<!-- multiglyphs_protocol:{re.escape(prefix)}stability_(\w+) '
+        r'-->$', re.M)
+
 
 #: a training log record: epoch, iteration, iterations per epoch, the rest
 #: of its line
@@ -807,11 +826,17 @@ def _write_json(path: str, data: dict) -> None:
 def train_run(run_dir: str,
               config: str,
               options: List[str],
-              test: bool = False) -> dict:
+              test: bool = False,
+              code_root: str = REPO_ROOT) -> dict:
     """Train ``config`` into ``run_dir`` unless it holds a result; with
     ``test``, then evaluate the last checkpoint on the test split once. A
     run interrupted after a checkpoint (a session that ended) resumes from
     it, its log appended to.
+
+    ``code_root`` is the checkout whose ``tools/train.py``, ``tools/test.py``,
+    configs and ``mlic`` package train and test the run (this one by
+    default): a campaign keeps the training code of its fixed checkout
+    while a later version of this tool drives it (``amend``).
 
     Returns:
         dict: ``val`` (metrics of the last validation), ``test`` (or None),
@@ -824,10 +849,13 @@ def train_run(run_dir: str,
     log_path = run_dir + '.log'
     cmd = [
         sys.executable,
-        osp.join(REPO_ROOT, 'tools', 'train.py'),
-        osp.join(REPO_ROOT, config), '--work-dir', run_dir, '--cfg-options'
+        osp.join(code_root, 'tools', 'train.py'),
+        osp.join(code_root, config), '--work-dir', run_dir, '--cfg-options'
     ] + options
-    wall_s, resume = run_resumable_training(cmd, run_dir, log_path)
+    # the training imports the code root's mlic, not this checkout's
+    env = None if code_root == REPO_ROOT else dict(
+        os.environ, PYTHONPATH=code_root)
+    wall_s, resume = run_resumable_training(cmd, run_dir, log_path, env)
     with open(log_path) as f:
         text = f.read()
     epochs = int(
@@ -846,12 +874,13 @@ def train_run(run_dir: str,
         test_log = run_dir + '.test.log'
         cmd = [
             sys.executable,
-            osp.join(REPO_ROOT, 'tools', 'test.py'),
-            osp.join(REPO_ROOT, config), checkpoint, '--work-dir',
+            osp.join(code_root, 'tools', 'test.py'),
+            osp.join(code_root, config), checkpoint, '--work-dir',
             osp.join(run_dir, 'test'), '--cfg-options'
         ] + options
         with open(test_log, 'w') as log:
-            code = subprocess.call(cmd, stdout=log, stderr=subprocess.STDOUT)
+            code = subprocess.call(
+                cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
         if code != 0:
             raise RuntimeError(f'testing failed (exit {code}); see '
                                f'{test_log}')
@@ -861,14 +890,17 @@ def train_run(run_dir: str,
     return result
 
 
-def count_parameters(config: str, options: List[str]) -> int:
-    """Parameters of the model that ``config`` with ``options`` builds."""
+def count_parameters(config: str,
+                     options: List[str],
+                     code_root: str = REPO_ROOT) -> int:
+    """Parameters of the model that ``config`` (of ``code_root``) with
+    ``options`` builds."""
     from mmengine.config import DictAction
 
     from mlic import register_all_modules
     from mlic.registry import MODELS
     register_all_modules()
-    cfg = _load_cfg(config)
+    cfg = _load_cfg(config, code_root)
     parser = argparse.ArgumentParser()
     parser.add_argument('--o', nargs='+', action=DictAction)
     cfg.merge_from_dict(parser.parse_args(['--o'] + options).o)
@@ -876,9 +908,9 @@ def count_parameters(config: str, options: List[str]) -> int:
     return sum(p.numel() for p in MODELS.build(cfg.model).parameters())
 
 
-def _load_cfg(config: str):
+def _load_cfg(config: str, code_root: str = REPO_ROOT):
     from mmengine.config import Config
-    return Config.fromfile(osp.join(REPO_ROOT, config))
+    return Config.fromfile(osp.join(code_root, config))
 
 
 def run_pilot(work_dir: str, regime: str, ladder: Sequence[int],
@@ -937,6 +969,50 @@ def pilot_table(rows: List[dict]) -> str:
     return '\n'.join(lines) + '\n'
 
 
+def train_trials(base: str,
+                 rung: int,
+                 indices: Sequence[int],
+                 key: str,
+                 config: str,
+                 epochs: int,
+                 label: str,
+                 code_root: str = REPO_ROOT) -> Tuple[Dict[int, float], list]:
+    """Train trial points ``indices`` of one method for ``epochs`` into
+    ``<base>/rung<rung>/trial_<i>`` (seed :data:`TUNING_SEED`); ``label``
+    starts each printed line (``"pretrained mlic"``).
+
+    Returns:
+        tuple: ``{trial: validation mAP}`` (NaN for a run that failed: it
+        ranks last) and the rung's record entries.
+    """
+    trials = sample_trials()
+    cfg = _load_cfg(config, code_root)
+    scores: Dict[int, float] = {}
+    entries = []
+    for i in indices:
+        params = trial_params(trials[i], key)
+        opts = (
+            epoch_options(cfg, epochs) + param_options(params) +
+            [f'randomness.seed={TUNING_SEED}'])
+        try:
+            res = train_run(
+                osp.join(base, f'rung{rung}', f'trial_{i}'),
+                config,
+                opts,
+                code_root=code_root)
+            scores[i] = res['val']['mAP']
+            wall = res['wall_s']
+        except RuntimeError as err:  # a diverged trial ranks last
+            print(err, flush=True)
+            scores[i], wall = float('nan'), None
+        entries.append(
+            dict(trial=i, params=params, val_mAP=scores[i], wall_s=wall))
+        print(
+            f'[tune {label} rung {rung} trial {i}] val mAP {scores[i]:.2f}',
+            flush=True)
+    return scores, entries
+
+
 def tune_method(work_dir: str, regime: str, key: str, stem: str,
                 epochs: int) -> dict:
     """Successive halving for one method; its choice (written to
@@ -947,38 +1023,17 @@ def tune_method(work_dir: str, regime: str, key: str, stem: str,
     rung 1 is the choice. Seed :data:`TUNING_SEED` throughout.
     """
     config = config_path(stem, regime)
-    cfg = _load_cfg(config)
     base = osp.join(work_dir, 'tune', regime, key)
     trials = sample_trials()
     short, full = rung_epochs(epochs)
-    rungs = [(short, list(range(len(trials)))), (full, None)]
-    scores: Dict[int, float] = {}
     record = dict(regime=regime, method=key, epochs=epochs, rungs=[])
-    for rung, (length, indices) in enumerate(rungs):
-        if indices is None:
-            indices = select_trials(scores, PROMOTED)
-        scores = {}
-        entries = []
-        for i in indices:
-            params = trial_params(trials[i], key)
-            opts = (
-                epoch_options(cfg, length) + param_options(params) +
-                [f'randomness.seed={TUNING_SEED}'])
-            try:
-                res = train_run(
-                    osp.join(base, f'rung{rung}', f'trial_{i}'), config, opts)
-                scores[i] = res['val']['mAP']
-                wall = res['wall_s']
-            except RuntimeError as err:  # a diverged trial ranks last
-                print(err, flush=True)
-                scores[i], wall = float('nan'), None
-            entries.append(
-                dict(trial=i, params=params, val_mAP=scores[i], wall_s=wall))
-            print(
-                f'[tune {regime} {key} rung {rung} trial {i}] val mAP '
-                f'{scores[i]:.2f}',
-                flush=True)
-        record['rungs'].append(dict(epochs=length, trials=entries))
+    label = f'{regime} {key}'
+    scores, entries = train_trials(base, 0, range(len(trials)), key, config,
+                                   short, label)
+    record['rungs'].append(dict(epochs=short, trials=entries))
+    scores, entries = train_trials(base, 1, select_trials(scores, PROMOTED),
+                                   key, config, full, label)
+    record['rungs'].append(dict(epochs=full, trials=entries))
     best = select_trials(scores, 1)[0]
     record['choice'] = dict(
         trial=best,
@@ -1010,12 +1065,18 @@ def final_rows(regime: str) -> List[tuple]:
     return rows
 
 
-def final_run_options(work_dir: str, regime: str, row: tuple, epochs: int,
-                      seed: int) -> Optional[Tuple[str, List[str]]]:
+def final_run_options(
+        work_dir: str,
+        regime: str,
+        row: tuple,
+        epochs: int,
+        seed: int,
+        code_root: str = REPO_ROOT) -> Optional[Tuple[str, List[str]]]:
     """The config and ``--cfg-options`` of one final run.
 
     Args:
         row (tuple): One of :func:`final_rows`.
+        code_root (str): The checkout whose config the options are for.
 
     Returns:
         tuple | None: ``(config, options)``; None for the T row whose T is
@@ -1031,32 +1092,171 @@ def final_run_options(work_dir: str, regime: str, row: tuple, epochs: int,
     params.update(replaced)
     config = config_path(stem, regime)
     opts = (
-        epoch_options(_load_cfg(config), epochs) + param_options(params) +
-        [f'randomness.seed={seed}'])
+        epoch_options(_load_cfg(config, code_root), epochs) +
+        param_options(params) + [f'randomness.seed={seed}'])
     return config, opts
 
 
-def run_finals(work_dir: str, regime: str, epochs: int, seeds: Sequence[int],
-               only: Optional[Sequence[str]]) -> None:
+def run_finals(work_dir: str,
+               regime: str,
+               epochs: int,
+               seeds: Sequence[int],
+               only: Optional[Sequence[str]],
+               code_root: str = REPO_ROOT) -> None:
     """Each row at each seed (seeds outer) with its recipe; validation at
     the end, then one test read."""
     rows = [r for r in final_rows(regime) if not only or r[0] in only]
     for seed in seeds:
         for row in rows:
             key = row[0]
-            run = final_run_options(work_dir, regime, row, epochs, seed)
+            run = final_run_options(work_dir, regime, row, epochs, seed,
+                                    code_root)
             if run is None:
                 continue  # that T is the MLIC row itself
             config, opts = run
             run_dir = final_run_dir(work_dir, regime, key, seed)
-            res = train_run(run_dir, config, opts, test=True)
+            res = train_run(
+                run_dir, config, opts, test=True, code_root=code_root)
             if 'params' not in res:
-                res['params'] = count_parameters(config, opts)
+                res['params'] = count_parameters(config, opts, code_root)
                 _write_json(osp.join(run_dir, 'result.json'), res)
             print(
                 f'[final {regime} {key} seed {seed}] test mAP '
                 f'{res["test"]["mAP"]:.2f}',
                 flush=True)
+
+
+def _choice(work_dir: str, regime: str, key: str) -> dict:
+    record = _read_json(osp.join(work_dir, 'tune', regime, key, 'choice.json'))
+    if record is None:
+        raise FileNotFoundError(
+            f'{key} has no tuned recipe in the {regime} regime in '
+            f'{work_dir}: the amendment re-runs a finished tuning')
+    return record
+
+
+def amend_tuning(work_dir: str,
+                 regime: str,
+                 key: str,
+                 stem: str,
+                 epochs: int,
+                 code_root: str = REPO_ROOT) -> dict:
+    """Amendment 2 for one method: the trials that rung 0 promoted (the
+    committed record's rung 1, which ran at half the final length), trained
+    again for the final length ``epochs``; the better of the two by
+    validation mAP is the method's amended recipe. Rung 0 is the committed
+    one, unchanged. Runs and ``choice.json`` go to
+    ``<work_dir>/amended/tune/<regime>/<key>/``, the same layout as the
+    tuning's, so every table reads the amended folder as a campaign.
+
+    Returns:
+        dict: The amended record: the committed rung 0, the new rung 1,
+        the choice, and ``amends`` (the committed rung 1's length and
+        choice).
+    """
+    record = _choice(work_dir, regime, key)
+    promoted = [entry['trial'] for entry in record['rungs'][1]['trials']]
+    base = osp.join(work_dir, AMENDED, 'tune', regime, key)
+    scores, entries = train_trials(base, 1, promoted, key,
+                                   config_path(stem, regime), epochs,
+                                   f'amended {regime} {key}', code_root)
+    best = select_trials(scores, 1)[0]
+    amended = dict(
+        regime=regime,
+        method=key,
+        epochs=epochs,
+        amends=dict(
+            epochs=record['rungs'][1]['epochs'],
+            trial=record['choice']['trial']),
+        rungs=[record['rungs'][0],
+               dict(epochs=epochs, trials=entries)],
+        choice=dict(
+            trial=best,
+            params=trial_params(sample_trials()[best], key),
+            val_mAP=scores[best]))
+    _write_json(osp.join(base, 'choice.json'), amended)
+    return amended
+
+
+def reuse_unchanged_finals(work_dir: str,
+                           regime: str,
+                           epochs: int,
+                           seeds: Sequence[int],
+                           code_root: str = REPO_ROOT) -> List[str]:
+    """Copy into the amendment every committed final run whose recipe the
+    amendment left as it was (its recipe's owner chose the same trial at
+    the final length): the same config, options and seed are the same run,
+    so it is not trained twice. Its ``result.json``, training and test logs
+    are copied (git stores identical files once).
+
+    Returns:
+        list[str]: ``row/seed_S`` of each run copied.
+
+    Raises:
+        ValueError: A run to reuse was recorded with other options than the
+            amended recipe gives (it would not be the same run).
+    """
+    amended = osp.join(work_dir, AMENDED)
+    copied = []
+    for row in final_rows(regime):
+        key, owner = row[0], row[3]
+        if (_choice(work_dir, regime, owner)['choice']['trial']
+                != _choice(amended, regime, owner)['choice']['trial']):
+            continue
+        for seed in seeds:
+            src = final_run_dir(work_dir, regime, key, seed)
+            dst = final_run_dir(amended, regime, key, seed)
+            recorded = _read_json(osp.join(src, 'result.json'))
+            if recorded is None or osp.isfile(osp.join(dst, 'result.json')):
+                continue
+            run = final_run_options(amended, regime, row, epochs, seed,
+                                    code_root)
+            if run is None or list(run) != [
+                    recorded['config'], recorded['options']
+            ]:
+                raise ValueError(
+                    f'{src}: recorded with {recorded["config"]} '
+                    f'{recorded["options"]}, but the amended recipe gives '
+                    f'{run}; not the same run, so not reused')
+            os.makedirs(dst)
+            for suffix in ('.log', '.test.log'):
+                if osp.isfile(src + suffix):
+                    shutil.copy(src + suffix, dst + suffix)
+            # result.json last: it marks the copy as finished
+            shutil.copy(osp.join(src, 'result.json'), dst)
+            copied.append(f'{key}/seed_{seed}')
+    return copied
+
+
+def run_amendment(work_dir: str,
+                  regimes: Sequence[str],
+                  seeds: Sequence[int],
+                  code_root: str = REPO_ROOT) -> None:
+    """Amendment 2, resumable: per regime, every tuned method's
+    :func:`amend_tuning`, then the final runs of the amended recipes
+    (:func:`reuse_unchanged_finals` first, so only changed recipes train),
+    then the tables (:func:`write_reports`)."""
+    plan = _read_json(osp.join(work_dir, 'plan.json'))
+    if plan is None:
+        raise FileNotFoundError(
+            f'{work_dir} has no plan.json: the amendment follows a campaign')
+    amended = osp.join(work_dir, AMENDED)
+    for regime in regimes:
+        epochs = plan['epochs'][regime]
+        for key, _, stem in METHODS:
+            record = amend_tuning(work_dir, regime, key, stem, epochs,
+                                  code_root)
+            print(
+                f'[amended {regime} {key}] choice: trial '
+                f'{record["choice"]["trial"]} (was '
+                f'{record["amends"]["trial"]})',
+                flush=True)
+        copied = reuse_unchanged_finals(work_dir, regime, epochs, seeds,
+                                        code_root)
+        print(
+            f'[amended {regime}] reused {len(copied)} final runs', flush=True)
+        run_finals(amended, regime, epochs, seeds, None, code_root)
+    write_reports(work_dir)
 
 
 def paired_difference(row: Dict[int, dict],
@@ -1249,42 +1449,54 @@ def write_reports(work_dir: str,
     """Write each regime's :func:`regime_report` to
     ``<work_dir>/final_<regime>.md`` and, with ``update_doc``, between that
     regime's markers (:data:`DOC_MARKER`) of that Markdown file, and each
-    :func:`graph_table` the file asks for (:data:`GRAPH_DOC_MARKER`) and
-    each :func:`stability_table` (:data:`STABILITY_DOC_MARKER`).
+    :func:`graph_table` the file asks for (:func:`graph_doc_marker`) and
+    each :func:`stability_table` (:func:`stability_doc_marker`); the same
+    for the amendment's runs (``<work_dir>/amended``, markers prefixed
+    ``amended_``) once there are any.
 
     Returns:
-        dict: regime -> the report.
+        dict: regime (``amended_<regime>`` for the amendment's) -> the
+        report.
     """
     reports = {}
-    for regime in REGIMES:
-        text = reports[regime] = regime_report(work_dir, regime)
-        with open(osp.join(work_dir, f'final_{regime}.md'), 'w') as f:
-            f.write(text)
+    for folder, prefix in REPORT_SECTIONS:
+        runs = osp.join(work_dir, folder) if folder else work_dir
+        if not osp.isdir(runs):
+            continue
+        for regime in REGIMES:
+            text = reports[prefix + regime] = regime_report(runs, regime)
+            with open(osp.join(runs, f'final_{regime}.md'), 'w') as f:
+                f.write(text)
+            if update_doc:
+                replace_marked_section(
+                    update_doc,
+                    DOC_MARKER.format(prefix=prefix,
+                                      regime=regime), DOC_MARKER_END, text)
         if update_doc:
-            replace_marked_section(update_doc,
-                                   DOC_MARKER.format(regime=regime),
-                                   DOC_MARKER_END, text)
-    if update_doc:
-        # the tables a doc asks for by marker: graph tables by regime and
-        # seed, stability tables by regime
-        builders = [
-            (GRAPH_DOC_MARKER,
-             lambda regime, seed: graph_table(work_dir, regime, int(seed))),
-            (STABILITY_DOC_MARKER,
-             lambda regime: stability_table(work_dir, regime)),
-        ]
-        with open(update_doc, encoding='utf-8') as f:
-            text = f.read()
-        for pattern, build in builders:
-            wanted = {m.group(0): m.groups() for m in pattern.finditer(text)}
-            for marker, groups in sorted(wanted.items()):
-                if groups[0] not in REGIMES:
-                    raise ValueError(
-                        f'{update_doc}: the marker {marker} names regime '
-                        f'{groups[0]!r}; regimes are {sorted(REGIMES)}')
-                replace_marked_section(update_doc, marker, DOC_MARKER_END,
-                                       build(*groups))
+            _write_marked_tables(runs, prefix, update_doc)
     return reports
+
+
+def _write_marked_tables(runs: str, prefix: str, update_doc: str) -> None:
+    """The tables a doc asks for by marker: graph tables by regime and
+    seed, stability tables by regime."""
+    builders = [
+        (graph_doc_marker(prefix),
+         lambda regime, seed: graph_table(runs, regime, int(seed))),
+        (stability_doc_marker(prefix),
+         lambda regime: stability_table(runs, regime)),
+    ]
+    with open(update_doc, encoding='utf-8') as f:
+        text = f.read()
+    for pattern, build in builders:
+        wanted = {m.group(0): m.groups() for m in pattern.finditer(text)}
+        for marker, groups in sorted(wanted.items()):
+            if groups[0] not in REGIMES:
+                raise ValueError(
+                    f'{update_doc}: the marker {marker} names regime '
+                    f'{groups[0]!r}; regimes are {sorted(REGIMES)}')
+            replace_marked_section(update_doc, marker, DOC_MARKER_END,
+                                   build(*groups))
 
 
 def regime_report(work_dir: str, regime: str) -> str:
@@ -1493,14 +1705,30 @@ def main():
     campaign = sub.add_parser(
         'campaign', help='pilot, tuning and final runs of both regimes')
     campaign.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
+    amend = sub.add_parser(
+        'amend',
+        help='amendment 2: the promoted trials at the final length, then '
+        'the final runs of the recipes that changed')
+    amend.add_argument(
+        '--regime',
+        nargs='+',
+        choices=sorted(REGIMES),
+        default=['pretrained', 'scratch'])
+    amend.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
+    amend.add_argument(
+        '--code-root',
+        default=REPO_ROOT,
+        help='the checkout whose training code, configs and mlic train the '
+        'runs (the campaign\'s fixed checkout; default: this one)')
     for p in (final, table):
         p.add_argument(
             '--update-doc',
             metavar='FILE',
             help='also write each regime\'s tables between the lines '
-            f'"{DOC_MARKER}" and "{DOC_MARKER_END}" of FILE '
-            '(docs/benchmarks.md)')
-    for p in (pilot, tune, final, table, campaign, again, curves, graph,
+            f'"{DOC_MARKER.format(prefix="", regime="REGIME")}" and '
+            f'"{DOC_MARKER_END}" of FILE (docs/benchmarks.md; the '
+            'amendment\'s between "amended_final_REGIME" markers)')
+    for p in (pilot, tune, final, table, campaign, amend, again, curves, graph,
               stability, progress_cmd):
         p.add_argument(
             '--work-dir',
@@ -1509,6 +1737,10 @@ def main():
     args = parser.parse_args()
     if args.command == 'campaign':
         run_campaign(args.work_dir, PILOT_LADDER, args.seeds)
+        return
+    if args.command == 'amend':
+        run_amendment(args.work_dir, args.regime, args.seeds,
+                      osp.abspath(args.code_root))
         return
     if args.command == 'reproduce':
         out = reproduce(args.work_dir, args.out_dir, args.regime, args.row,
