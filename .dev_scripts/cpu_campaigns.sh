@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# The two long CPU campaigns behind the docs' tables, each from the fixed
+# The long CPU campaigns behind the docs' tables, each from the fixed
 # checkout its page names, one after the other (one campaign at a time):
 #   1. the MultiGlyphs protocol (docs/benchmarks.md),
 #      multiglyphs_protocol.py campaign, from commit PROTOCOL_COMMIT;
-#   2. the partial-label table (docs/partial_labels.md),
+#   2. its amendment 2 (docs/benchmarks.md), multiglyphs_protocol.py amend
+#      from commit AMENDMENT_COMMIT, training with PROTOCOL_COMMIT's code,
+#      into the protocol's runs folder (amended/);
+#   3. the partial-label table (docs/partial_labels.md),
 #      compare_methods.py --benchmark multiglyphs_partial, two runs at a time
 #      with one thread each, the full, 10 %, 50 % and single-positive rows
 #      first, from commit PARTIAL_COMMIT.
@@ -18,15 +21,17 @@
 #   .dev_scripts/cpu_campaigns.sh sync [ROOT]
 #   .dev_scripts/cpu_campaigns.sh restore [ROOT]  # what `run` does first
 #
-# ROOT (default: the folder above this checkout) holds the two checkouts
-# (campaign_protocol/, campaign_partial/, made with `git worktree add` when
-# missing) and the runs (protocol_runs/, partial_runs/). `sync` copies the
+# ROOT (default: the folder above this checkout) holds the checkouts
+# (campaign_protocol/, campaign_amendment/, campaign_partial/, made with
+# `git worktree add` when missing) and the runs (protocol_runs/,
+# partial_runs/). `sync` copies the
 # finished runs' result.json and logs (and the protocol's tuning records
 # and tables) into this checkout's benchmarks/ and rewrites the docs' tables
 # with this checkout's tools; commit what it changed.
 set -euo pipefail
 
 PROTOCOL_COMMIT=32e9e76
+AMENDMENT_COMMIT=4f6ce2e
 PARTIAL_COMMIT=99128ad
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -80,10 +85,14 @@ case $ACTION in
   run)
     restore
     checkout "$ROOT/campaign_protocol" $PROTOCOL_COMMIT
+    checkout "$ROOT/campaign_amendment" $AMENDMENT_COMMIT
     checkout "$ROOT/campaign_partial" $PARTIAL_COMMIT
     (cd "$ROOT/campaign_protocol" && PYTHONPATH=$PWD \
       python tools/analysis_tools/multiglyphs_protocol.py campaign \
       --work-dir "$PROTOCOL_RUNS")
+    (cd "$ROOT/campaign_amendment" && PYTHONPATH=$PWD \
+      python tools/analysis_tools/multiglyphs_protocol.py amend \
+      --work-dir "$PROTOCOL_RUNS" --code-root "$ROOT/campaign_protocol")
     cd "$ROOT/campaign_partial"
     export PYTHONPATH=$PWD
     tool=tools/analysis_tools/compare_methods.py

@@ -19,14 +19,16 @@ def script_commit(name):
 
 
 def test_the_commits_are_the_ones_the_docs_name():
-    protocol, partial = (script_commit('PROTOCOL_COMMIT'),
-                         script_commit('PARTIAL_COMMIT'))
+    protocol, amendment, partial = (script_commit('PROTOCOL_COMMIT'),
+                                    script_commit('AMENDMENT_COMMIT'),
+                                    script_commit('PARTIAL_COMMIT'))
 
     def prose(page):  # the page's words, line breaks as spaces
         with open(osp.join(REPO_ROOT, 'docs', page)) as f:
             return ' '.join(f.read().split())
 
     assert f'fixed checkout of commit {protocol}' in prose('benchmarks.md')
+    assert f'fixed checkout of commit {amendment}' in prose('benchmarks.md')
     assert f'checkout of commit {partial}' in prose('partial_labels.md')
 
 
