@@ -535,14 +535,13 @@ def graph_table(work_dir: str, regime: str, seed: int) -> str:
                                 for _ in GRAPH_KEYS) + ' | ---: | ---: |'
     ]
     for key, title, *_ in final_rows(regime):
-        run_dir = final_run_dir(work_dir, regime, key, seed)
-        path = run_dir + '.log'
-        result = _read_json(osp.join(run_dir, 'result.json'))
-        if result is None or not osp.isfile(path):
-            continue
-        with open(path, encoding='utf-8') as f:
-            text = f.read()
-        if 'graph/present_present' not in text:
+        result = _read_json(
+            osp.join(
+                final_run_dir(work_dir, regime, key, seed), 'result.json'))
+        logs = final_run_logs(work_dir, regime, key, [seed])
+        text = logs[seed]
+        if result is None or text is None or \
+                'graph/present_present' not in text:
             continue
         cells = []
         for graph_key, _ in GRAPH_KEYS:
@@ -558,7 +557,7 @@ def graph_table(work_dir: str, regime: str, seed: int) -> str:
             else:
                 cells.append(f'{value:+.4f}' if 'corr' in
                              graph_key else _compact(value))
-        rise = loss_rise(epoch_means(text))
+        rise = loss_rises(logs)[seed]
         lines.append(f'| {title} | ' + ' | '.join(cells) +
                      f' | {100 * rise:.0f} % | {result["test"]["mAP"]:.2f} |')
     if len(lines) == 2:
