@@ -1079,6 +1079,9 @@ def test_amend_trains_only_the_changed_recipes_and_writes_its_tables(
     # the recipes table shows the amended choice with its 20-epoch score
     assert '| MLIC | 3 | 9.15e-04 |' in report
     assert report.rstrip().endswith('| 58.00 |')
+    # its plan, for `progress --work-dir RUNS/amended`
+    assert 'scratch | mlic | 0, 1 | — | 0 |' in tool.progress(
+        str(tmp_path / 'runs' / 'amended'))
     # the campaign's own tables are written too, from its own runs
     assert '| MLIC | 2 | 50.50 ± 0.71 |' in (tmp_path / 'runs' /
                                              'final_scratch.md').read_text()

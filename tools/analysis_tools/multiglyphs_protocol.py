@@ -1240,6 +1240,12 @@ def run_amendment(work_dir: str,
         raise FileNotFoundError(
             f'{work_dir} has no plan.json: the amendment follows a campaign')
     amended = osp.join(work_dir, AMENDED)
+    # the amendment's plan: the same lengths and seeds, so that `progress
+    # --work-dir <work_dir>/amended` counts its final runs
+    os.makedirs(amended, exist_ok=True)
+    _write_json(
+        osp.join(amended, 'plan.json'),
+        dict(epochs=plan['epochs'], seeds=list(seeds), amendment=2))
     for regime in regimes:
         epochs = plan['epochs'][regime]
         for key, _, stem in METHODS:
