@@ -31,7 +31,7 @@
 set -euo pipefail
 
 PROTOCOL_COMMIT=32e9e76
-AMENDMENT_COMMIT=4f6ce2e
+AMENDMENT_COMMIT=ee8afb5
 PARTIAL_COMMIT=99128ad
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
