@@ -913,6 +913,16 @@ def test_amend_tuning_reruns_the_promoted_trials_at_the_final_length(
     assert record['amends'] == dict(epochs=10, trial=2)
     assert record['choice'] == dict(
         trial=5, params=tool.sample_trials()[5]['shared'], val_mAP=66.5)
+    # beside the committed rung 1, with each amended run's loss rise (the
+    # rung-1 trial 2 log: epoch means 100, 80, 120 -> 50 %)
+    with open(str(base / 'rung1' / 'trial_2') + '.log', 'w') as f:
+        f.write(canned_train_log([100.0] * 8 + [80.0] * 8 + [120.0] * 8, 80))
+    assert tool.amendment_tuning_table(work, 'scratch').splitlines()[2:] == [
+        '| CSRA (mmpretrain) | 2 | 2.66e-03 | 70.00 (10 epochs) | 61.00 | '
+        '50 % | 2 → 5 |',
+        '| CSRA (mmpretrain) | 5 | 4.50e-04 | 38.00 (10 epochs) | 66.50 | — '
+        '| 2 → 5 |'
+    ]
     # the amended folder is read like a campaign's
     assert tool.chosen_params(str(tmp_path / 'amended'), 'scratch',
                               'csra') == tool.sample_trials()[5]['shared']
@@ -1079,6 +1089,11 @@ def test_amend_trains_only_the_changed_recipes_and_writes_its_tables(
     # the recipes table shows the amended choice with its 20-epoch score
     assert '| MLIC | 3 | 9.15e-04 |' in report
     assert report.rstrip().endswith('| 58.00 |')
+    # and first, its tuning beside the committed one
+    assert report.startswith('| method | trial | peak lr | validation mAP, '
+                             'committed rung 1 |')
+    assert '| MLIC | 3 | 9.15e-04 | 27.00 (10 epochs) | 58.00 | — | 2 → 3 |' \
+        in report
     # its plan, for `progress --work-dir RUNS/amended`
     assert 'scratch | mlic | 0, 1 | — | 0 |' in tool.progress(
         str(tmp_path / 'runs' / 'amended'))

@@ -1469,7 +1469,10 @@ def write_reports(work_dir: str,
         if not osp.isdir(runs):
             continue
         for regime in REGIMES:
-            text = reports[prefix + regime] = regime_report(runs, regime)
+            text = regime_report(runs, regime)
+            if folder == AMENDED:  # its tuning first, beside the committed
+                text = amendment_tuning_table(work_dir, regime) + '\n' + text
+            reports[prefix + regime] = text
             with open(osp.join(runs, f'final_{regime}.md'), 'w') as f:
                 f.write(text)
             if update_doc:
@@ -1502,6 +1505,55 @@ def _write_marked_tables(runs: str, prefix: str, update_doc: str) -> None:
                     f'{groups[0]!r}; regimes are {sorted(REGIMES)}')
             replace_marked_section(update_doc, marker, DOC_MARKER_END,
                                    build(*groups))
+
+
+def amendment_tuning_table(work_dir: str, regime: str) -> str:
+    """Amendment 2's tuning beside the committed one, per method and
+    promoted trial: validation mAP of the committed rung 1 (half length)
+    and of the amended one (final length, read from each finished run, so
+    the table grows while the amendment runs), the amended run's
+    training-loss rise, and which trial each chose.
+
+    Args:
+        work_dir (str): The campaign's folder (the amendment's is its
+            ``amended/``).
+
+    Returns:
+        str: A Markdown table; methods the campaign has not tuned are left
+        out.
+    """
+    lines = [
+        '| method | trial | peak lr | validation mAP, committed rung 1 | '
+        'validation mAP, amended rung 1 | training-loss rise, amended run | '
+        'chosen: committed → amended |',
+        '| --- | ---: | ---: | ---: | ---: | ---: | --- |'
+    ]
+    for key, title, _ in METHODS:
+        committed = _read_json(
+            osp.join(work_dir, 'tune', regime, key, 'choice.json'))
+        if committed is None:
+            continue
+        rung1 = committed['rungs'][1]
+        base = osp.join(work_dir, AMENDED, 'tune', regime, key)
+        amended = _read_json(osp.join(base, 'choice.json'))
+        chosen = (
+            f'{committed["choice"]["trial"]} → ' +
+            ('—' if amended is None else str(amended['choice']['trial'])))
+        for entry in rung1['trials']:
+            run_dir = osp.join(base, 'rung1', f'trial_{entry["trial"]}')
+            result = _read_json(osp.join(run_dir, 'result.json'))
+            score = rise = '—'
+            if result is not None:
+                score = f'{result["val"]["mAP"]:.2f}'
+                if osp.isfile(run_dir + '.log'):
+                    with open(run_dir + '.log', encoding='utf-8') as f:
+                        means = epoch_means(f.read())
+                    rise = f'{100 * loss_rise(means):.0f} %'
+            lines.append(
+                f'| {title} | {entry["trial"]} | {entry["params"]["lr"]:.2e} '
+                f'| {entry["val_mAP"]:.2f} ({rung1["epochs"]} epochs) | '
+                f'{score} | {rise} | {chosen} |')
+    return '\n'.join(lines) + '\n'
 
 
 def regime_report(work_dir: str, regime: str) -> str:
