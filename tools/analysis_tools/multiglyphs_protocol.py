@@ -1042,13 +1042,18 @@ def tune_method(work_dir: str, regime: str, key: str, stem: str,
     return record
 
 
-def chosen_params(work_dir: str, regime: str, key: str) -> dict:
+def tuning_record(work_dir: str, regime: str, key: str) -> dict:
+    """A method's finished tuning record (``choice.json``) in a regime."""
     record = _read_json(osp.join(work_dir, 'tune', regime, key, 'choice.json'))
     if record is None:
         raise FileNotFoundError(
-            f'{key} has no tuned recipe in the {regime} regime yet: run '
-            f'"multiglyphs_protocol.py tune --regime {regime}" first')
-    return dict(record['choice']['params'])
+            f'{key} has no tuned recipe in the {regime} regime in {work_dir} '
+            f'yet: run "multiglyphs_protocol.py tune --regime {regime}" first')
+    return record
+
+
+def chosen_params(work_dir: str, regime: str, key: str) -> dict:
+    return dict(tuning_record(work_dir, regime, key)['choice']['params'])
 
 
 def final_rows(regime: str) -> List[tuple]:
@@ -1125,15 +1130,6 @@ def run_finals(work_dir: str,
                 flush=True)
 
 
-def _choice(work_dir: str, regime: str, key: str) -> dict:
-    record = _read_json(osp.join(work_dir, 'tune', regime, key, 'choice.json'))
-    if record is None:
-        raise FileNotFoundError(
-            f'{key} has no tuned recipe in the {regime} regime in '
-            f'{work_dir}: the amendment re-runs a finished tuning')
-    return record
-
-
 def amend_tuning(work_dir: str,
                  regime: str,
                  key: str,
@@ -1153,7 +1149,7 @@ def amend_tuning(work_dir: str,
         the choice, and ``amends`` (the committed rung 1's length and
         choice).
     """
-    record = _choice(work_dir, regime, key)
+    record = tuning_record(work_dir, regime, key)
     promoted = [entry['trial'] for entry in record['rungs'][1]['trials']]
     base = osp.join(work_dir, AMENDED, 'tune', regime, key)
     scores, entries = train_trials(base, 1, promoted, key,
@@ -1199,8 +1195,8 @@ def reuse_unchanged_finals(work_dir: str,
     copied = []
     for row in final_rows(regime):
         key, owner = row[0], row[3]
-        if (_choice(work_dir, regime, owner)['choice']['trial']
-                != _choice(amended, regime, owner)['choice']['trial']):
+        if (tuning_record(work_dir, regime, owner)['choice']['trial']
+                != tuning_record(amended, regime, owner)['choice']['trial']):
             continue
         for seed in seeds:
             src = final_run_dir(work_dir, regime, key, seed)
