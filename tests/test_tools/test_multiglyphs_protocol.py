@@ -1094,9 +1094,15 @@ def test_amend_trains_only_the_changed_recipes_and_writes_its_tables(
                              'committed rung 1 |')
     assert '| MLIC | 3 | 9.15e-04 | 27.00 (10 epochs) | 58.00 | — | 2 → 3 |' \
         in report
-    # its plan, for `progress --work-dir RUNS/amended`
-    assert 'scratch | mlic | 0, 1 | — | 0 |' in tool.progress(
-        str(tmp_path / 'runs' / 'amended'))
+    # its plan, for `progress --work-dir RUNS/amended`; the pretrained
+    # regime, not re-tuned here, is not counted as left
+    progress = tool.progress(str(tmp_path / 'runs' / 'amended'))
+    assert 'scratch | mlic | 0, 1 | — | 0 |' in progress
+    assert '| pretrained | mlic | — | waits for its amended tuning | 0 |' \
+        in progress
+    assert progress.startswith('| regime |')
+    assert '0 training epochs left in 0 runs' in progress
+    assert '14 rows wait for their amended tuning' in progress
     # the campaign's own tables are written too, from its own runs
     assert '| MLIC | 2 | 50.50 ± 0.71 |' in (tmp_path / 'runs' /
                                              'final_scratch.md').read_text()

@@ -690,11 +690,19 @@ def progress(work_dir: str) -> str:
         return (f'{work_dir} has no plan.json: the pilots have not '
                 'finished, so the run lengths are not fixed yet.\n')
     seeds = plan['seeds']
-    found, rates, current = [], {}, None
+    found, rates, current, waiting = [], {}, None, 0
     for regime in REGIMES:
         own_t = mlic_num_steps(work_dir, regime)
         for row in final_rows(regime):
             key = row[0]
+            if 'amendment' in plan and not osp.isfile(
+                    osp.join(work_dir, 'tune', regime, row[3], 'choice.json')):
+                # the amendment trains a row only if its re-tuning changes
+                # the recipe, so until then there is nothing to count
+                waiting += 1
+                found.append(
+                    (regime, key, [], 'waits for its amended tuning', 0, 0))
+                continue
             if key.startswith('mlic_t') and row[5]['num_steps'] == own_t:
                 continue  # this T is MLIC's own: the MLIC row is its run
             done, under_way, left, minutes = [], '—', 0, []
@@ -753,6 +761,10 @@ def progress(work_dir: str) -> str:
              'logged rates')
     if unrated:
         total += f' ({unrated} epochs without any rate to go by not counted)'
+    if waiting:
+        total += (f'; {waiting} rows wait for their amended tuning and are '
+                  'not counted (each trains three seeds if its recipe '
+                  'changes, none if it stays)')
     if current is not None and current[:2] in rates:
         regime, key, rate = current
         factor = rate / rates[(regime, key)]
