@@ -813,6 +813,8 @@ def test_rank_correlation_is_spearmans(tool):
         pytest.approx(1.0)
     assert tool.rank_correlation([1, 2, 2, 3], [1, 2, 3, 4]) == \
         pytest.approx(4.5 / np.sqrt(4.5 * 5))
+    # a constant sequence: undefined, not a warning and a number
+    assert np.isnan(tool.rank_correlation([0.0] * 5, [1, 2, 3, 4, 5]))
 
 
 def test_stability_table_puts_each_runs_rise_beside_its_score(tool, tmp_path):

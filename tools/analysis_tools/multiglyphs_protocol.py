@@ -569,7 +569,8 @@ def graph_table(work_dir: str, regime: str, seed: int) -> str:
 def rank_correlation(x: Sequence[float], y: Sequence[float]) -> float:
     """Spearman's rank correlation: Pearson's correlation of the ranks, tied
     values sharing their mean rank. Written here because scipy (which has
-    ``scipy.stats.spearmanr``) is not a dependency of the project."""
+    ``scipy.stats.spearmanr``) is not a dependency of the project. NaN
+    when either sequence is constant (the correlation is undefined)."""
 
     def ranks(values):
         values = np.asarray(values, dtype=float)
@@ -580,7 +581,10 @@ def rank_correlation(x: Sequence[float], y: Sequence[float]) -> float:
             rank[values == value] = rank[values == value].mean()
         return rank
 
-    return float(np.corrcoef(ranks(x), ranks(y))[0, 1])
+    rx, ry = ranks(x), ranks(y)
+    if rx.std() == 0 or ry.std() == 0:
+        return math.nan
+    return float(np.corrcoef(rx, ry)[0, 1])
 
 
 #: fewest runs a rank correlation is printed for
@@ -631,8 +635,10 @@ def stability_table(work_dir: str, regime: str) -> str:
     if len(family) >= MIN_RUNS_FOR_CORRELATION:
         rho = rank_correlation([r for r, _ in family], [m for _, m in family])
         text += (f'Rank correlation (Spearman) of training-loss rise and '
-                 f'test mAP over the {len(family)} runs of the MLIC rows: '
-                 f'{rho:+.2f}. ')
+                 f'test mAP over the {len(family)} runs of the MLIC rows: ' +
+                 (f'{rho:+.2f}. ' if np.isfinite(rho) else
+                  'undefined (their rises, or their scores, are all the '
+                  'same). '))
     else:
         runs_text = '1 run' if len(family) == 1 else f'{len(family)} runs'
         text += (f'{runs_text} of the MLIC rows: too few for a rank '
