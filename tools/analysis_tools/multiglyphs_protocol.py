@@ -702,7 +702,7 @@ def progress(work_dir: str) -> str:
         for row in final_rows(regime):
             key = row[0]
             if 'amendment' in plan and not osp.isfile(
-                    osp.join(work_dir, 'tune', regime, row[3], 'choice.json')):
+                    choice_file(work_dir, regime, row[3])):
                 # the amendment trains a row only if its re-tuning changes
                 # the recipe, so until then there is nothing to count
                 waiting += 1
@@ -1056,13 +1056,19 @@ def tune_method(work_dir: str, regime: str, key: str, stem: str,
         trial=best,
         params=trial_params(trials[best], key),
         val_mAP=scores[best])
-    _write_json(osp.join(base, 'choice.json'), record)
+    _write_json(choice_file(work_dir, regime, key), record)
     return record
 
 
+def choice_file(work_dir: str, regime: str, key: str) -> str:
+    """Where a method's tuning record (its rungs and choice) is written."""
+    return osp.join(work_dir, 'tune', regime, key, 'choice.json')
+
+
 def tuning_record(work_dir: str, regime: str, key: str) -> dict:
-    """A method's finished tuning record (``choice.json``) in a regime."""
-    record = _read_json(osp.join(work_dir, 'tune', regime, key, 'choice.json'))
+    """A method's finished tuning record (:func:`choice_file`) in a
+    regime."""
+    record = _read_json(choice_file(work_dir, regime, key))
     if record is None:
         raise FileNotFoundError(
             f'{key} has no tuned recipe in the {regime} regime in {work_dir} '
@@ -1187,7 +1193,7 @@ def amend_tuning(work_dir: str,
             trial=best,
             params=trial_params(sample_trials()[best], key),
             val_mAP=scores[best]))
-    _write_json(osp.join(base, 'choice.json'), amended)
+    _write_json(choice_file(osp.join(work_dir, AMENDED), regime, key), amended)
     return amended
 
 
@@ -1332,8 +1338,7 @@ def load_final_runs(work_dir: str, regime: str) -> Dict[str, Dict[int, dict]]:
 def mlic_num_steps(work_dir: str, regime: str) -> Optional[int]:
     """The T that MLIC's tuning chose in ``regime`` (its T row is the MLIC
     row itself); None before MLIC is tuned (then no T row is MLIC's)."""
-    record = _read_json(
-        osp.join(work_dir, 'tune', regime, 'mlic', 'choice.json'))
+    record = _read_json(choice_file(work_dir, regime, 'mlic'))
     return None if record is None else \
         record['choice']['params'].get('num_steps')
 
@@ -1446,8 +1451,7 @@ def recipes_table(work_dir: str, regime: str) -> str:
         '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
     ]
     for key, title, _ in METHODS:
-        record = _read_json(
-            osp.join(work_dir, 'tune', regime, key, 'choice.json'))
+        record = _read_json(choice_file(work_dir, regime, key))
         if record is None:
             continue
         choice = record['choice']
@@ -1543,13 +1547,13 @@ def amendment_tuning_table(work_dir: str, regime: str) -> str:
         '| --- | ---: | ---: | ---: | ---: | ---: | --- |'
     ]
     for key, title, _ in METHODS:
-        committed = _read_json(
-            osp.join(work_dir, 'tune', regime, key, 'choice.json'))
+        committed = _read_json(choice_file(work_dir, regime, key))
         if committed is None:
             continue
         rung1 = committed['rungs'][1]
         base = osp.join(work_dir, AMENDED, 'tune', regime, key)
-        amended = _read_json(osp.join(base, 'choice.json'))
+        amended = _read_json(
+            choice_file(osp.join(work_dir, AMENDED), regime, key))
         chosen = (
             f'{committed["choice"]["trial"]} → ' +
             ('—' if amended is None else str(amended['choice']['trial'])))
