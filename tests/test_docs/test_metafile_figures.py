@@ -6,7 +6,8 @@ source: the README's quick-start table for a quick-start config, the
 pretraining report for the shipped backbone, the mean over the committed
 final runs of the MultiGlyphs protocol for an entry whose origin names
 their folder (``benchmarks/multiglyphs_protocol/final/<regime>/<row>``,
-with the seeds it averages), and model-zoo.md quotes the same mAP.
+or ``.../amended/final/...`` for the amendment's runs, with the seeds it
+averages), and model-zoo.md quotes the same mAP.
 """
 import glob
 import json
@@ -20,7 +21,8 @@ import yaml
 from ..test_tools.helpers import REPO_ROOT
 
 PROTOCOL_FINAL = re.compile(
-    r'(benchmarks/multiglyphs_protocol/final/\w+/\w+), seeds ([\d, ]+)')
+    r'(benchmarks/multiglyphs_protocol/(?:amended/)?final/\w+/\w+), '
+    r'seeds ([\d, ]+)')
 
 
 def metafile_results():

@@ -167,22 +167,18 @@ def _assert_same_config(actual, expected, where=''):
         assert actual == expected, where
 
 
-@pytest.mark.parametrize('key', ['baseline', 'csra', 'mlgcn', 'q2l', 'mlic'])
-def test_tuned_configs_are_the_final_runs_config(tool, key):
-    """configs/*/*_singleglyphs-pre_multiglyphs-tuned-20e.py is what the
-    tool trains for the row's final run at seed 0 with the committed
-    choice, so a user who trains the config gets the table's recipe."""
+def _assert_config_is_final_run(tool, work_dir, key, config_file):
+    """``config_file`` is what the tool trains for the pretrained row
+    ``key``'s final run at seed 0 with the choice recorded in
+    ``work_dir``."""
     from mmengine.config import Config, DictAction
     row = [r for r in tool.final_rows('pretrained') if r[0] == key][0]
-    config, opts = tool.final_run_options(
-        osp.join(REPO_ROOT, 'benchmarks', 'multiglyphs_protocol'),
-        'pretrained', row, 20, 0)
+    config, opts = tool.final_run_options(work_dir, 'pretrained', row, 20, 0)
     expected = tool._load_cfg(config)
     parser = argparse.ArgumentParser()
     parser.add_argument('--o', nargs='+', action=DictAction)
     expected.merge_from_dict(parser.parse_args(['--o'] + opts).o)
-    tuned = config.replace('-val.py', '-tuned-20e.py')
-    actual = Config.fromfile(osp.join(REPO_ROOT, tuned))
+    actual = Config.fromfile(osp.join(REPO_ROOT, config_file))
     # the tool logs every 10 steps; so does the tuned config. max_epochs is
     # a file-level variable the runner never reads (train_cfg holds the
     # run's length); the tool's options leave the base file's value there
@@ -190,7 +186,22 @@ def test_tuned_configs_are_the_final_runs_config(tool, key):
     assert expected.pop('max_epochs') == 10
     actual = _as_fixed_momentum(actual.to_dict(), 20, tool)
     assert actual.pop('max_epochs') == 20
-    _assert_same_config(actual, expected, tuned)
+    _assert_same_config(actual, expected, config_file)
+    return expected, parser
+
+
+@pytest.mark.parametrize('key', ['baseline', 'csra', 'mlgcn', 'q2l', 'mlic'])
+def test_tuned_configs_are_the_final_runs_config(tool, key):
+    """configs/*/*_singleglyphs-pre_multiglyphs-tuned-20e.py is what the
+    tool trains for the row's final run at seed 0 with the committed
+    choice, so a user who trains the config gets the table's recipe."""
+    from mmengine.config import Config
+    row = [r for r in tool.final_rows('pretrained') if r[0] == key][0]
+    tuned = tool.config_path(row[2],
+                             'pretrained').replace('-val.py', '-tuned-20e.py')
+    expected, parser = _assert_config_is_final_run(
+        tool, osp.join(REPO_ROOT, 'benchmarks', 'multiglyphs_protocol'), key,
+        tuned)
     # and the 10-epoch version (the quick start) only shortens the run
     short = tuned.replace('-20e', '-10e')
     if osp.isfile(osp.join(REPO_ROOT, short)):
@@ -201,6 +212,22 @@ def test_tuned_configs_are_the_final_runs_config(tool, key):
             Config.fromfile(osp.join(REPO_ROOT, short)).to_dict(), 10, tool)
         assert actual.pop('max_epochs') == 10
         _assert_same_config(actual, expected.to_dict(), short)
+
+
+def test_amended_config_is_the_amended_final_runs_config(tool):
+    """configs/mlic/mlic_singleglyphs-pre_multiglyphs-amended-20e.py is what
+    the amendment trains for MLIC's final runs (its committed amended
+    choice), and differs from the tuned config, whose recipe it replaces."""
+    amended = 'configs/mlic/mlic_singleglyphs-pre_multiglyphs-amended-20e.py'
+    work_dir = osp.join(REPO_ROOT, 'benchmarks', 'multiglyphs_protocol',
+                        tool.AMENDED)
+    assert tool.tuning_record(work_dir, 'pretrained',
+                              'mlic')['choice']['trial'] == 3
+    _assert_config_is_final_run(tool, work_dir, 'mlic', amended)
+    with pytest.raises(AssertionError):
+        _assert_config_is_final_run(
+            tool, osp.join(REPO_ROOT, 'benchmarks', 'multiglyphs_protocol'),
+            'mlic', amended)
 
 
 def test_summary_pairs_seeds_with_a_t_interval(tool):
@@ -1108,6 +1135,38 @@ def test_amend_trains_only_the_changed_recipes_and_writes_its_tables(
     # the campaign's own tables are written too, from its own runs
     assert '| MLIC | 2 | 50.50 ± 0.71 |' in (tmp_path / 'runs' /
                                              'final_scratch.md').read_text()
+
+
+def test_progress_counts_the_amendments_tuning_runs(tool, tmp_path):
+    """In the amendment's folder, a method without an amended choice lists
+    its re-tuning runs (the committed rung 1's trials, at the final length)
+    as left, finished or under way, at its final runs' rate as an estimate;
+    its rows wait and count nothing."""
+    work = str(tmp_path / 'runs')
+    write_choice(tool, work, 'scratch', 'csra', {2: 70.0, 5: 60.0})
+    amended = osp.join(work, 'amended')
+    os.makedirs(amended)
+    with open(osp.join(amended, 'plan.json'), 'w') as f:
+        json.dump(
+            dict(
+                epochs=dict(pretrained=20, scratch=20),
+                seeds=[0, 1, 2],
+                amendment=2), f)
+    rung1 = osp.join(amended, 'tune', 'scratch', 'csra', 'rung1')
+    write_result(osp.join(rung1, 'trial_2'), 71.0)
+    os.makedirs(osp.join(rung1, 'trial_5'))
+    with open(osp.join(rung1, 'trial_5', 'last_checkpoint'), 'w') as f:
+        f.write(osp.join(rung1, 'trial_5', 'epoch_6.pth'))
+    text = tool.progress(amended)
+    assert ('| scratch | csra (amended tuning) | trial 2 | trial 5 at epoch '
+            '6 | 14 |') in text
+    assert '| scratch | csra | — | waits for its amended tuning | 0 | — |' \
+        in text
+    # no method has a finished run to go by: its 14 epochs have no rate
+    assert '14 training epochs left in 1 runs' in text
+    assert '14 epochs without any rate to go by not counted' in text
+    # methods without a committed tuning have nothing to amend
+    assert 'baseline (amended tuning)' not in text
 
 
 def test_amended_tables_go_between_their_own_markers(tool, tmp_path):

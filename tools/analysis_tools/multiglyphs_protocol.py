@@ -674,6 +674,48 @@ def _checkpoint_epoch(run_dir: str) -> int:
     return int(found.group(1)) if found else 0
 
 
+def _amended_tuning_progress(work_dir: str, regime: str, epochs: int,
+                             tuning_rates: dict) -> list:
+    """The amendment's re-tuning runs of ``regime`` not finished yet, as
+    :func:`progress` entries (one per method without an amended choice:
+    the trials its committed rung 1 trained); fills ``tuning_rates``
+    (``(regime, method)`` -> minutes per epoch of its finished re-tuning
+    runs)."""
+    entries = []
+    for key, *_ in METHODS:
+        if osp.isfile(choice_file(work_dir, regime, key)):
+            continue
+        committed = _read_json(
+            choice_file(osp.dirname(osp.abspath(work_dir)), regime, key))
+        if committed is None:
+            continue  # no committed tuning to amend
+        trials = [entry['trial'] for entry in committed['rungs'][1]['trials']]
+        done, under_way, left, minutes = [], '—', 0, []
+        for trial in trials:
+            run_dir = osp.join(work_dir, 'tune', regime, key, 'rung1',
+                               f'trial_{trial}')
+            log = None
+            if osp.isfile(run_dir + '.log'):
+                with open(run_dir + '.log', encoding='utf-8') as f:
+                    log = f.read()
+            if osp.isfile(osp.join(run_dir, 'result.json')):
+                done.append(f'trial {trial}')
+                rate = None if log is None else epoch_minutes(log)
+                if rate is not None:
+                    minutes.append(rate)
+                continue
+            reached = _checkpoint_epoch(run_dir)
+            if reached:
+                under_way = f'trial {trial} at epoch {reached}'
+            left += epochs - reached
+        if minutes:
+            tuning_rates[(regime, key)] = float(np.median(minutes))
+        entries.append(
+            (regime, f'{key} (amended tuning)', key, done, under_way, left,
+             len(trials) - len(done)))
+    return entries
+
+
 def progress(work_dir: str) -> str:
     """What the final runs have done and what is left, per row, from the
     run folders: seeds finished, the run under way (epochs checkpointed),
@@ -688,6 +730,13 @@ def progress(work_dir: str) -> str:
     environment header on, against its row's finished runs' rate), when
     there is one with a rate to compare.
 
+    In the amendment's folder (a ``plan.json`` with ``amendment``) the rows
+    whose recipe owner has no amended choice yet wait (they train only if
+    the recipe changes) and count no epochs; the owner's re-tuning runs
+    (the trials its committed rung 1 trained, at the final length) are
+    listed and counted instead, at the rate of the method's finished
+    re-tuning runs, else of its final runs (an estimate).
+
     Returns:
         str: A Markdown table and a total line.
     """
@@ -697,7 +746,12 @@ def progress(work_dir: str) -> str:
                 'finished, so the run lengths are not fixed yet.\n')
     seeds = plan['seeds']
     found, rates, current, waiting = [], {}, None, 0
+    tuning_rates = {}
     for regime in REGIMES:
+        if 'amendment' in plan:
+            found += _amended_tuning_progress(work_dir, regime,
+                                              plan['epochs'][regime],
+                                              tuning_rates)
         own_t = mlic_num_steps(work_dir, regime)
         for row in final_rows(regime):
             key = row[0]
@@ -706,8 +760,8 @@ def progress(work_dir: str) -> str:
                 # the amendment trains a row only if its re-tuning changes
                 # the recipe, so until then there is nothing to count
                 waiting += 1
-                found.append(
-                    (regime, key, [], 'waits for its amended tuning', 0, 0))
+                found.append((regime, key, None, [],
+                              'waits for its amended tuning', 0, 0))
                 continue
             if key.startswith('mlic_t') and row[5]['num_steps'] == own_t:
                 continue  # this T is MLIC's own: the MLIC row is its run
@@ -736,19 +790,26 @@ def progress(work_dir: str) -> str:
                 left += plan['epochs'][regime] - reached
             if minutes:
                 rates[(regime, key)] = float(np.median(minutes))
-            found.append(
-                (regime, key, done, under_way, left, len(seeds) - len(done)))
+            found.append((regime, key, key, done, under_way, left,
+                          len(seeds) - len(done)))
     lines = [
         '| regime | row | seeds finished | under way | epochs left | '
         'minutes per epoch |', '| --- | --- | --- | --- | ---: | ---: |'
     ]
     total_epochs, total_minutes, unrated, runs_left = 0, 0.0, 0, 0
-    for regime, key, done, under_way, left, runs in found:
+    for regime, key, rate_key, done, under_way, left, runs in found:
         runs_left += runs
-        rate, estimate = rates.get((regime, key)), False
+        if rate_key is None:  # a row that waits: nothing to count
+            lines.append(f'| {regime} | {key} | — | {under_way} | 0 | — |')
+            continue
+        # a re-tuning entry goes by its method's re-tuning runs first
+        rate = tuning_rates.get((regime, rate_key)) if key != rate_key \
+            else rates.get((regime, key))
+        estimate = rate is None
+        if estimate and key != rate_key:
+            rate = rates.get((regime, rate_key))
         if rate is None:
-            estimate = True
-            same_row = [r for (g, k), r in rates.items() if k == key]
+            same_row = [r for (g, k), r in rates.items() if k == rate_key]
             in_regime = [r for (g, k), r in rates.items() if g == regime]
             known = same_row or in_regime or list(rates.values())
             rate = float(np.median(known)) if known else None
