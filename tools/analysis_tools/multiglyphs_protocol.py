@@ -674,6 +674,46 @@ def _checkpoint_epoch(run_dir: str) -> int:
     return int(found.group(1)) if found else 0
 
 
+def _runs_progress(runs: Sequence[Tuple[str, str]], epochs: int) -> tuple:
+    """What a row's runs of ``epochs`` epochs have done, from their folders.
+
+    Args:
+        runs: ``(label, run_dir)`` per run (``("seed 1", ...)``).
+
+    Returns:
+        tuple: The positions in ``runs`` of the finished runs;
+        ``"<label> at epoch <n>"``
+        for the last unfinished run with a checkpoint, else ``"—"``; the
+        epochs left; the median minutes per epoch of the finished runs'
+        logs (:func:`epoch_minutes`) or None; the minutes per epoch of the
+        current attempt of the last unfinished run with a log (the steps
+        from its log's last environment header on: a resumed run's log
+        holds every attempt's) or None.
+    """
+    done, under_way, left, minutes, attempt_rate = [], '—', 0, [], None
+    for i, (label, run_dir) in enumerate(runs):
+        log = None
+        if osp.isfile(run_dir + '.log'):
+            with open(run_dir + '.log', encoding='utf-8') as f:
+                log = f.read()
+        if osp.isfile(osp.join(run_dir, 'result.json')):
+            done.append(i)
+            rate = None if log is None else epoch_minutes(log)
+            if rate is not None:
+                minutes.append(rate)
+            continue
+        reached = _checkpoint_epoch(run_dir)
+        if reached:
+            under_way = f'{label} at epoch {reached}'
+        if log is not None:
+            rate = epoch_minutes(log.rsplit(ENV_HEADER, 1)[-1])
+            if rate is not None:
+                attempt_rate = rate
+        left += epochs - reached
+    rate = float(np.median(minutes)) if minutes else None
+    return done, under_way, left, rate, attempt_rate
+
+
 def _amended_tuning_progress(work_dir: str, regime: str, epochs: int,
                              tuning_rates: dict) -> list:
     """The amendment's re-tuning runs of ``regime`` not finished yet, as
@@ -690,29 +730,15 @@ def _amended_tuning_progress(work_dir: str, regime: str, epochs: int,
         if committed is None:
             continue  # no committed tuning to amend
         trials = [entry['trial'] for entry in committed['rungs'][1]['trials']]
-        done, under_way, left, minutes = [], '—', 0, []
-        for trial in trials:
-            run_dir = osp.join(work_dir, 'tune', regime, key, 'rung1',
-                               f'trial_{trial}')
-            log = None
-            if osp.isfile(run_dir + '.log'):
-                with open(run_dir + '.log', encoding='utf-8') as f:
-                    log = f.read()
-            if osp.isfile(osp.join(run_dir, 'result.json')):
-                done.append(f'trial {trial}')
-                rate = None if log is None else epoch_minutes(log)
-                if rate is not None:
-                    minutes.append(rate)
-                continue
-            reached = _checkpoint_epoch(run_dir)
-            if reached:
-                under_way = f'trial {trial} at epoch {reached}'
-            left += epochs - reached
-        if minutes:
-            tuning_rates[(regime, key)] = float(np.median(minutes))
-        entries.append(
-            (regime, f'{key} (amended tuning)', key, done, under_way, left,
-             len(trials) - len(done)))
+        done, under_way, left, rate, _ = _runs_progress(
+            [(f'trial {trial}',
+              osp.join(work_dir, 'tune', regime, key, 'rung1',
+                       f'trial_{trial}')) for trial in trials], epochs)
+        if rate is not None:
+            tuning_rates[(regime, key)] = rate
+        entries.append((regime, f'{key} (amended tuning)', key,
+                        [f'trial {trials[i]}' for i in done], under_way, left,
+                        len(trials) - len(done)))
     return entries
 
 
@@ -765,33 +791,16 @@ def progress(work_dir: str) -> str:
                 continue
             if key.startswith('mlic_t') and row[5]['num_steps'] == own_t:
                 continue  # this T is MLIC's own: the MLIC row is its run
-            done, under_way, left, minutes = [], '—', 0, []
-            for seed in seeds:
-                run_dir = final_run_dir(work_dir, regime, key, seed)
-                if osp.isfile(osp.join(run_dir, 'result.json')):
-                    done.append(seed)
-                    if osp.isfile(run_dir + '.log'):
-                        with open(run_dir + '.log', encoding='utf-8') as f:
-                            rate = epoch_minutes(f.read())
-                        if rate is not None:
-                            minutes.append(rate)
-                    continue
-                reached = _checkpoint_epoch(run_dir)
-                if reached:
-                    under_way = f'seed {seed} at epoch {reached}'
-                if osp.isfile(run_dir + '.log'):
-                    with open(run_dir + '.log', encoding='utf-8') as f:
-                        # a resumed run's log holds every attempt's; the
-                        # last attempt's header starts the current machine
-                        attempt = f.read().rsplit(ENV_HEADER, 1)[-1]
-                    rate = epoch_minutes(attempt)
-                    if rate is not None:
-                        current = (regime, key, rate)
-                left += plan['epochs'][regime] - reached
-            if minutes:
-                rates[(regime, key)] = float(np.median(minutes))
-            found.append((regime, key, key, done, under_way, left,
-                          len(seeds) - len(done)))
+            done, under_way, left, rate, attempt_rate = _runs_progress(
+                [(f'seed {seed}', final_run_dir(work_dir, regime, key, seed))
+                 for seed in seeds], plan['epochs'][regime])
+            if rate is not None:
+                rates[(regime, key)] = rate
+            if attempt_rate is not None:
+                current = (regime, key, attempt_rate)
+            found.append(
+                (regime, key, key, [seeds[i] for i in done], under_way, left,
+                 len(seeds) - len(done)))
     lines = [
         '| regime | row | seeds finished | under way | epochs left | '
         'minutes per epoch |', '| --- | --- | --- | --- | ---: | ---: |'
