@@ -26,8 +26,10 @@
 # `git worktree add` when missing) and the runs (protocol_runs/,
 # partial_runs/). `sync` copies the
 # finished runs' result.json and logs (and the protocol's tuning records
-# and tables) into this checkout's benchmarks/ and rewrites the docs' tables
-# with this checkout's tools; commit what it changed.
+# and tables) into this checkout's benchmarks/, rewrites the docs' tables
+# with this checkout's tools and, while the amendment trains, writes its
+# progress (what is under way and left) into docs/benchmarks.md; commit what
+# it changed.
 set -euo pipefail
 
 PROTOCOL_COMMIT=32e9e76
@@ -118,6 +120,13 @@ case $ACTION in
       python tools/analysis_tools/multiglyphs_protocol.py table \
         --work-dir "$dest" --update-doc docs/benchmarks.md > /dev/null
       echo "protocol tables (and graph tables) written into docs/benchmarks.md"
+      if [ -f "$PROTOCOL_RUNS/amended/plan.json" ]; then
+        # what is still training, read from the live folder (checkpoints)
+        python tools/analysis_tools/multiglyphs_protocol.py progress \
+          --work-dir "$PROTOCOL_RUNS/amended" \
+          --update-doc docs/benchmarks.md > /dev/null
+        echo "amendment progress written into docs/benchmarks.md"
+      fi
     fi
     if [ -d "$PARTIAL_RUNS" ]; then
       copy_finished "$PARTIAL_RUNS" benchmarks/multiglyphs_partial overwrite

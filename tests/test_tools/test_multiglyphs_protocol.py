@@ -1169,6 +1169,29 @@ def test_progress_counts_the_amendments_tuning_runs(tool, tmp_path):
     assert 'baseline (amended tuning)' not in text
 
 
+def test_progress_goes_into_the_doc_with_its_time(tool, tmp_path):
+    """``progress --update-doc`` writes the table between its markers under
+    the time it was read; the rest of the page stays; a page without the
+    markers is refused, naming the marker."""
+    import datetime
+    doc = tmp_path / 'benchmarks.md'
+    doc.write_text('before\n' + tool.PROGRESS_MARKER + '\nstale\n' +
+                   tool.DOC_MARKER_END + '\nafter\n')
+    when = datetime.datetime(2026, 12, 4, 2, 30, tzinfo=datetime.timezone.utc)
+    tool.write_progress(str(doc), '| regime |\n\n3 epochs left.\n', when)
+    text = doc.read_text()
+    assert text.startswith('before\n' + tool.PROGRESS_MARKER +
+                           '\nAs of 2026-12-04 02:30 UTC ')
+    assert '| regime |\n\n3 epochs left.\n' + tool.DOC_MARKER_END + \
+        '\nafter\n' in text
+    assert 'stale' not in text
+    other = tmp_path / 'other.md'
+    other.write_text('no markers\n')
+    with pytest.raises(ValueError, match='multiglyphs_protocol:progress'):
+        tool.write_progress(str(other), 'x\n', when)
+    assert other.read_text() == 'no markers\n'
+
+
 def test_amended_tables_go_between_their_own_markers(tool, tmp_path):
     """Once the amendment has runs, ``table --update-doc`` writes them
     between the ``amended_`` markers and leaves the campaign's tables

@@ -14,6 +14,7 @@ repeated, when the tool is started again.
     python $TOOL curves --regime pretrained --seed 0 --rows baseline mlic
     python $TOOL graph --regime pretrained --seed 0  # graph diagnostics
     python $TOOL progress --work-dir RUNS         # done, under way, left
+    python $TOOL progress --work-dir RUNS --update-doc docs/benchmarks.md
     python $TOOL amend --work-dir RUNS --code-root CHECKOUT  # amendment 2
     python $TOOL trials                           # the trial points
 
@@ -43,6 +44,7 @@ steps, which is mlic_multiglyphs.py's decay 0.99 at 10 epochs of 6,000
 scenes).
 """
 import argparse
+import datetime
 import json
 import math
 import os
@@ -169,6 +171,10 @@ DOC_MARKER_END = '<!-- /multiglyphs_protocol -->'
 #: (sub-folder of the campaign's folder, marker prefix) of each set of
 #: tables ``table`` writes; the amendment's only once its folder exists.
 REPORT_SECTIONS = (('', ''), (AMENDED, 'amended_'))
+
+#: The lines of a doc between which ``progress --update-doc`` writes what
+#: the runs under way have done and what is left
+PROGRESS_MARKER = '<!-- multiglyphs_protocol:progress -->'
 
 
 def graph_doc_marker(prefix: str = '') -> 're.Pattern':
@@ -851,6 +857,25 @@ def progress(work_dir: str) -> str:
     # a run also starts, validates once and is tested once
     total += '; each run adds about a minute to start, validate and test'
     return '\n'.join(lines) + f'\n\n{total}.\n'
+
+
+def write_progress(doc: str,
+                   text: str,
+                   now: Optional[datetime.datetime] = None) -> None:
+    """Write :func:`progress`'s ``text`` between the :data:`PROGRESS_MARKER`
+    lines of ``doc``, under the time it was read (UTC), so that a page says
+    what was still training and when that was true.
+
+    Raises:
+        ValueError: ``doc`` lacks the markers (from
+            :func:`mlic.utils.replace_marked_section`).
+    """
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    replace_marked_section(
+        doc, PROGRESS_MARKER, DOC_MARKER_END,
+        f'As of {now:%Y-%m-%d %H:%M} UTC (read from the runs folder by '
+        '`progress --update-doc`, which `.dev_scripts/cpu_campaigns.sh '
+        f'sync` runs):\n\n{text}')
 
 
 def _compact(value: float) -> str:
@@ -1847,6 +1872,11 @@ def main():
     stability.add_argument('--regime', choices=sorted(REGIMES), required=True)
     progress_cmd = sub.add_parser(
         'progress', help='what the final runs have done and what is left')
+    progress_cmd.add_argument(
+        '--update-doc',
+        metavar='FILE',
+        help=f'also write it, with the time, between the lines '
+        f'"{PROGRESS_MARKER}" and "{DOC_MARKER_END}" of FILE')
     campaign = sub.add_parser(
         'campaign', help='pilot, tuning and final runs of both regimes')
     campaign.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
@@ -1906,7 +1936,11 @@ def main():
             end='')
         return
     if args.command == 'progress':
-        print(progress(args.work_dir), end='')
+        text = progress(args.work_dir)
+        print(text, end='')
+        if args.update_doc:
+            write_progress(args.update_doc, text)
+            print(f'progress replaced in {args.update_doc}')
         return
     if args.command == 'graph':
         print(graph_table(args.work_dir, args.regime, args.seed), end='')
