@@ -1224,6 +1224,51 @@ def test_amended_tables_go_between_their_own_markers(tool, tmp_path):
         'No final run of the pretrained regime with its log')
 
 
+def test_summary_shows_every_regime_and_amendment_with_its_verdicts(
+        tool, tmp_path):
+    """The one-screen summary: a column per regime as designed and, once it
+    has runs, with the amendment; each method's mean ± std (the seed count
+    where it is not three), each claim's verdict from the same runs; it
+    goes between its marker lines when the doc has them."""
+    work = str(tmp_path / 'runs')
+    for seed, (base, mlic) in enumerate([(60.0, 70.0), (61.0, 72.0),
+                                         (62.0, 71.0)]):
+        write_final(work, 'baseline', seed, base)
+        write_final(work, 'mlic', seed, mlic)
+        write_final(osp.join(work, 'amended'), 'baseline', seed, base)
+    write_final(osp.join(work, 'amended'), 'mlic', 0, 55.0)
+    table = tool.summary_table(work)
+    lines = table.splitlines()
+    assert lines[0] == ('| | pretrained, as designed | pretrained, '
+                        'amendment 2 |')
+    assert '| MLIC, test mAP | 71.00 ± 1.00 | 55.00 (1 seed) |' in lines
+    assert '| baseline (GAP + linear), test mAP | 61.00 ± 1.00 | 61.00 ± ' \
+        '1.00 |' in lines
+    assert '| CSRA (mmpretrain), test mAP | — | — |' in lines
+    # paired differences 10, 11, 9: the interval lies above zero; the
+    # amendment has one MLIC seed: no interval
+    assert ('| MLIC beats the plain classifier (GAP + linear) | holds | '
+            'not measured |') in lines
+    assert ("| MLIC beats the field's heads (CSRA, ML-GCN-style, "
+            "Query2Label-style) | not measured | not measured |") in lines
+    doc = tmp_path / 'benchmarks.md'
+    markers = ''.join(
+        tool.DOC_MARKER.format(prefix=p, regime=r) + '\nstale\n' +
+        tool.DOC_MARKER_END + '\n' for p in ('', 'amended_')
+        for r in tool.REGIMES)
+    doc.write_text('intro\n' + tool.SUMMARY_MARKER + '\nstale\n' +
+                   tool.DOC_MARKER_END + '\n' + markers)
+    tool.write_reports(work, str(doc))
+    text = doc.read_text()
+    assert 'stale' not in text
+    assert text.startswith('intro\n' + tool.SUMMARY_MARKER + '\n' + table +
+                           tool.DOC_MARKER_END)
+    # a doc without the summary's markers gets the other tables only
+    doc.write_text(markers)
+    tool.write_reports(work, str(doc))
+    assert tool.SUMMARY_MARKER not in doc.read_text()
+
+
 def test_train_run_uses_the_code_roots_training_code(tool, tmp_path,
                                                      monkeypatch):
     """With ``code_root``, the training command is that checkout's

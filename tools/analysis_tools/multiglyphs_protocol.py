@@ -172,6 +172,9 @@ DOC_MARKER_END = '<!-- /multiglyphs_protocol -->'
 #: tables ``table`` writes; the amendment's only once its folder exists.
 REPORT_SECTIONS = (('', ''), (AMENDED, 'amended_'))
 
+#: The lines of a doc between which ``table --update-doc`` writes the
+#: protocol's one-screen summary (:func:`summary_table`), where it has them
+SUMMARY_MARKER = '<!-- multiglyphs_protocol:summary -->'
 #: The lines of a doc between which ``progress --update-doc`` writes what
 #: the runs under way have done and what is left
 PROGRESS_MARKER = '<!-- multiglyphs_protocol:progress -->'
@@ -1463,20 +1466,18 @@ def verdict(differences: List[Optional[tuple]]) -> str:
     return 'not established'
 
 
-def verdict_table(work_dir: str, regime: str) -> str:
-    """The Markdown table of the paper's claims in a regime: each
-    comparison's paired test-mAP difference with its 95 % interval, and the
-    claim's :func:`verdict`."""
+def claim_verdicts(work_dir: str, regime: str) -> List[tuple]:
+    """Each claim of :data:`CLAIMS` in a regime: ``(claim, cells,
+    verdict)``, ``cells`` the comparisons' paired test-mAP differences as
+    text; ``cells`` is None and the verdict ``not part of this regime`` for
+    a claim whose rows the regime does not train."""
     runs = load_final_runs(work_dir, regime)
     titles = {key: title for key, title, *_ in final_rows(regime)}
-    lines = [
-        '| claim | paired Δ test mAP [95 % interval] | verdict |',
-        '| --- | --- | --- |'
-    ]
+    found = []
     for claim, spec in CLAIMS:
         pairs = claim_comparisons(spec, work_dir, regime)
         if any(r not in titles for pair in pairs for r in pair):
-            lines.append(f'| {claim} | — | not part of this regime |')
+            found.append((claim, None, 'not part of this regime'))
             continue
         differences, cells = [], []
         for row, other in pairs:
@@ -1495,9 +1496,63 @@ def verdict_table(work_dir: str, regime: str) -> str:
             else:
                 text = 'not run'
             cells.append(f'vs {titles[other]}: {text}')
-        lines.append(f'| {claim} | {"; ".join(cells)} | '
-                     f'{verdict(differences)} |')
+        found.append((claim, cells, verdict(differences)))
+    return found
+
+
+def verdict_table(work_dir: str, regime: str) -> str:
+    """The Markdown table of the paper's claims in a regime: each
+    comparison's paired test-mAP difference with its 95 % interval, and the
+    claim's :func:`verdict` (:func:`claim_verdicts`)."""
+    lines = [
+        '| claim | paired Δ test mAP [95 % interval] | verdict |',
+        '| --- | --- | --- |'
+    ]
+    for claim, cells, found in claim_verdicts(work_dir, regime):
+        lines.append(f'| {claim} | {"; ".join(cells or ["—"])} | {found} |')
     return '\n'.join(lines) + '\n'
+
+
+def summary_table(work_dir: str) -> str:
+    """One screen of the whole protocol: each tuned method's test mAP
+    (mean ± std over its seeds) and each claim's verdict, per regime, as
+    designed and with amendment 2 (its columns once its folder has runs).
+    Everything is read from the committed final runs, as in the regimes'
+    own tables (:func:`final_table`, :func:`verdict_table`)."""
+    columns = []
+    for regime in REGIMES:
+        for folder, _ in REPORT_SECTIONS:
+            runs_dir = osp.join(work_dir, folder) if folder else work_dir
+            runs = load_final_runs(runs_dir, regime)
+            if runs:
+                label = 'as designed' if not folder else 'amendment 2'
+                columns.append((f'{regime}, {label}', runs_dir, regime, runs))
+    if not columns:
+        return 'No final run has finished yet.\n'
+    head = '| | ' + ' | '.join(c[0] for c in columns) + ' |\n' + \
+        '| --- |' + ' --- |' * len(columns) + '\n'
+    lines = []
+    for key, title, _ in METHODS:
+        cells = []
+        for _, _, _, runs in columns:
+            scores = [r['test']['mAP'] for r in runs.get(key, {}).values()]
+            if not scores:
+                cells.append('—')
+                continue
+            mean, std = mean_std(scores)
+            seeds = '' if len(scores) == 3 else \
+                f' ({len(scores)} seed{"s" if len(scores) > 1 else ""})'
+            cells.append(f'{mean:.2f}' +
+                         ('' if np.isnan(std) else f' ± {std:.2f}') + seeds)
+        lines.append(f'| {title}, test mAP | ' + ' | '.join(cells) + ' |')
+    verdicts = [{
+        claim: found
+        for claim, _, found in claim_verdicts(runs_dir, regime)
+    } for _, runs_dir, regime, _ in columns]
+    for claim, _ in CLAIMS:
+        lines.append(f'| {claim} | ' + ' | '.join(v[claim]
+                                                  for v in verdicts) + ' |')
+    return head + '\n'.join(lines) + '\n'
 
 
 def final_table(work_dir: str, regime: str) -> str:
@@ -1570,7 +1625,8 @@ def write_reports(work_dir: str,
     :func:`graph_table` the file asks for (:func:`graph_doc_marker`) and
     each :func:`stability_table` (:func:`stability_doc_marker`); the same
     for the amendment's runs (``<work_dir>/amended``, markers prefixed
-    ``amended_``) once there are any.
+    ``amended_``) once there are any; and the :func:`summary_table` where
+    the file has :data:`SUMMARY_MARKER`.
 
     Returns:
         dict: regime (``amended_<regime>`` for the amendment's) -> the
@@ -1595,6 +1651,12 @@ def write_reports(work_dir: str,
                                       regime=regime), DOC_MARKER_END, text)
         if update_doc:
             _write_marked_tables(runs, prefix, update_doc)
+    if update_doc:
+        with open(update_doc, encoding='utf-8') as f:
+            wanted = SUMMARY_MARKER in f.read()
+        if wanted:
+            replace_marked_section(update_doc, SUMMARY_MARKER, DOC_MARKER_END,
+                                   summary_table(work_dir))
     return reports
 
 
