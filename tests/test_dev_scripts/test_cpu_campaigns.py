@@ -129,3 +129,68 @@ def test_restore_brings_back_finished_runs_only(tmp_path):
     assert (runs / 'plan.json').is_file()
     # no partial-label runs committed: nothing made for them
     assert not (tmp_path / 'root' / 'partial_runs').exists()
+
+
+def test_sync_writes_the_protocol_tables_and_the_amendments_progress(tmp_path):
+    """`sync` copies a finished protocol run, rewrites the page's tables and
+    summary from the copies, and writes the amendment's progress (read
+    from the live runs folder: a run under way counts there) under its
+    time."""
+    repo = tmp_path / 'repo'
+    for rel in ('.dev_scripts/cpu_campaigns.sh',
+                'tools/analysis_tools/multiglyphs_protocol.py',
+                'docs/benchmarks.md'):
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(osp.join(REPO_ROOT, rel), repo / rel)
+    amended = tmp_path / 'root' / 'protocol_runs' / 'amended'
+    amended.mkdir(parents=True)
+    (amended / 'plan.json').write_text(
+        json.dumps(
+            dict(
+                epochs=dict(pretrained=20, scratch=20),
+                seeds=[0, 1, 2],
+                amendment=2)))
+    # the baseline's amended choice (so its rows count; the committed one)
+    choice = osp.join('tune', 'pretrained', 'baseline', 'choice.json')
+    (amended / choice).parent.mkdir(parents=True)
+    shutil.copy(
+        osp.join(REPO_ROOT, 'benchmarks', 'multiglyphs_protocol', 'amended',
+                 choice), amended / choice)
+    run = amended / 'final' / 'pretrained' / 'baseline' / 'seed_0'
+    run.mkdir(parents=True)
+    (run / 'result.json').write_text(
+        json.dumps(
+            dict(
+                config='configs/baseline/resnet18_gap_linear_'
+                'singleglyphs-pre_multiglyphs-val.py',
+                options=['randomness.seed=0'],
+                test=dict(mAP=71.25, CF1=60.0, OF1=61.0),
+                wall_s=600.0)))
+    # seed 1 under way: a checkpoint, no result
+    under_way = run.parent / 'seed_1'
+    under_way.mkdir()
+    (under_way / 'last_checkpoint').write_text(str(under_way / 'epoch_7.pth'))
+    proc = subprocess.run([
+        'bash',
+        str(repo / '.dev_scripts' / 'cpu_campaigns.sh'), 'sync',
+        str(tmp_path / 'root')
+    ],
+                          capture_output=True,
+                          text=True,
+                          env=dict(os.environ, PYTHONPATH=REPO_ROOT))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert 'amendment progress written' in proc.stdout
+    copied = (
+        repo / 'benchmarks' / 'multiglyphs_protocol' / 'amended' / 'final' /
+        'pretrained' / 'baseline')
+    assert json.loads((copied / 'seed_0' /
+                       'result.json').read_text())['test']['mAP'] == 71.25
+    assert not (copied / 'seed_1').exists()
+    doc = (repo / 'docs' / 'benchmarks.md').read_text()
+    progress = doc.split('<!-- multiglyphs_protocol:progress -->\n')[1]
+    progress = progress.split('<!-- /multiglyphs_protocol -->')[0]
+    assert progress.startswith('As of ')
+    assert '| pretrained | baseline | 0 | seed 1 at epoch 7 | 33 |' in progress
+    summary = doc.split('<!-- multiglyphs_protocol:summary -->\n')[1]
+    assert summary.startswith('| | pretrained, amendment 2 |')
+    assert '| baseline (GAP + linear), test mAP | 71.25 (1 seed) |' in summary
