@@ -1163,7 +1163,7 @@ def test_progress_counts_the_amendments_tuning_runs(tool, tmp_path):
     assert '| scratch | csra | — | waits for its amended tuning | 0 | — |' \
         in text
     # no method has a finished run to go by: its 14 epochs have no rate
-    assert '14 training epochs left in 1 runs' in text
+    assert '14 training epochs left in 1 run,' in text
     assert '14 epochs without any rate to go by not counted' in text
     # methods without a committed tuning have nothing to amend
     assert 'baseline (amended tuning)' not in text

@@ -841,7 +841,8 @@ def progress(work_dir: str) -> str:
         lines.append(f'| {regime} | {key} | '
                      f'{", ".join(map(str, done)) or "—"} | {under_way} | '
                      f'{left} | {cell} |')
-    total = (f'{total_epochs} training epochs left in {runs_left} runs, '
+    total = (f'{total_epochs} training epochs left in {runs_left} '
+             f'run{"" if runs_left == 1 else "s"}, '
              f'about {total_minutes / 60:.1f} hours of training at the '
              'logged rates')
     if unrated:
