@@ -723,13 +723,11 @@ def _runs_progress(runs: Sequence[Tuple[str, str]], epochs: int) -> tuple:
     return done, under_way, left, rate, attempt_rate
 
 
-def _amended_tuning_progress(work_dir: str, regime: str, epochs: int,
-                             tuning_rates: dict) -> list:
+def _amended_tuning_progress(work_dir: str, regime: str, epochs: int) -> list:
     """The amendment's re-tuning runs of ``regime`` not finished yet, as
     :func:`progress` entries (one per method without an amended choice:
-    the trials its committed rung 1 trained); fills ``tuning_rates``
-    (``(regime, method)`` -> minutes per epoch of its finished re-tuning
-    runs)."""
+    the trials its committed rung 1 trained), each with the minutes per
+    epoch of its finished re-tuning runs (or None)."""
     entries = []
     for key, *_ in METHODS:
         if osp.isfile(choice_file(work_dir, regime, key)):
@@ -743,9 +741,7 @@ def _amended_tuning_progress(work_dir: str, regime: str, epochs: int,
             [(f'trial {trial}',
               osp.join(work_dir, 'tune', regime, key, 'rung1',
                        f'trial_{trial}')) for trial in trials], epochs)
-        if rate is not None:
-            tuning_rates[(regime, key)] = rate
-        entries.append((regime, f'{key} (amended tuning)', key,
+        entries.append((regime, f'{key} (amended tuning)', key, rate,
                         [f'trial {trials[i]}' for i in done], under_way, left,
                         len(trials) - len(done)))
     return entries
@@ -780,13 +776,14 @@ def progress(work_dir: str) -> str:
         return (f'{work_dir} has no plan.json: the pilots have not '
                 'finished, so the run lengths are not fixed yet.\n')
     seeds = plan['seeds']
+    # an entry: regime, label, the row whose rates stand in for a missing
+    # one (None: a row that waits), its own measured rate, seeds or trials
+    # finished, under way, epochs left, runs left
     found, rates, current, waiting = [], {}, None, 0
-    tuning_rates = {}
     for regime in REGIMES:
         if 'amendment' in plan:
             found += _amended_tuning_progress(work_dir, regime,
-                                              plan['epochs'][regime],
-                                              tuning_rates)
+                                              plan['epochs'][regime])
         own_t = mlic_num_steps(work_dir, regime)
         for row in final_rows(regime):
             key = row[0]
@@ -795,7 +792,7 @@ def progress(work_dir: str) -> str:
                 # the amendment trains a row only if its re-tuning changes
                 # the recipe, so until then there is nothing to count
                 waiting += 1
-                found.append((regime, key, None, [],
+                found.append((regime, key, None, None, [],
                               'waits for its amended tuning', 0, 0))
                 continue
             if key.startswith('mlic_t') and row[5]['num_steps'] == own_t:
@@ -807,24 +804,20 @@ def progress(work_dir: str) -> str:
                 rates[(regime, key)] = rate
             if attempt_rate is not None:
                 current = (regime, key, attempt_rate)
-            found.append(
-                (regime, key, key, [seeds[i] for i in done], under_way, left,
-                 len(seeds) - len(done)))
+            found.append((regime, key, key, rate, [seeds[i] for i in done],
+                          under_way, left, len(seeds) - len(done)))
     lines = [
         '| regime | row | seeds finished | under way | epochs left | '
         'minutes per epoch |', '| --- | --- | --- | --- | ---: | ---: |'
     ]
     total_epochs, total_minutes, unrated, runs_left = 0, 0.0, 0, 0
-    for regime, key, rate_key, done, under_way, left, runs in found:
+    for regime, key, rate_key, rate, done, under_way, left, runs in found:
         runs_left += runs
         if rate_key is None:  # a row that waits: nothing to count
             lines.append(f'| {regime} | {key} | — | {under_way} | 0 | — |')
             continue
-        # a re-tuning entry goes by its method's re-tuning runs first
-        rate = tuning_rates.get((regime, rate_key)) if key != rate_key \
-            else rates.get((regime, key))
         estimate = rate is None
-        if estimate and key != rate_key:
+        if rate is None:  # a re-tuning entry: its method's final runs
             rate = rates.get((regime, rate_key))
         if rate is None:
             same_row = [r for (g, k), r in rates.items() if k == rate_key]
