@@ -37,13 +37,33 @@ def test_usage_is_refused_without_an_action():
     assert proc.returncode == 2 and 'usage:' in proc.stderr
 
 
-def test_sync_copies_runs_and_rewrites_the_table(tmp_path):
-    repo = tmp_path / 'repo'
-    for rel in ('.dev_scripts/cpu_campaigns.sh',
-                'tools/analysis_tools/compare_methods.py',
-                'docs/partial_labels.md'):
+def copy_into(repo, rels):
+    """A checkout at ``repo`` holding only these files of this one."""
+    for rel in rels:
         (repo / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(osp.join(REPO_ROOT, rel), repo / rel)
+
+
+def run_sync(repo, root):
+    """``repo``'s cpu_campaigns.sh sync on the runs under ``root``."""
+    proc = subprocess.run([
+        'bash',
+        str(repo / '.dev_scripts' / 'cpu_campaigns.sh'), 'sync',
+        str(root)
+    ],
+                          capture_output=True,
+                          text=True,
+                          env=dict(os.environ, PYTHONPATH=REPO_ROOT))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc
+
+
+def test_sync_copies_runs_and_rewrites_the_table(tmp_path):
+    repo = tmp_path / 'repo'
+    copy_into(
+        repo,
+        ('.dev_scripts/cpu_campaigns.sh',
+         'tools/analysis_tools/compare_methods.py', 'docs/partial_labels.md'))
     run = tmp_path / 'root' / 'partial_runs' / 'known10_mlic_llr' / 'seed_0'
     run.mkdir(parents=True)
     (run / 'result.json').write_text(
@@ -64,15 +84,7 @@ def test_sync_copies_runs_and_rewrites_the_table(tmp_path):
     (copied / 'seed_0').mkdir(parents=True)
     (copied / 'seed_0' / 'result.json').write_text('{"mAP": 1.0}')
     (copied / 'seed_0.log').write_text('an older log\n')
-    proc = subprocess.run([
-        'bash',
-        str(repo / '.dev_scripts' / 'cpu_campaigns.sh'), 'sync',
-        str(tmp_path / 'root')
-    ],
-                          capture_output=True,
-                          text=True,
-                          env=dict(os.environ, PYTHONPATH=REPO_ROOT))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    run_sync(repo, tmp_path / 'root')
     assert json.loads(
         (copied / 'seed_0' / 'result.json').read_text())['mAP'] == 61.5
     assert (copied / 'seed_0.log').read_text() == 'the training log\n'
@@ -137,11 +149,10 @@ def test_sync_writes_the_protocol_tables_and_the_amendments_progress(tmp_path):
     from the live runs folder: a run under way counts there) under its
     time."""
     repo = tmp_path / 'repo'
-    for rel in ('.dev_scripts/cpu_campaigns.sh',
-                'tools/analysis_tools/multiglyphs_protocol.py',
-                'docs/benchmarks.md'):
-        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(osp.join(REPO_ROOT, rel), repo / rel)
+    copy_into(
+        repo,
+        ('.dev_scripts/cpu_campaigns.sh',
+         'tools/analysis_tools/multiglyphs_protocol.py', 'docs/benchmarks.md'))
     amended = tmp_path / 'root' / 'protocol_runs' / 'amended'
     amended.mkdir(parents=True)
     (amended / 'plan.json').write_text(
@@ -170,15 +181,7 @@ def test_sync_writes_the_protocol_tables_and_the_amendments_progress(tmp_path):
     under_way = run.parent / 'seed_1'
     under_way.mkdir()
     (under_way / 'last_checkpoint').write_text(str(under_way / 'epoch_7.pth'))
-    proc = subprocess.run([
-        'bash',
-        str(repo / '.dev_scripts' / 'cpu_campaigns.sh'), 'sync',
-        str(tmp_path / 'root')
-    ],
-                          capture_output=True,
-                          text=True,
-                          env=dict(os.environ, PYTHONPATH=REPO_ROOT))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    proc = run_sync(repo, tmp_path / 'root')
     assert 'amendment progress written' in proc.stdout
     copied = (
         repo / 'benchmarks' / 'multiglyphs_protocol' / 'amended' / 'final' /
