@@ -1460,12 +1460,17 @@ def verdict(differences: List[Optional[tuple]]) -> str:
     return 'not established'
 
 
-def claim_verdicts(work_dir: str, regime: str) -> List[tuple]:
+def claim_verdicts(
+        work_dir: str,
+        regime: str,
+        runs: Optional[Dict[str, Dict[int, dict]]] = None) -> List[tuple]:
     """Each claim of :data:`CLAIMS` in a regime: ``(claim, cells,
     verdict)``, ``cells`` the comparisons' paired test-mAP differences as
     text; ``cells`` is None and the verdict ``not part of this regime`` for
-    a claim whose rows the regime does not train."""
-    runs = load_final_runs(work_dir, regime)
+    a claim whose rows the regime does not train. ``runs``: the regime's
+    :func:`load_final_runs`, when the caller has read them already."""
+    if runs is None:
+        runs = load_final_runs(work_dir, regime)
     titles = {key: title for key, title, *_ in final_rows(regime)}
     found = []
     for claim, spec in CLAIMS:
@@ -1541,8 +1546,8 @@ def summary_table(work_dir: str) -> str:
         lines.append(f'| {title}, test mAP | ' + ' | '.join(cells) + ' |')
     verdicts = [{
         claim: found
-        for claim, _, found in claim_verdicts(runs_dir, regime)
-    } for _, runs_dir, regime, _ in columns]
+        for claim, _, found in claim_verdicts(runs_dir, regime, runs)
+    } for _, runs_dir, regime, runs in columns]
     for claim, _ in CLAIMS:
         lines.append(f'| {claim} | ' + ' | '.join(v[claim]
                                                   for v in verdicts) + ' |')
