@@ -1171,8 +1171,9 @@ def test_progress_counts_the_amendments_tuning_runs(tool, tmp_path):
 
 def test_progress_goes_into_the_doc_with_its_time(tool, tmp_path):
     """``progress --update-doc`` writes the table between its markers under
-    the time it was read; the rest of the page stays; a page without the
-    markers is refused, naming the marker."""
+    the time it was read; the rest of the page stays; the same progress
+    again leaves the page unchanged; a page without the markers is refused,
+    naming the marker."""
     import datetime
     doc = tmp_path / 'benchmarks.md'
     doc.write_text('before\n' + tool.PROGRESS_MARKER + '\nstale\n' +
@@ -1185,6 +1186,14 @@ def test_progress_goes_into_the_doc_with_its_time(tool, tmp_path):
     assert '| regime |\n\n3 epochs left.\n' + tool.DOC_MARKER_END + \
         '\nafter\n' in text
     assert 'stale' not in text
+    # the same progress later (a finished campaign) leaves the page, time
+    # included; a change rewrites it under the new time
+    later = when + datetime.timedelta(hours=1)
+    tool.write_progress(str(doc), '| regime |\n\n3 epochs left.\n', later)
+    assert doc.read_text() == text
+    tool.write_progress(str(doc), '| regime |\n\n2 epochs left.\n', later)
+    assert 'As of 2026-12-04 03:30 UTC ' in doc.read_text()
+    assert '2 epochs left.' in doc.read_text()
     other = tmp_path / 'other.md'
     other.write_text('no markers\n')
     with pytest.raises(ValueError, match='multiglyphs_protocol:progress'):

@@ -863,10 +863,23 @@ def write_progress(doc: str,
     lines of ``doc``, under the time it was read (UTC), so that a page says
     what was still training and when that was true.
 
+    When the page already holds the same ``text`` (a finished campaign:
+    nothing left changes), the page is left as it is, time included: it is
+    still true, and a sync then changes nothing to commit.
+
     Raises:
         ValueError: ``doc`` lacks the markers (from
             :func:`mlic.utils.replace_marked_section`).
     """
+    with open(doc, encoding='utf-8') as f:
+        page = f.read()
+    begin = page.find(PROGRESS_MARKER) + len(PROGRESS_MARKER)
+    stop = page.find(DOC_MARKER_END, begin)
+    if page.count(PROGRESS_MARKER) == 1 and stop >= 0:
+        # the section is the time line, a blank line, then the text
+        held = page[begin:stop].partition('\n\n')[2]
+        if held.rstrip('\n') == text.rstrip('\n'):
+            return
     now = now or datetime.datetime.now(datetime.timezone.utc)
     replace_marked_section(
         doc, PROGRESS_MARKER, DOC_MARKER_END,
