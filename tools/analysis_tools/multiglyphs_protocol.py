@@ -1512,15 +1512,17 @@ def claim_verdicts(
     return found
 
 
-def verdict_table(work_dir: str, regime: str) -> str:
+def verdict_table(work_dir: str,
+                  regime: str,
+                  runs: Optional[Dict[str, Dict[int, dict]]] = None) -> str:
     """The Markdown table of the paper's claims in a regime: each
     comparison's paired test-mAP difference with its 95 % interval, and the
-    claim's :func:`verdict` (:func:`claim_verdicts`)."""
+    claim's :func:`verdict` (:func:`claim_verdicts`; ``runs`` as there)."""
     lines = [
         '| claim | paired Δ test mAP [95 % interval] | verdict |',
         '| --- | --- | --- |'
     ]
-    for claim, cells, found in claim_verdicts(work_dir, regime):
+    for claim, cells, found in claim_verdicts(work_dir, regime, runs):
         lines.append(f'| {claim} | {"; ".join(cells or ["—"])} | {found} |')
     return '\n'.join(lines) + '\n'
 
@@ -1567,10 +1569,15 @@ def summary_table(work_dir: str) -> str:
     return head + '\n'.join(lines) + '\n'
 
 
-def final_table(work_dir: str, regime: str) -> str:
-    """The Markdown table of a regime's final runs found in ``work_dir``."""
+def final_table(work_dir: str,
+                regime: str,
+                runs: Optional[Dict[str, Dict[int, dict]]] = None) -> str:
+    """The Markdown table of a regime's final runs found in ``work_dir``
+    (``runs``: their :func:`load_final_runs`, when the caller has read
+    them already)."""
     rows = final_rows(regime)
-    runs = load_final_runs(work_dir, regime)
+    if runs is None:
+        runs = load_final_runs(work_dir, regime)
     summary = summarise(runs, 'baseline')
     lines = [
         '| method | seeds | test mAP | CF1 | OF1 | Δ mAP to the baseline '
@@ -1745,9 +1752,11 @@ def amendment_tuning_table(work_dir: str, regime: str) -> str:
 
 def regime_report(work_dir: str, regime: str) -> str:
     """``final_<regime>.md``: the final table, the verdicts, then the
-    recipes they were trained with."""
-    return (final_table(work_dir, regime) + '\n' +
-            verdict_table(work_dir, regime) + '\n' +
+    recipes they were trained with (the final runs read once for both
+    tables)."""
+    runs = load_final_runs(work_dir, regime)
+    return (final_table(work_dir, regime, runs) + '\n' +
+            verdict_table(work_dir, regime, runs) + '\n' +
             recipes_table(work_dir, regime))
 
 
