@@ -7,13 +7,15 @@ from .ema_window import momentum_for_run_share
 from .fileio import atomic_write, replace_marked_section
 from .resumable_run import run_resumable_training
 from .seed_statistics import mean_std, paired_interval
+from .training_log import GRAPH_KEYS, epoch_means, train_records
 
 __all__ = [
-    'SAFE_GLOBALS', 'CheckpointMismatchError', 'UnsafeCheckpointError',
-    'atomic_write', 'check_checkpoint_fits', 'mean_std',
-    'momentum_for_run_share', 'patch_mmengine_checkpoints', 'paired_interval',
-    'replace_marked_section', 'run_resumable_training', 'safe_pickle_load',
-    'safe_torch_load', 'setup_distributed_for_device', 'unwrap_model'
+    'GRAPH_KEYS', 'SAFE_GLOBALS', 'CheckpointMismatchError',
+    'UnsafeCheckpointError', 'atomic_write', 'check_checkpoint_fits',
+    'mean_std', 'momentum_for_run_share', 'patch_mmengine_checkpoints',
+    'paired_interval', 'replace_marked_section', 'run_resumable_training',
+    'safe_pickle_load', 'safe_torch_load', 'setup_distributed_for_device',
+    'train_records', 'unwrap_model', 'epoch_means'
 ]
 
 

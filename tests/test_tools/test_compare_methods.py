@@ -300,6 +300,56 @@ def test_partial_label_tables_pivot_by_known_share():
     assert cells == keys
 
 
+def graph_log(records):
+    """Training lines with the graph diagnostics: records of (epoch,
+    present_present, present_absent, corr) as mmengine's logger writes them
+    (``nan`` for a window without the pair)."""
+    return ''.join(
+        f'12/04 06:28:{i:02d} - mmengine - INFO - Epoch(train) [{epoch}]'
+        f'[{10 * i}/79]  base_lr: 1.0e-04 lr: 1.0e-04  eta: 0:00:17  time: '
+        f'0.5845  data_time: 0.0142  loss: 66.5  loss_cls: 66.4  '
+        f'graph/present_present: {pp}  graph/present_absent: {pa}  '
+        f'graph/corr_with_data: {corr}  graph/contrastive_minus_log2: 0.37\n'
+        for i, (epoch, pp, pa, corr) in enumerate(records, start=1))
+
+
+def test_partial_graph_table_reads_the_mlic_logs(tmp_path):
+    """The graph diagnostics of each MLIC setting: the last epoch's mean of
+    the steps that define each value (NaN windows skipped), then the mean
+    over seeds; a value NaN in every step reads "undefined"; settings
+    without such logs are left out; none at all gives no table."""
+    tool = load_tool()
+    logs = {
+        ('known10_mlic_an', 0):
+        graph_log([(9, 0.5, 0.5, 0.9), (10, 0.02, 0.01, 0.1),
+                   (10, 'nan', 0.03, 0.3)]),
+        ('known10_mlic_an', 1):
+        graph_log([(10, 0.04, 0.03, -0.1)]),
+        ('single_mlic_an', 0):
+        graph_log([(10, 'nan', 'nan', 'nan')]),
+        # a baseline log is no MLIC setting
+        ('known10_baseline_an', 0):
+        graph_log([(10, 0.9, 0.9, 0.9)]),
+    }
+    for (key, seed), text in logs.items():
+        (tmp_path / key).mkdir(exist_ok=True)
+        (tmp_path / key / f'seed_{seed}.log').write_text(text)
+    results = {key: {} for key, _ in logs}
+    for key, seed in logs:
+        results[key][seed] = dict(mAP=50.0)
+    results['full_mlic'] = {0: dict(mAP=80.0)}  # no log: left out
+    lines = tool.partial_graph_table(str(tmp_path), results).splitlines()
+    assert lines[0].startswith('| MLIC, setting | seeds | A present-present')
+    # seed 0's last epoch: present-present 0.02 (the NaN step skipped),
+    # present-absent (0.01 + 0.03) / 2, corr (0.1 + 0.3) / 2; seed 1:
+    # 0.04, 0.03, -0.1; then the mean over the two seeds
+    assert lines[2] == '| 10 %, AN | 2 | 0.0300 | 0.0250 | +0.050 |'
+    assert lines[3] == ('| single positive, AN | 1 | undefined | undefined | '
+                        'undefined |')
+    assert len(lines) == 4
+    assert tool.partial_graph_table(str(tmp_path), {}) == ''
+
+
 def test_committed_partial_label_table_is_what_the_committed_runs_give(
         tmp_path):
     """docs/partial_labels.md's table is `--no-train --update-doc` on the

@@ -54,8 +54,9 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
-from mlic.utils import (mean_std, paired_interval, replace_marked_section,
-                        run_resumable_training)
+from mlic.utils import (GRAPH_KEYS, mean_std, paired_interval,
+                        replace_marked_section, run_resumable_training,
+                        train_records)
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -340,6 +341,82 @@ def partial_label_tables(results: Dict[str, Dict[int, dict]]) -> str:
     return '\n'.join(lines) + '\n'
 
 
+def last_epoch_mean(text: str, key: str) -> float:
+    """Mean of a logged training value over the last epoch's records that
+    are not NaN; NaN when all are. The graph diagnostics log NaN for a
+    logging window without the pair they average (with 10 % of the labels
+    known, two known positives in one image are rare), so a plain mean
+    (:func:`mlic.utils.epoch_means`) would be NaN for the whole epoch.
+
+    Raises:
+        ValueError: no record logs ``key`` (:func:`mlic.utils.train_records`).
+    """
+    records = train_records(text, key)
+    last = max(epoch for epoch, _ in records)
+    values = [
+        value for (epoch, _), (_, _, value) in records.items()
+        if epoch == last and not np.isnan(value)
+    ]
+    return float(np.mean(values)) if values else float('nan')
+
+
+def partial_graph_table(work_dir: str, results: Dict[str, Dict[int,
+                                                               dict]]) -> str:
+    """What MLIC's predicted co-occurrence graph held at the end of each
+    partial-label setting: the graph diagnostics its runs log
+    (``GraphDiagnosticsHook``: mean predicted A between two present
+    labels, between a present and an absent one, and the correlation of
+    the batch-mean A with the known training labels' P(j | i)), each the
+    mean over the last epoch's logged steps that define it
+    (:func:`last_epoch_mean`), then over seeds. Where the known labels hold
+    no such pair (single positive: one known positive and no known
+    negative per image) every step logs NaN: "undefined".
+
+    Args:
+        work_dir (str): The runs folder (``<row>/seed_<n>.log``).
+        results: ``{row: {seed: result}}`` as the tool gathers them.
+
+    Returns:
+        str: A Markdown table, one line per MLIC setting with a log that
+        has the diagnostics; empty when there is none.
+    """
+    keys = GRAPH_KEYS[:3]
+    lines = []
+    for column, column_title in PARTIAL_COLUMNS:
+        for loss, loss_title in PARTIAL_LOSSES:
+            key = _partial_key(column, 'mlic', loss)
+            if column == 'full' and loss != PARTIAL_LOSSES[0][0]:
+                continue  # one full-label run for the three losses
+            per_seed = []
+            for seed in sorted(results.get(key, {})):
+                log = osp.join(work_dir, key, f'seed_{seed}.log')
+                if not osp.isfile(log):
+                    continue
+                with open(log, encoding='utf-8') as f:
+                    text = f.read()
+                if f'{keys[0][0]}: ' not in text:
+                    continue
+                per_seed.append([last_epoch_mean(text, k) for k, _ in keys])
+            if not per_seed:
+                continue
+            values = np.mean(per_seed, axis=0)
+            cells = [
+                'undefined' if np.isnan(v) else
+                (f'{v:+.3f}' if 'corr' in graph_key else f'{v:.4f}')
+                for v, (graph_key, _) in zip(values, keys)
+            ]
+            setting = 'full labels' if column == 'full' else \
+                f'{column_title}, {loss_title}'
+            lines.append(f'| {setting} | {len(per_seed)} | ' +
+                         ' | '.join(cells) + ' |')
+    if not lines:
+        return ''
+    return ('| MLIC, setting | seeds | ' + ' | '.join(title
+                                                      for _, title in keys) +
+            ' |\n' + '| --- | ---: | ' + ' | '.join('---:' for _ in keys) +
+            ' |\n' + '\n'.join(lines) + '\n')
+
+
 def update_doc(path: str, benchmark: str, table: str) -> None:
     """Replace the table between ``<!-- compare_methods:<benchmark> -->``
     and ``<!-- /compare_methods -->`` in a Markdown file."""
@@ -574,7 +651,12 @@ def main():
         # an empty table would read as a benchmark whose rows all failed
         table = 'No runs yet.\n'
     elif args.benchmark == 'multiglyphs_partial':
-        table = partial_label_tables(results) + '\nEvery run:\n\n' + table
+        graph = partial_graph_table(work_dir, results)
+        if graph:
+            graph = ('\nMLIC\'s predicted graph at the end of training '
+                     '(last epoch, mean over seeds):\n\n' + graph)
+        table = partial_label_tables(results) + graph + \
+            '\nEvery run:\n\n' + table
     with open(osp.join(work_dir, 'results.md'), 'w') as f:
         f.write(table)
     with open(osp.join(work_dir, 'results.json'), 'w') as f:

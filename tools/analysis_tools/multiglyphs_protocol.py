@@ -57,8 +57,11 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from mlic.utils import (mean_std, momentum_for_run_share, paired_interval,
-                        replace_marked_section, run_resumable_training)
+from mlic.utils import (GRAPH_KEYS, epoch_means, mean_std,
+                        momentum_for_run_share, paired_interval,
+                        replace_marked_section, run_resumable_training,
+                        train_records)
+from mlic.utils.training_log import TRAIN_RECORD
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -196,11 +199,7 @@ def stability_doc_marker(prefix: str = '') -> 're.Pattern':
         r'-->$', re.M)
 
 
-#: a training log record: epoch, iteration, iterations per epoch, the rest
-#: of its line
-TRAIN_RECORD = re.compile(r'Epoch\(train\)\s*\[(\d+)\]\[\s*(\d+)/(\d+)\](.*)')
 METRIC = re.compile(r'multi-label/(mAP|CF1|OF1): ([\d.]+)')
-LR = re.compile(r'(?<![\w/])lr: ([\d.eE+-]+)')
 
 
 def config_path(stem: str, regime: str) -> str:
@@ -332,34 +331,6 @@ def final_run_dir(work_dir: str, regime: str, key: str, seed: int) -> str:
     return osp.join(work_dir, 'final', regime, key, f'seed_{seed}')
 
 
-def train_records(text: str,
-                  key: str) -> Dict[Tuple[int, int], Tuple[int, float, float]]:
-    """``{(epoch, iteration): (iterations per epoch, lr, value)}`` of the
-    training log records that log ``key``; ``lr`` is NaN where a record
-    logs none.
-
-    A resumed run logs again the steps after its checkpoint: each step
-    counts once, the later record (resumes are exact, so they agree).
-
-    Raises:
-        ValueError: no record logs ``key``.
-    """
-    value_of = re.compile(r'(?<![\w/])' + re.escape(key) +
-                          r': ([-\d.eE+]+|nan|inf)')
-    records = {}
-    for epoch, it, per_epoch, rest in TRAIN_RECORD.findall(text):
-        found = value_of.search(rest)
-        if found:
-            lr = LR.search(rest)
-            records[(int(epoch),
-                     int(it))] = (int(per_epoch),
-                                  float(lr.group(1)) if lr else math.nan,
-                                  float(found.group(1)))
-    if not records:
-        raise ValueError(f'the log holds no training {key}')
-    return records
-
-
 def train_losses(text: str) -> np.ndarray:
     """(N, 2) array of (global iteration, logged training loss)."""
     by_step = {
@@ -368,31 +339,6 @@ def train_losses(text: str) -> np.ndarray:
                           loss) in train_records(text, 'loss').items()
     }
     return np.asarray(sorted(by_step.items()), np.float64)
-
-
-def epoch_means(text: str,
-                key: str = 'loss') -> Dict[int, Tuple[float, float]]:
-    """``{epoch: (learning rate, mean of a logged value)}`` of a training
-    log.
-
-    The learning rate is the one logged at the epoch's first record; the
-    value is the mean of the epoch's records that log ``key`` (``loss`` by
-    default; any scalar of the log line, e.g. ``graph/present_present``),
-    each step once (:func:`train_records`). The logged ``loss`` is the sum
-    of the loss terms; in logs written before ``loss_cls`` was logged (the
-    campaign's), MLIC's ``loss`` is its classification term alone
-    (docs/visualization.md).
-    """
-    by_epoch: Dict[int, list] = {}
-    for (epoch, _), (_, lr, value) in sorted(train_records(text, key).items()):
-        if not math.isnan(lr):  # a record without a learning rate
-            by_epoch.setdefault(epoch, []).append((lr, value))
-    if not by_epoch:
-        raise ValueError(f'the log holds no training {key}')
-    return {
-        epoch: (records[0][0], float(np.mean([v for _, v in records])))
-        for epoch, records in by_epoch.items()
-    }
 
 
 def loss_rise(means: Dict[int, Tuple[float, float]]) -> float:
@@ -519,13 +465,6 @@ def curves_table(work_dir: str,
         lines.append(f'| {epoch} | {lr} | ' + ' | '.join(cells) + ' |')
     return f'Per-epoch mean of `{key}`, seed {seed}:\n\n' + \
         '\n'.join(lines) + '\n'
-
-
-#: The graph diagnostics a run logs (GraphDiagnosticsHook), with headings.
-GRAPH_KEYS = [('graph/present_present', 'A present-present'),
-              ('graph/present_absent', 'A present-absent'),
-              ('graph/corr_with_data', 'corr. with P(j \\| i)'),
-              ('graph/contrastive_minus_log2', 'contrastive - log 2')]
 
 
 def graph_table(work_dir: str, regime: str, seed: int) -> str:

@@ -1,0 +1,86 @@
+"""Reading mmengine training logs, shared by the benchmark tools.
+
+``multiglyphs_protocol.py`` (loss curves, stability, graph tables) and
+``compare_methods.py`` (the partial-label table's graph diagnostics) read
+the same per-step records of ``tools/train.py``'s text log. mmengine's
+``LogProcessor`` writes those lines and its ``MessageHub`` holds the values
+while a run is live, but neither reads a finished log back, and the JSON
+scalars file (``vis_data/scalars.json``) is not kept for the committed runs:
+hence these few regular expressions over the text log.
+"""
+import math
+import re
+from typing import Dict, Tuple
+
+import numpy as np
+
+#: a training log record: epoch, iteration, iterations per epoch, the rest
+#: of its line
+TRAIN_RECORD = re.compile(r'Epoch\(train\)\s*\[(\d+)\]\[\s*(\d+)/(\d+)\](.*)')
+
+#: the learning rate of a log record
+LR = re.compile(r'(?<![\w/])lr: ([\d.eE+-]+)')
+
+
+def train_records(text: str,
+                  key: str) -> Dict[Tuple[int, int], Tuple[int, float, float]]:
+    """``{(epoch, iteration): (iterations per epoch, lr, value)}`` of the
+    training log records that log ``key``; ``lr`` is NaN where a record
+    logs none.
+
+    A resumed run logs again the steps after its checkpoint: each step
+    counts once, the later record (resumes are exact, so they agree).
+
+    Raises:
+        ValueError: no record logs ``key``.
+    """
+    value_of = re.compile(r'(?<![\w/])' + re.escape(key) +
+                          r': ([-\d.eE+]+|nan|inf)')
+    records = {}
+    for epoch, it, per_epoch, rest in TRAIN_RECORD.findall(text):
+        found = value_of.search(rest)
+        if found:
+            lr = LR.search(rest)
+            records[(int(epoch),
+                     int(it))] = (int(per_epoch),
+                                  float(lr.group(1)) if lr else math.nan,
+                                  float(found.group(1)))
+    if not records:
+        raise ValueError(f'the log holds no training {key}')
+    return records
+
+
+def epoch_means(text: str,
+                key: str = 'loss') -> Dict[int, Tuple[float, float]]:
+    """``{epoch: (learning rate, mean of a logged value)}`` of a training
+    log.
+
+    The learning rate is the one logged at the epoch's first record; the
+    value is the mean of the epoch's records that log ``key`` (``loss`` by
+    default; any scalar of the log line, e.g. ``graph/present_present``),
+    each step once (:func:`train_records`). The logged ``loss`` is the sum
+    of the loss terms; in logs written before ``loss_cls`` was logged (the
+    campaign's), MLIC's ``loss`` is its classification term alone
+    (docs/visualization.md).
+
+    Raises:
+        ValueError: no record with a learning rate logs ``key``.
+    """
+    by_epoch: Dict[int, list] = {}
+    for (epoch, _), (_, lr, value) in sorted(train_records(text, key).items()):
+        if not math.isnan(lr):  # a record without a learning rate
+            by_epoch.setdefault(epoch, []).append((lr, value))
+    if not by_epoch:
+        raise ValueError(f'the log holds no training {key}')
+    return {
+        epoch: (records[0][0], float(np.mean([v for _, v in records])))
+        for epoch, records in by_epoch.items()
+    }
+
+
+#: The graph diagnostics a run logs (GraphDiagnosticsHook), with the
+#: headings the tables give them.
+GRAPH_KEYS = [('graph/present_present', 'A present-present'),
+              ('graph/present_absent', 'A present-absent'),
+              ('graph/corr_with_data', 'corr. with P(j \\| i)'),
+              ('graph/contrastive_minus_log2', 'contrastive - log 2')]
