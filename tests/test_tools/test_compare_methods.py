@@ -414,3 +414,36 @@ def test_jobs_and_threads_must_be_positive():
         code, out = run_tool([TOOL, '--no-train', '--only', 'baseline'] +
                              flags)
         assert code != 0 and 'must be at least 1' in out, out
+
+
+#: a figure as the tables write it: two to four decimals, not part of a
+#: longer number or of a word (2.66e-3 is a learning rate, not a figure)
+QUOTED_FIGURE = re.compile(r'[-+]?\d+\.\d{2,4}(?![\d\w])')
+
+
+def test_partial_label_reading_quotes_the_generated_tables():
+    """The hand-written reading under docs/partial_labels.md's table, and
+    the README's sentence on the table's full-label rows, quote figures
+    (two to four decimals, intervals included) that the generated tables
+    hold, so a re-sync that changes a figure fails here until the prose
+    follows."""
+    with open(
+            osp.join(REPO_ROOT, 'docs', 'partial_labels.md'),
+            encoding='utf-8') as f:
+        page = f.read()
+    begin = page.index('<!-- compare_methods:multiglyphs_partial -->')
+    generated = page[begin:page.index('<!-- /compare_methods -->', begin)]
+    assert '### What the table says' in page
+    reading = page.split('### What the table says', 1)[1]
+    with open(osp.join(REPO_ROOT, 'README.md'), encoding='utf-8') as f:
+        readme = f.read()
+    sentence = readme[readme.index('partial-label campaign\'s full-label '
+                                   'rows'):]
+    sentence = sentence[:sentence.index('(below)')]
+    for where, text in (('the reading', reading), ('the README', sentence)):
+        figures = QUOTED_FIGURE.findall(text)
+        assert len(figures) >= 3, (where, figures)
+        missing = [f for f in figures if f not in generated]
+        assert not missing, (f'{where} quotes {missing}, which the '
+                             'generated tables of docs/partial_labels.md '
+                             'do not hold')
