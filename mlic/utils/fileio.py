@@ -159,6 +159,39 @@ def read_json_lines(path: str) -> list:
     return records
 
 
+def _marked_span(page: str, path: str, begin: str, end: str) -> tuple:
+    """``(start, stop)`` of what ``page`` (the text of ``path``) holds
+    between the ``begin`` marker and the first ``end`` after it.
+
+    Raises:
+        ValueError: A marker is missing, or ``begin`` occurs more than once;
+            the message names the file and the marker.
+    """
+    count = page.count(begin)
+    if count != 1:
+        raise ValueError(f'{path} has {count} "{begin}" markers; the marked '
+                         f'section needs exactly one, closed by "{end}"')
+    start = page.index(begin) + len(begin)
+    stop = page.find(end, start)
+    if stop < 0:
+        raise ValueError(f'{path}: "{begin}" is not closed by "{end}"')
+    return start, stop
+
+
+def read_marked_section(path: str, begin: str, end: str) -> str:
+    """What a Markdown file holds between two marker lines, as
+    :func:`replace_marked_section` wrote it (without the newline that ends
+    the ``begin`` line).
+
+    Raises:
+        ValueError: as :func:`replace_marked_section`.
+    """
+    with open(path, encoding='utf-8') as f:
+        page = f.read()
+    start, stop = _marked_span(page, path, begin, end)
+    return page[start:stop].removeprefix('\n')
+
+
 def replace_marked_section(path: str, begin: str, end: str, text: str) -> None:
     """Replace what a Markdown file holds between two marker lines.
 
@@ -180,13 +213,6 @@ def replace_marked_section(path: str, begin: str, end: str, text: str) -> None:
     """
     with open(path, encoding='utf-8') as f:
         page = f.read()
-    count = page.count(begin)
-    if count != 1:
-        raise ValueError(f'{path} has {count} "{begin}" markers; the section '
-                         f'to replace needs exactly one, closed by "{end}"')
-    start = page.index(begin) + len(begin)
-    stop = page.find(end, start)
-    if stop < 0:
-        raise ValueError(f'{path}: "{begin}" is not closed by "{end}"')
+    start, stop = _marked_span(page, path, begin, end)
     page = page[:start] + '\n' + text.rstrip('\n') + '\n' + page[stop:]
     atomic_write(path, lambda f: f.write(page), mode='w')

@@ -47,3 +47,22 @@ def test_replace_marked_section_keeps_the_rest_of_the_page(tmp_path):
     with pytest.raises(ValueError, match='not closed by "<!-- /t -->"'):
         replace_marked_section(str(page), '<!-- t:a -->', '<!-- /t -->', 'x')
     assert page.read_text() == '<!-- t:a -->\nno end\n'  # left as it was
+
+
+def test_read_marked_section_gives_what_replace_wrote(tmp_path):
+    """read_marked_section returns the text replace_marked_section put
+    between the markers, and refuses a page without them as it does."""
+    from mlic.utils import read_marked_section, replace_marked_section
+    page = tmp_path / 'page.md'
+    page.write_text('intro\n<!-- t:a -->\nold\n<!-- /t -->\nend\n')
+    assert read_marked_section(str(page), '<!-- t:a -->',
+                               '<!-- /t -->') == 'old\n'
+    replace_marked_section(
+        str(page), '<!-- t:a -->', '<!-- /t -->', 'As of now:\n\n| table |')
+    assert read_marked_section(str(page), '<!-- t:a -->',
+                               '<!-- /t -->') == 'As of now:\n\n| table |\n'
+    with pytest.raises(ValueError, match=r'page\.md has 0 "<!-- t:c -->"'):
+        read_marked_section(str(page), '<!-- t:c -->', '<!-- /t -->')
+    page.write_text('<!-- t:a -->\nno end\n')
+    with pytest.raises(ValueError, match='not closed by "<!-- /t -->"'):
+        read_marked_section(str(page), '<!-- t:a -->', '<!-- /t -->')

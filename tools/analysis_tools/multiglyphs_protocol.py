@@ -59,8 +59,8 @@ import numpy as np
 
 from mlic.utils import (GRAPH_KEYS, epoch_means, mean_std,
                         momentum_for_run_share, paired_interval,
-                        replace_marked_section, run_resumable_training,
-                        train_records)
+                        read_marked_section, replace_marked_section,
+                        run_resumable_training, train_records)
 from mlic.utils.training_log import TRAIN_RECORD
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -808,17 +808,12 @@ def write_progress(doc: str,
 
     Raises:
         ValueError: ``doc`` lacks the markers (from
-            :func:`mlic.utils.replace_marked_section`).
+            :func:`mlic.utils.read_marked_section`).
     """
-    with open(doc, encoding='utf-8') as f:
-        page = f.read()
-    begin = page.find(PROGRESS_MARKER) + len(PROGRESS_MARKER)
-    stop = page.find(DOC_MARKER_END, begin)
-    if page.count(PROGRESS_MARKER) == 1 and stop >= 0:
-        # the section is the time line, a blank line, then the text
-        held = page[begin:stop].partition('\n\n')[2]
-        if held.rstrip('\n') == text.rstrip('\n'):
-            return
+    held = read_marked_section(doc, PROGRESS_MARKER, DOC_MARKER_END)
+    # the section is the time line, a blank line, then the text
+    if held.partition('\n\n')[2].rstrip('\n') == text.rstrip('\n'):
+        return
     now = now or datetime.datetime.now(datetime.timezone.utc)
     replace_marked_section(
         doc, PROGRESS_MARKER, DOC_MARKER_END,
