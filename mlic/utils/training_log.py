@@ -78,6 +78,25 @@ def epoch_means(text: str,
     }
 
 
+def last_epoch_mean(text: str, key: str) -> float:
+    """Mean of a logged training value over the last epoch's records that
+    are not NaN; NaN when all are. The graph diagnostics log NaN for a
+    logging window without the pair they average (with 10 % of the labels
+    known, two known positives in one image are rare), so a plain mean
+    (:func:`epoch_means`) would be NaN for the whole epoch.
+
+    Raises:
+        ValueError: no record logs ``key`` (:func:`train_records`).
+    """
+    records = train_records(text, key)
+    last = max(epoch for epoch, _ in records)
+    values = [
+        value for (epoch, _), (_, _, value) in records.items()
+        if epoch == last and not math.isnan(value)
+    ]
+    return float(np.mean(values)) if values else float('nan')
+
+
 #: The graph diagnostics a run logs (GraphDiagnosticsHook), with the
 #: headings the tables give them.
 GRAPH_KEYS = [('graph/present_present', 'A present-present'),

@@ -54,9 +54,8 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
-from mlic.utils import (GRAPH_KEYS, mean_std, paired_interval,
-                        replace_marked_section, run_resumable_training,
-                        train_records)
+from mlic.utils import (GRAPH_KEYS, last_epoch_mean, mean_std, paired_interval,
+                        replace_marked_section, run_resumable_training)
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -341,25 +340,6 @@ def partial_label_tables(results: Dict[str, Dict[int, dict]]) -> str:
     return '\n'.join(lines) + '\n'
 
 
-def last_epoch_mean(text: str, key: str) -> float:
-    """Mean of a logged training value over the last epoch's records that
-    are not NaN; NaN when all are. The graph diagnostics log NaN for a
-    logging window without the pair they average (with 10 % of the labels
-    known, two known positives in one image are rare), so a plain mean
-    (:func:`mlic.utils.epoch_means`) would be NaN for the whole epoch.
-
-    Raises:
-        ValueError: no record logs ``key`` (:func:`mlic.utils.train_records`).
-    """
-    records = train_records(text, key)
-    last = max(epoch for epoch, _ in records)
-    values = [
-        value for (epoch, _), (_, _, value) in records.items()
-        if epoch == last and not np.isnan(value)
-    ]
-    return float(np.mean(values)) if values else float('nan')
-
-
 def partial_graph_table(work_dir: str, results: Dict[str, Dict[int,
                                                                dict]]) -> str:
     """What MLIC's predicted co-occurrence graph held at the end of each
@@ -368,9 +348,9 @@ def partial_graph_table(work_dir: str, results: Dict[str, Dict[int,
     labels, between a present and an absent one, and the correlation of
     the batch-mean A with the known training labels' P(j | i)), each the
     mean over the last epoch's logged steps that define it
-    (:func:`last_epoch_mean`), then over seeds. Where the known labels hold
-    no such pair (single positive: one known positive and no known
-    negative per image) every step logs NaN: "undefined".
+    (:func:`mlic.utils.last_epoch_mean`), then over seeds. Where the known
+    labels hold no such pair (single positive: one known positive and no
+    known negative per image) every step logs NaN: "undefined".
 
     Args:
         work_dir (str): The runs folder (``<row>/seed_<n>.log``).
