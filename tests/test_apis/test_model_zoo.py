@@ -70,7 +70,7 @@ def test_repository_zoo_lists_every_config_and_says_when_no_weights():
     assert all(name == osp.splitext(osp.basename(e['Config']))[0]
                for name, e in zoo.items())
     names = list_models()
-    assert len(names) == len(configs) == 53
+    assert len(names) == len(configs) == 55
     with pytest.raises(ValueError, match='no published weights'):
         get_model('mlic_coco')
     with pytest.raises(KeyError, match='not in the model zoo'):

@@ -192,24 +192,41 @@ def test_partial_label_rows_run_their_own_protocol_with_the_seed(
     tool = load_tool()
     rows = [tool.row_parts(r) for r in tool.BENCHMARKS['multiglyphs_partial']]
     # two full-label rows, then 6 settings x 2 methods x 3 losses, the most
-    # informative settings first
-    assert len(rows) == 2 + 36
+    # informative settings first; then Query2Label-style with full labels
+    # and with AN in the first three settings
+    assert len(rows) == 2 + 36 + 4
     assert [r[0] for r in rows[:2]] == ['full_baseline', 'full_mlic']
-    assert [r[0].split('_')[0] for r in rows[2::6]] == [
+    assert [r[0].split('_')[0] for r in rows[2:38:6]] == [
         'known10', 'known50', 'single', 'known30', 'known70', 'known90'
+    ]
+    assert [r[0] for r in rows[38:]] == [
+        'full_q2l', 'known10_q2l_an', 'known50_q2l_an', 'single_q2l_an'
+    ]
+    # a Query2Label-style row runs its setting's protocol, like MLIC's
+    assert [r[3] for r in rows[39:]] == [
+        r[3] for r in rows
+        if r[0] in ('known10_mlic_an', 'known50_mlic_an', 'single_mlic_an')
     ]
     for key, title, config, options in rows:
         assert osp.isfile(osp.join(REPO_ROOT, config)), config
     # every row reports test mAP: its one validation, after the last epoch,
     # reads the test split (the recipe was chosen on validation before);
     # all share the quick start's recipe (pretrained backbone, 10 epochs)
-    for key, title, config, options in rows[:2] + rows[2:8]:
+    for key, title, config, options in rows[:2] + rows[2:8] + rows[38:40]:
         cfg = Config.fromfile(osp.join(REPO_ROOT, config))
         cfg.merge_from_dict(
             dict(o.replace('{seed}', '0').split('=', 1) for o in options))
         assert cfg.val_dataloader.dataset.split == 'test', key
         assert cfg.train_cfg.val_interval == cfg.train_cfg.max_epochs == 10
         assert cfg.model.backbone.init_cfg.type == 'Pretrained', key
+        if '_q2l' in key:
+            # its own tuned recipe (the protocol's choice for it), not MLIC's
+            assert cfg.model.head.type == 'Query2LabelHead'
+            assert cfg.optim_wrapper.optimizer.lr == pytest.approx(
+                9.149e-4, rel=1e-3)
+        if key == 'known10_q2l_an':
+            assert cfg.train_dataloader.dataset.type == 'PartialLabelDataset'
+            assert cfg.model.head.loss.unknown_labels == 'negative'
     key, _, config, options = rows[2 + 6 * 2 + 4]  # single positive, MLIC
     assert key == 'single_mlic_an'
     cfg = Config.fromfile(osp.join(REPO_ROOT, config))
@@ -290,14 +307,41 @@ def test_partial_label_tables_pivot_by_known_share():
     assert rows['| AN'] == ('| AN | +2.00 [-0.48, +4.48] | — | — | — | — | '
                             '+3.33 [+1.90, +4.77] | — |')
     assert rows['| LL-R'].endswith('| +1.50 (1 seed) |')
+    # no Query2Label-style run yet: its row reads "—", no third table
+    # (empty: a setting the benchmark does not train it in)
+    assert rows['| Query2Label-style, AN'] == (
+        '| Query2Label-style, AN | — |  | — |  |  | — | — |')
+    assert not any(line.startswith('| MLIC minus') for line in lines)
+    # every row of the benchmark is a cell of the table
     keys = {row[0] for row in tool.BENCHMARKS['multiglyphs_partial']}
     cells = {
         tool._partial_key(column, method, loss)
         for column, _ in tool.PARTIAL_COLUMNS
-        for method, _ in tool.PARTIAL_METHODS
-        for loss, _ in tool.PARTIAL_LOSSES
+        for method, loss in tool.PARTIAL_ROWS
     }
-    assert cells == keys
+    assert keys <= cells
+    assert cells - keys == {
+        'known30_q2l_an', 'known70_q2l_an', 'known90_q2l_an'
+    }
+
+    # with Query2Label-style runs: MLIC and the baseline paired with it
+    results.update({
+        'full_q2l': runs(74.0, 75.0, 76.0),
+        'known10_q2l_an': runs(50.0, 50.0),
+    })
+    lines = tool.partial_label_tables(results).splitlines()
+    rows = {line.split(' | ')[0]: line for line in lines}
+    assert rows['| Query2Label-style, AN'] == (
+        '| Query2Label-style, AN | 50.00 ± 0.00 (2 seeds) |  | — |  |  | '
+        '75.00 ± 1.00 | — |')
+    # MLIC minus it: 10 %: 1, 4 (seeds 0, 1) -> mean 2.5, half-width
+    # t(0.975, 1) * 2.12 / sqrt(2) = 19.06; full: 6, 5, 5
+    assert rows['| MLIC minus Query2Label-style'] == (
+        '| MLIC minus Query2Label-style | +2.50 [-16.56, +21.56] |  | — |  '
+        '|  | +5.33 [+3.90, +6.77] | — |')
+    assert rows['| Query2Label-style minus the baseline'] == (
+        '| Query2Label-style minus the baseline | -1.00 [-13.71, +11.71] |  '
+        '| — |  |  | -2.00 [-2.00, -2.00] | — |')
 
 
 def graph_log(records):

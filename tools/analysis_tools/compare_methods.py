@@ -142,6 +142,19 @@ def _partial_label_rows() -> List[tuple]:
                      f'{method_title}, {loss_title}, {setting_title}',
                      f'configs/partial_labels/{stem}-{loss}.py',
                      options + ('train_dataloader.dataset.seed={seed}', )))
+    # The Query2Label-style rows (added on 2026-12-04, before any of their
+    # runs): MLIC's label-query transformer without its graph network and
+    # contrastive loss, with its own tuned recipe, under AN (where MLIC led
+    # the baseline most) at 10 %, 50 % and single positive, and with full
+    # labels; they tell what MLIC's co-occurrence parts add.
+    rows.append(
+        ('full_q2l', 'Query2Label-style, full labels', 'configs/query2label/'
+         'q2l_singleglyphs-pre_multiglyphs-tuned-10e.py', on_test))
+    for setting, setting_title, options in settings[:3]:
+        rows.append(
+            (f'{setting}_q2l_an', f'Query2Label-style, AN, {setting_title}',
+             'configs/partial_labels/q2l_multiglyphs_partial-an.py',
+             options + ('train_dataloader.dataset.seed={seed}', )))
     return rows
 
 
@@ -267,8 +280,17 @@ PARTIAL_COLUMNS = [('known10', '10 %'), ('known30', '30 %'),
                    ('known50', '50 %'), ('known70', '70 %'),
                    ('known90', '90 %'), ('full', 'full'),
                    ('single', 'single positive')]
-PARTIAL_METHODS = [('baseline', 'baseline'), ('mlic', 'MLIC')]
+PARTIAL_METHODS = [('baseline', 'baseline'), ('mlic', 'MLIC'),
+                   ('q2l', 'Query2Label-style')]
 PARTIAL_LOSSES = [('ignore', 'ignore'), ('an', 'AN'), ('llr', 'LL-R')]
+#: The rows of the partial-label mAP table, (method, loss): every loss for
+#: the baseline and MLIC, AN alone for Query2Label-style.
+PARTIAL_ROWS = [(method, loss) for method in ('baseline', 'mlic')
+                for loss, _ in PARTIAL_LOSSES] + [('q2l', 'an')]
+#: The Query2Label-style comparisons: (title, minuend, subtrahend), AN.
+PARTIAL_Q2L_PAIRS = [('MLIC minus Query2Label-style', 'mlic', 'q2l'),
+                     ('Query2Label-style minus the baseline', 'q2l',
+                      'baseline')]
 
 
 def _partial_key(column: str, method: str, loss: str) -> str:
@@ -278,25 +300,33 @@ def _partial_key(column: str, method: str, loss: str) -> str:
 
 
 def partial_label_tables(results: Dict[str, Dict[int, dict]]) -> str:
-    """The partial-label benchmark as two Markdown tables.
+    """The partial-label benchmark as Markdown tables.
 
     First, test mAP (mean ± sample std over seeds) of each method and loss
-    against the known-label proportion, full labels and single positive;
-    the full-label column repeats each method's one full-label run on its
-    three loss rows (with every label known the three losses coincide up to
-    LL-R's rejection, and the run uses the plain asymmetric loss). Second,
-    MLIC minus the baseline with the same loss, paired over the seeds both
-    have (a seed draws the weights and the labels hidden, the same for
-    both), with the half-width of its 95 % interval (Student's t) from two
-    seeds on. Cells without a run read "—"; a cell over fewer seeds than
-    the most any cell has says how many.
+    (:data:`PARTIAL_ROWS`) against the known-label proportion, full labels
+    and single positive; the full-label column repeats each method's one
+    full-label run on its loss rows (with every label known the losses
+    coincide up to LL-R's rejection, and the run uses the plain asymmetric
+    loss). Second, MLIC minus the baseline with the same loss, paired over
+    the seeds both have (a seed draws the weights and the labels hidden,
+    the same for both), with its 95 % interval (Student's t) from two seeds
+    on. Third, once a Query2Label-style run exists, the same pairing under
+    AN for MLIC minus Query2Label-style and Query2Label-style minus the
+    baseline (:data:`PARTIAL_Q2L_PAIRS`). Cells without a run read "—",
+    those of a setting the benchmark does not train the row in are empty; a
+    cell over fewer seeds than the most any cell has says how many.
 
     Args:
         results: ``{row: {seed: result}}`` as the tool gathers them.
     """
     most = max((len(r) for r in results.values()), default=0)
+    titles = dict(PARTIAL_METHODS)
+    loss_titles = dict(PARTIAL_LOSSES)
+    planned = {row[0] for row in BENCHMARKS['multiglyphs_partial']}
 
     def cell(key):
+        if key not in planned:
+            return ''  # a setting the benchmark does not train this row in
         runs = results.get(key, {})
         if not runs:
             return '—'
@@ -304,13 +334,15 @@ def partial_label_tables(results: Dict[str, Dict[int, dict]]) -> str:
         return text if len(runs) == most else \
             f'{text} ({len(runs)} seed{"s" if len(runs) > 1 else ""})'
 
-    def paired(loss, column):
-        mlic = results.get(_partial_key(column, 'mlic', loss), {})
-        base = results.get(_partial_key(column, 'baseline', loss), {})
-        seeds = sorted(set(mlic) & set(base))
+    def paired(minuend, subtrahend, loss, column):
+        pair = [_partial_key(column, m, loss) for m in (minuend, subtrahend)]
+        if not set(pair) <= planned:
+            return ''
+        first, second = (results.get(key, {}) for key in pair)
+        seeds = sorted(set(first) & set(second))
         if not seeds:
             return '—'
-        diffs = [mlic[s]['mAP'] - base[s]['mAP'] for s in seeds]
+        diffs = [first[s]['mAP'] - second[s]['mAP'] for s in seeds]
         interval = paired_interval(diffs)
         if interval is None:
             return f'{diffs[0]:+.2f} (1 seed)'
@@ -324,11 +356,11 @@ def partial_label_tables(results: Dict[str, Dict[int, dict]]) -> str:
         f'Test mAP by share of known training labels (mean ± std over '
         f'{most} seed{"s" if most != 1 else ""}):', '', head, rule
     ]
-    for method, method_title in PARTIAL_METHODS:
-        for loss, loss_title in PARTIAL_LOSSES:
-            lines.append(f'| {method_title}, {loss_title} | ' + ' | '.join(
-                cell(_partial_key(column, method, loss))
-                for column, _ in PARTIAL_COLUMNS) + ' |')
+    for method, loss in PARTIAL_ROWS:
+        lines.append(f'| {titles[method]}, {loss_titles[loss]} | ' +
+                     ' | '.join(
+                         cell(_partial_key(column, method, loss))
+                         for column, _ in PARTIAL_COLUMNS) + ' |')
     lines += [
         '', 'MLIC minus the baseline, same loss, paired over seeds (mean '
         '[95 % interval]):', '',
@@ -336,7 +368,19 @@ def partial_label_tables(results: Dict[str, Dict[int, dict]]) -> str:
     ]
     for loss, loss_title in PARTIAL_LOSSES:
         lines.append(f'| {loss_title} | ' + ' | '.join(
-            paired(loss, column) for column, _ in PARTIAL_COLUMNS) + ' |')
+            paired('mlic', 'baseline', loss, column)
+            for column, _ in PARTIAL_COLUMNS) + ' |')
+    if any(key.endswith('_q2l') or '_q2l_' in key for key in results):
+        lines += [
+            '', 'With Query2Label-style (MLIC\'s transformer without its '
+            'graph network and contrastive loss), AN, paired over seeds '
+            '(mean [95 % interval]):', '',
+            head.replace('method, loss', 'difference'), rule
+        ]
+        for title, minuend, subtrahend in PARTIAL_Q2L_PAIRS:
+            lines.append(f'| {title} | ' + ' | '.join(
+                paired(minuend, subtrahend, 'an', column)
+                for column, _ in PARTIAL_COLUMNS) + ' |')
     return '\n'.join(lines) + '\n'
 
 
