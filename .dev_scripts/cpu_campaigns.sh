@@ -9,7 +9,10 @@
 #   3. the partial-label table (docs/partial_labels.md),
 #      compare_methods.py --benchmark multiglyphs_partial, two runs at a time
 #      with one thread each, the full, 10 %, 50 % and single-positive rows
-#      first, from commit PARTIAL_COMMIT.
+#      first, from commit PARTIAL_COMMIT;
+#   4. its Query2Label-style rows (docs/partial_labels.md), the same way
+#      from commit PARTIAL_Q2L_COMMIT (which added them), into the same
+#      runs folder.
 # Both resume where they stopped: run this again after a session ends.
 # A fresh machine has no runs folders: `run` first restores every finished
 # run (result.json, log, tuning choices, plan) committed under this
@@ -22,7 +25,8 @@
 #   .dev_scripts/cpu_campaigns.sh restore [ROOT]  # what `run` does first
 #
 # ROOT (default: the folder above this checkout) holds the checkouts
-# (campaign_protocol/, campaign_amendment/, campaign_partial/, made with
+# (campaign_protocol/, campaign_amendment/, campaign_partial/,
+# campaign_partial_q2l/, made with
 # `git worktree add` when missing) and the runs (protocol_runs/,
 # partial_runs/). `sync` copies the
 # finished runs' result.json and logs (and the protocol's tuning records
@@ -35,6 +39,7 @@ set -euo pipefail
 PROTOCOL_COMMIT=32e9e76
 AMENDMENT_COMMIT=ee8afb5
 PARTIAL_COMMIT=99128ad
+PARTIAL_Q2L_COMMIT=fda5579
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ACTION=${1:-}
@@ -89,6 +94,7 @@ case $ACTION in
     checkout "$ROOT/campaign_protocol" $PROTOCOL_COMMIT
     checkout "$ROOT/campaign_amendment" $AMENDMENT_COMMIT
     checkout "$ROOT/campaign_partial" $PARTIAL_COMMIT
+    checkout "$ROOT/campaign_partial_q2l" $PARTIAL_Q2L_COMMIT
     (cd "$ROOT/campaign_protocol" && PYTHONPATH=$PWD \
       python tools/analysis_tools/multiglyphs_protocol.py campaign \
       --work-dir "$PROTOCOL_RUNS")
@@ -105,6 +111,11 @@ case $ACTION in
       --jobs 2 --threads-per-job 1 --only $first
     python $tool --benchmark multiglyphs_partial --work-dir "$PARTIAL_RUNS" \
       --jobs 2 --threads-per-job 1
+    cd "$ROOT/campaign_partial_q2l"
+    export PYTHONPATH=$PWD
+    python $tool --benchmark multiglyphs_partial --work-dir "$PARTIAL_RUNS" \
+      --jobs 2 --threads-per-job 1 \
+      --only full_q2l known10_q2l_an known50_q2l_an single_q2l_an
     ;;
   sync)
     cd "$REPO"

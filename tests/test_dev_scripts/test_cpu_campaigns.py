@@ -30,6 +30,8 @@ def test_the_commits_are_the_ones_the_docs_name():
     assert f'fixed checkout of commit {protocol}' in prose('benchmarks.md')
     assert f'fixed checkout of commit {amendment}' in prose('benchmarks.md')
     assert f'checkout of commit {partial}' in prose('partial_labels.md')
+    q2l = script_commit('PARTIAL_Q2L_COMMIT')
+    assert f'checkout of commit {q2l}' in prose('partial_labels.md')
 
 
 def test_usage_is_refused_without_an_action():
