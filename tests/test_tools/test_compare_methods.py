@@ -369,6 +369,8 @@ def test_partial_graph_table_reads_the_mlic_logs(tmp_path):
                    (10, 'nan', 0.03, 0.3)]),
         ('known10_mlic_an', 1):
         graph_log([(10, 0.04, 0.03, -0.1)]),
+        ('known50_mlic_an', 0):
+        graph_log([(10, 0.01, 0.05, -0.2)]),
         ('single_mlic_an', 0):
         graph_log([(10, 'nan', 'nan', 'nan')]),
         # a baseline log is no MLIC setting
@@ -388,9 +390,16 @@ def test_partial_graph_table_reads_the_mlic_logs(tmp_path):
     # present-absent (0.01 + 0.03) / 2, corr (0.1 + 0.3) / 2; seed 1:
     # 0.04, 0.03, -0.1; then the mean over the two seeds
     assert lines[2] == '| 10 %, AN | 2 | 0.0300 | 0.0250 | +0.050 |'
-    assert lines[3] == ('| single positive, AN | 1 | undefined | undefined | '
+    assert lines[3] == '| 50 %, AN | 1 | 0.0100 | 0.0500 | -0.200 |'
+    assert lines[4] == ('| single positive, AN | 1 | undefined | undefined | '
                         'undefined |')
-    assert len(lines) == 4
+    # the extremes over the settings that define each value ("undefined"
+    # left out)
+    assert lines[5:] == [
+        '', 'From the lowest to the highest setting: A present-present '
+        '0.0100 to 0.0300; A present-absent 0.0250 to 0.0500; corr. with '
+        'P(j \\| i) -0.200 to +0.050.'
+    ]
     assert tool.partial_graph_table(str(tmp_path), {}) == ''
 
 
@@ -491,3 +500,13 @@ def test_partial_label_reading_quotes_the_generated_tables():
         assert not missing, (f'{where} quotes {missing}, which the '
                              'generated tables of docs/partial_labels.md '
                              'do not hold')
+    # the graph's ranges the reading gives are the computed extremes
+    line = generated[generated.index('From the lowest to the highest'):]
+    line = ' '.join(line[:line.index('.\n')].split())
+    ranges = re.findall(r'([-+]?\d+\.\d+) to ([-+]?\d+\.\d+)', line)
+    assert len(ranges) == 3, line
+    reading = ' '.join(reading.split())
+    for low, high in ranges:
+        assert f'{low} to {high}' in reading, (
+            f'the reading does not give the range {low} to {high} of: '
+            f'{line}')

@@ -402,10 +402,12 @@ def partial_graph_table(work_dir: str, results: Dict[str, Dict[int,
 
     Returns:
         str: A Markdown table, one line per MLIC setting with a log that
-        has the diagnostics; empty when there is none.
+        has the diagnostics, then each value's lowest and highest setting
+        (over the defined ones); empty when there is none.
     """
     keys = GRAPH_KEYS[:3]
     lines = []
+    defined = [[] for _ in keys]  # per value, the settings' defined means
     for column, column_title in PARTIAL_COLUMNS:
         for loss, loss_title in PARTIAL_LOSSES:
             key = _partial_key(column, 'mlic', loss)
@@ -425,20 +427,36 @@ def partial_graph_table(work_dir: str, results: Dict[str, Dict[int,
                 continue
             values = np.mean(per_seed, axis=0)
             cells = [
-                'undefined' if np.isnan(v) else
-                (f'{v:+.3f}' if 'corr' in graph_key else f'{v:.4f}')
+                'undefined' if np.isnan(v) else _fmt_graph(v, graph_key)
                 for v, (graph_key, _) in zip(values, keys)
             ]
+            for seen, v in zip(defined, values):
+                if not np.isnan(v):
+                    seen.append(v)
             setting = 'full labels' if column == 'full' else \
                 f'{column_title}, {loss_title}'
             lines.append(f'| {setting} | {len(per_seed)} | ' +
                          ' | '.join(cells) + ' |')
     if not lines:
         return ''
-    return ('| MLIC, setting | seeds | ' + ' | '.join(title
-                                                      for _, title in keys) +
-            ' |\n' + '| --- | ---: | ' + ' | '.join('---:' for _ in keys) +
-            ' |\n' + '\n'.join(lines) + '\n')
+    table = ('| MLIC, setting | seeds | ' + ' | '.join(title
+                                                       for _, title in keys) +
+             ' |\n' + '| --- | ---: | ' + ' | '.join('---:' for _ in keys) +
+             ' |\n' + '\n'.join(lines) + '\n')
+    ranges = [
+        f'{title} {_fmt_graph(min(seen), graph_key)} to '
+        f'{_fmt_graph(max(seen), graph_key)}'
+        for seen, (graph_key, title) in zip(defined, keys) if seen
+    ]
+    if ranges:
+        # the extremes a reading quotes, computed rather than read by eye
+        table += ('\nFrom the lowest to the highest setting: ' +
+                  '; '.join(ranges) + '.\n')
+    return table
+
+
+def _fmt_graph(value: float, graph_key: str) -> str:
+    return f'{value:+.3f}' if 'corr' in graph_key else f'{value:.4f}'
 
 
 def update_doc(path: str, benchmark: str, table: str) -> None:
