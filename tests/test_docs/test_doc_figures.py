@@ -1,8 +1,10 @@
-"""The figures the docs quote for the quick start are the README's.
+"""The figures the docs quote are those of their sources.
 
 The README's quick-start table is the one source; a page that quotes the
 quick start's mAP in the same sentence as the words "quick start" must
-give the same number at the precision it writes.
+give the same number at the precision it writes. And the hand-written
+outcome of docs/benchmarks.md's amendment 2 quotes only figures of the
+tables the protocol tool writes on that page.
 """
 import glob
 import os.path as osp
@@ -112,3 +114,54 @@ def test_the_check_catches_a_stale_figure():
         MAP_FIGURE.findall(s) for s in sentences(text) if QUICK_START.search(s)
     ]
     assert found == [[]]
+
+
+#: A figure the prose quotes (two to four decimals); a sign counts only
+#: where no digit precedes it, so "0.16-0.21" is a range of two figures.
+PROSE_FIGURE = re.compile(r'(?:(?<![\d.])[-+])?\d+\.\d{2,4}(?![\d\w.])')
+TABLE_NUMBER = re.compile(r'(?:(?<![\d.])[-+])?\d+\.\d+')
+GENERATED = re.compile(
+    r'<!-- multiglyphs_protocol:\w+ -->(.*?)<!-- /multiglyphs_protocol -->',
+    re.S)
+
+
+def unheld_figures(prose: str, generated: str) -> list:
+    """The figures of ``prose`` that no number of ``generated`` gives at
+    the figure's precision (equal, or rounding to it; signs compared)."""
+    numbers = TABLE_NUMBER.findall(generated)
+
+    def gives(number: str, figure: str) -> bool:
+        return (len(number.split('.')[1]) >= len(figure.split('.')[1])
+                and number.startswith('-') == figure.startswith('-')
+                and same_at_precision(figure.lstrip('+'), number))
+
+    return [
+        figure for figure in PROSE_FIGURE.findall(prose)
+        if not any(gives(n, figure) for n in numbers)
+    ]
+
+
+def amendment_outcome(page: str) -> tuple:
+    """(prose, generated tables) of docs/benchmarks.md's amendment 2
+    outcome and reading: the hand-written text and the tool's tables."""
+    text = page[page.index('**Outcome (complete on'):page.
+                index('### Re-training a recorded final run')]
+    return GENERATED.sub('', text), ''.join(GENERATED.findall(page))
+
+
+def test_amendment_outcome_quotes_the_generated_tables():
+    """The hand-written outcome of the MultiGlyphs protocol's amendment 2
+    and its reading quote only figures that the tool's tables on the page
+    give (at the precision quoted: 0.175 may quote 0.1748)."""
+    prose, generated = amendment_outcome(read('docs/benchmarks.md'))
+    assert len(PROSE_FIGURE.findall(prose)) > 50
+    assert unheld_figures(prose, generated) == []
+
+
+def test_the_figure_check_catches_a_wrong_or_misrounded_figure():
+    generated = '| MLIC | 76.83 ± 0.25 | 0.1748 | -0.0941 | +0.17 |'
+    assert unheld_figures('76.83, 0.175, 0.17, -0.094 and 0.16-0.17',
+                          generated) == ['0.16']
+    # rounding the other way, a sign dropped, a figure not there
+    assert unheld_figures('0.174, 0.094, 76.84',
+                          generated) == ['0.174', '0.094', '76.84']
