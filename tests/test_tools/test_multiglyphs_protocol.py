@@ -676,17 +676,19 @@ def test_committed_tables_are_what_the_committed_runs_give(tool, tmp_path):
 
 def test_graph_table_reads_the_last_epochs_diagnostics(tool, tmp_path):
     """One line per final run that logs the graph diagnostics: the last
-    epoch's means, "—" for a value the run does not log (λ = 0), beside its
-    loss rise and test mAP; rows without graph logs are left out."""
+    epoch's means over the steps that define them ("undefined" where none
+    does), "—" for a value the run does not log (λ = 0), beside its loss
+    rise and test mAP; rows without graph logs are left out."""
     work = str(tmp_path)
 
     def graph_log(records, contrastive=True, corr='0.1000'):
         lines = []
-        for epoch, pp, pa in records:
+        for epoch, pp, pa, *step in records:
             extra = '  graph/contrastive_minus_log2: 0.5000' \
                 if contrastive else ''
             lines.append(
-                epoch_log([(epoch, 10, 1e-3, 100.0 / epoch)]) +
+                epoch_log([(epoch, step[0] if step else 10, 1e-3,
+                            100.0 / epoch)]) +
                 f'  graph/present_present: {pp}  graph/present_absent: {pa}'
                 f'  graph/corr_with_data: {corr}{extra}')
         return '\n'.join(lines)
@@ -696,6 +698,8 @@ def test_graph_table_reads_the_last_epochs_diagnostics(tool, tmp_path):
         ('mlic_no_contrastive', graph_log([(1, 0.3, 0.3)], contrastive=False)),
         # a constant graph's correlation is logged as nan
         ('mlic_uniform_graph', graph_log([(1, 0.5, 0.5)], corr='nan')),
+        # a logging window without two present labels: nan, skipped
+        ('mlic_t2', graph_log([(1, 'nan', 0.2, 10), (1, 0.06, 0.4, 20)])),
         ('baseline', epoch_log([(1, 10, 1e-3, 50.0)])),
     ]
     for key, text in logs:
@@ -712,7 +716,9 @@ def test_graph_table_reads_the_last_epochs_diagnostics(tool, tmp_path):
                         '0.3000 | +0.1000 | — | 0 % | 70.00 |')
     assert lines[4] == ('| MLIC with a fixed uniform graph | 0.5000 | 0.5000 '
                         '| undefined | 0.5000 | 0 % | 70.00 |')
-    assert len(lines) == 5
+    assert lines[5] == ('| MLIC, T = 2 | 0.0600 | 0.3000 | +0.1000 | 0.5000 '
+                        '| 0 % | 70.00 |')
+    assert len(lines) == 6
     # no run at that seed (or in that regime) logs the graph: a sentence
     assert tool.graph_table(work, 'pretrained', 1) == (
         'No final run of the pretrained regime at seed 1 that logs the graph '

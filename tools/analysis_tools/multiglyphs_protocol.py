@@ -57,7 +57,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from mlic.utils import (GRAPH_KEYS, epoch_means, mean_std,
+from mlic.utils import (GRAPH_KEYS, epoch_means, last_epoch_mean, mean_std,
                         momentum_for_run_share, paired_interval,
                         read_marked_section, replace_marked_section,
                         run_resumable_training, train_records)
@@ -469,8 +469,9 @@ def curves_table(work_dir: str,
 
 def graph_table(work_dir: str, regime: str, seed: int) -> str:
     """The graph diagnostics of each final run at ``seed`` that logs them:
-    the mean over the last epoch's logged training batches, beside the
-    run's test mAP and training-loss rise.
+    the mean over the last epoch's logged training batches that define
+    them (:func:`mlic.utils.last_epoch_mean`, as the partial-label table
+    reads them), beside the run's test mAP and training-loss rise.
 
     Returns:
         str: A Markdown table, one line per row with such a log, or a
@@ -496,11 +497,11 @@ def graph_table(work_dir: str, regime: str, seed: int) -> str:
             if f'{graph_key}: ' not in text:  # λ = 0: no contrastive term
                 cells.append('—')
                 continue
-            means = epoch_means(text, graph_key)
-            value = means[max(means)][1]
+            # the hook logs nan where a statistic is undefined (the
+            # correlation of a constant graph): such steps are skipped, and
+            # a value nan at every step of the last epoch is undefined
+            value = last_epoch_mean(text, graph_key)
             if math.isnan(value):
-                # the hook logs nan where a statistic is undefined (the
-                # correlation of a constant graph)
                 cells.append('undefined')
             else:
                 cells.append(f'{value:+.4f}' if 'corr' in
