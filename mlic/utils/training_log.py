@@ -97,6 +97,27 @@ def last_epoch_mean(text: str, key: str) -> float:
     return float(np.mean(values)) if values else float('nan')
 
 
+def loss_rise(means: Dict[int, Tuple[float, float]]) -> float:
+    """The largest rise of an epoch's mean training loss over the lowest
+    mean of the epochs before it, as a fraction (0 when it never rises).
+    The protocol's stability tables and the partial-label table report it.
+
+    A label-free sign of an unstable run: a run whose loss only falls gives
+    0; MLIC's first final run, whose loss went from 115 (epoch 6) to 164
+    (epoch 8), gives 0.42.
+
+    Args:
+        means: :func:`epoch_means` of a log.
+    """
+    rise, lowest = 0.0, math.inf
+    for epoch in sorted(means):
+        loss = means[epoch][1]
+        if lowest < math.inf:
+            rise = max(rise, loss / lowest - 1)
+        lowest = min(lowest, loss)
+    return rise
+
+
 #: The graph diagnostics a run logs (GraphDiagnosticsHook), with the
 #: headings the tables give them.
 GRAPH_KEYS = [('graph/present_present', 'A present-present'),

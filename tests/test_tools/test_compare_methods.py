@@ -403,6 +403,72 @@ def test_partial_graph_table_reads_the_mlic_logs(tmp_path):
     assert tool.partial_graph_table(str(tmp_path), {}) == ''
 
 
+def loss_log(losses):
+    """A training log whose epoch e logs the loss losses[e - 1]."""
+    return ''.join(
+        f'12/04 06:28:00 - mmengine - INFO - Epoch(train) [{epoch}][10/79]  '
+        f'base_lr: 1.0e-04 lr: 1.0e-04  eta: 0:00:17  time: 0.5845  '
+        f'data_time: 0.0142  loss: {loss}\n'
+        for epoch, loss in enumerate(losses, start=1))
+
+
+def test_every_run_table_gives_the_worst_training_loss_rise(tmp_path):
+    """The partial-label table's last column: each row's worst seed's
+    training-loss rise (how far an epoch's mean loss rose above the lowest
+    before it), "0 %" when no seed's loss rose, "—" when a seed has no
+    log."""
+    tool = load_tool()
+    logs = {
+        ('known30_mlic_ignore', 0): [200.0, 150.0, 120.0],
+        ('known30_mlic_ignore', 1): [200.0, 125.0, 150.0],  # +20 %
+        ('known30_mlic_ignore', 2): [200.0, 100.0, 105.0],  # +5 %
+        ('known30_mlic_an', 0): [90.0, 60.0, 50.0],
+    }
+    for (key, seed), losses in logs.items():
+        (tmp_path / key).mkdir(exist_ok=True)
+        (tmp_path / key / f'seed_{seed}.log').write_text(loss_log(losses))
+    results = {
+        'known30_mlic_ignore': {
+            s: {}
+            for s in range(3)
+        },
+        'known30_mlic_an': {
+            0: {},
+            1: {}
+        },  # seed 1 has no log
+    }
+    rises = tool.training_loss_rises(str(tmp_path), results)
+    assert rises['known30_mlic_ignore'] == pytest.approx({
+        0: 0.0,
+        1: 0.2,
+        2: 0.05
+    })
+    assert rises['known30_mlic_an'] == {0: 0.0}
+    assert tool._fmt_rise(rises['known30_mlic_ignore'], [0, 1, 2]) == \
+        '20 % (seed 1)'
+    assert tool._fmt_rise(rises['known30_mlic_ignore'], [0]) == '0 %'
+    assert tool._fmt_rise(rises['known30_mlic_an'], [0, 1]) == '—'
+    summary = dict(
+        known30_mlic_ignore=dict(
+            seeds=[0, 1, 2],
+            mAP=(50.0, 1.0),
+            CF1=(40.0, 1.0),
+            OF1=(45.0, 1.0),
+            delta_mAP=None,
+            delta_CF1=None,
+            delta_OF1=None,
+            params=2e6,
+            images_per_s=100.0))
+    rows = tool.BENCHMARKS['multiglyphs_partial']
+    lines = tool.format_table(rows, summary, rises).splitlines()
+    assert lines[0].endswith('| longest run | training-loss rise (worst '
+                             'seed) |')
+    assert lines[2].endswith('| — | 20 % (seed 1) |')
+    # without rises, the table other benchmarks write
+    assert tool.format_table(
+        rows, summary).splitlines()[0].endswith('| longest run |')
+
+
 def test_committed_partial_label_table_is_what_the_committed_runs_give(
         tmp_path):
     """docs/partial_labels.md's table is `--no-train --update-doc` on the

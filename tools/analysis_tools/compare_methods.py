@@ -54,8 +54,9 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
-from mlic.utils import (GRAPH_KEYS, last_epoch_mean, mean_std, paired_interval,
-                        replace_marked_section, run_resumable_training)
+from mlic.utils import (GRAPH_KEYS, epoch_means, last_epoch_mean, loss_rise,
+                        mean_std, paired_interval, replace_marked_section,
+                        run_resumable_training)
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -251,14 +252,25 @@ def _fmt_duration(seconds: Optional[float]) -> str:
     return f'{minutes} min {rest:02d} s'
 
 
-def format_table(rows: List[tuple], summary: Dict[str, dict]) -> str:
-    """A Markdown table, one line per row that has results."""
+def format_table(rows: List[tuple],
+                 summary: Dict[str, dict],
+                 rises: Optional[Dict[str, Dict[int, float]]] = None) -> str:
+    """A Markdown table, one line per row that has results.
+
+    Args:
+        rises: per row and seed, the run's training-loss rise
+            (:func:`training_loss_rises`); given, a last column shows each
+            row's worst seed ("—" where a seed has no log).
+    """
     lines = [
         '| method | config | seeds | mAP | CF1 | OF1 | Δ mAP | Δ CF1 | '
         'Δ OF1 | parameters | train images/s | longest run |',
         '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- '
         '| --- |'
     ]
+    if rises is not None:
+        lines[0] += ' training-loss rise (worst seed) |'
+        lines[1] += ' ---: |'
     for key, title, config, options in map(row_parts, rows):
         if key not in summary:
             continue
@@ -271,7 +283,35 @@ def format_table(rows: List[tuple], summary: Dict[str, dict]) -> str:
             ' | '.join(_fmt(s[f'delta_{m}'], signed=True) for m in METRICS) +
             f' | {s["params"] / 1e6:.2f} M | {s["images_per_s"]:.0f} | ' +
             _fmt_duration(s.get('longest_run_s')) + ' |')
+        if rises is not None:
+            lines[-1] += f' {_fmt_rise(rises.get(key, {}), s["seeds"])} |'
     return '\n'.join(lines) + '\n'
+
+
+def _fmt_rise(rises: Dict[int, float], seeds: List[int]) -> str:
+    if any(seed not in rises for seed in seeds):
+        return '—'
+    seed = max(seeds, key=lambda s: rises[s])
+    percent = f'{100 * rises[seed]:.0f} %'
+    return percent if percent == '0 %' else f'{percent} (seed {seed})'
+
+
+def training_loss_rises(
+        work_dir: str,
+        results: Dict[str, Dict[int, dict]]) -> Dict[str, Dict[int, float]]:
+    """Each finished run's training-loss rise (:func:`mlic.utils.loss_rise`
+    of its log's epoch means: how far an epoch's mean loss rose above the
+    lowest before it), the MultiGlyphs protocol's sign of a run that broke;
+    runs without a log (``<row>/seed_<n>.log``) are left out."""
+    rises: Dict[str, Dict[int, float]] = {}
+    for key, runs in results.items():
+        for seed in runs:
+            log = osp.join(work_dir, key, f'seed_{seed}.log')
+            if osp.isfile(log):
+                with open(log, encoding='utf-8') as f:
+                    rises.setdefault(key, {})[seed] = loss_rise(
+                        epoch_means(f.read()))
+    return rises
 
 
 #: The partial-label table's columns: (row-key prefix, heading), in the
@@ -698,7 +738,8 @@ def main():
             graph = ('\nMLIC\'s predicted graph at the end of training '
                      '(last epoch, mean over seeds):\n\n' + graph)
         table = partial_label_tables(results) + graph + \
-            '\nEvery run:\n\n' + table
+            '\nEvery run:\n\n' + format_table(
+                rows, summary, training_loss_rises(work_dir, results))
     with open(osp.join(work_dir, 'results.md'), 'w') as f:
         f.write(table)
     with open(osp.join(work_dir, 'results.json'), 'w') as f:

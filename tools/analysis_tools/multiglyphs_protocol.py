@@ -57,8 +57,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from mlic.utils import (GRAPH_KEYS, epoch_means, last_epoch_mean, mean_std,
-                        momentum_for_run_share, paired_interval,
+from mlic.utils import (GRAPH_KEYS, epoch_means, last_epoch_mean, loss_rise,
+                        mean_std, momentum_for_run_share, paired_interval,
                         read_marked_section, replace_marked_section,
                         run_resumable_training, train_records)
 from mlic.utils.training_log import TRAIN_RECORD
@@ -339,26 +339,6 @@ def train_losses(text: str) -> np.ndarray:
                           loss) in train_records(text, 'loss').items()
     }
     return np.asarray(sorted(by_step.items()), np.float64)
-
-
-def loss_rise(means: Dict[int, Tuple[float, float]]) -> float:
-    """The largest rise of an epoch's mean training loss over the lowest
-    mean of the epochs before it, as a fraction (0 when it never rises).
-
-    A label-free sign of an unstable run: a run whose loss only falls gives
-    0; MLIC's first final run, whose loss went from 115 (epoch 6) to 164
-    (epoch 8), gives 0.42.
-
-    Args:
-        means: :func:`epoch_means` of a log.
-    """
-    rise, lowest = 0.0, math.inf
-    for epoch in sorted(means):
-        loss = means[epoch][1]
-        if lowest < math.inf:
-            rise = max(rise, loss / lowest - 1)
-        lowest = min(lowest, loss)
-    return rise
 
 
 def final_run_logs(work_dir: str, regime: str, key: str,
