@@ -78,7 +78,9 @@ def test_sync_copies_runs_and_rewrites_the_table(tmp_path):
                 params=5_090_000,
                 seed=0,
                 wall_s=600.0)))
-    (run.parent / 'seed_0.log').write_text('the training log\n')
+    log = ('12/04 06:28:00 - mmengine - INFO - Epoch(train) [1][10/79]  '
+           'base_lr: 1.0e-04 lr: 1.0e-04  time: 0.5845  loss: 66.5\n')
+    (run.parent / 'seed_0.log').write_text(log)
     # an interrupted run: no result.json, not copied
     (run.parent / 'seed_1').mkdir()
     # an older copy of a run that finished again since: sync replaces it
@@ -89,7 +91,7 @@ def test_sync_copies_runs_and_rewrites_the_table(tmp_path):
     run_sync(repo, tmp_path / 'root')
     assert json.loads(
         (copied / 'seed_0' / 'result.json').read_text())['mAP'] == 61.5
-    assert (copied / 'seed_0.log').read_text() == 'the training log\n'
+    assert (copied / 'seed_0.log').read_text() == log
     assert not (copied / 'seed_1').exists()
     doc = (repo / 'docs' / 'partial_labels.md').read_text()
     assert 'No runs yet.' not in doc

@@ -464,6 +464,13 @@ def test_every_run_table_gives_the_worst_training_loss_rise(tmp_path):
     assert lines[0].endswith('| longest run | training-loss rise (worst '
                              'seed) |')
     assert lines[2].endswith('| — | 20 % (seed 1) |')
+    # a finished run's log without a training loss is named
+    (tmp_path / 'known30_mlic_an' / 'seed_1.log').write_text('cut short\n')
+    with pytest.raises(
+            ValueError,
+            match=r'known30_mlic_an/seed_1\.log: '
+            'the log holds no training loss'):
+        tool.training_loss_rises(str(tmp_path), results)
     # without rises, the table other benchmarks write
     assert tool.format_table(
         rows, summary).splitlines()[0].endswith('| longest run |')

@@ -302,15 +302,24 @@ def training_loss_rises(
     """Each finished run's training-loss rise (:func:`mlic.utils.loss_rise`
     of its log's epoch means: how far an epoch's mean loss rose above the
     lowest before it), the MultiGlyphs protocol's sign of a run that broke;
-    runs without a log (``<row>/seed_<n>.log``) are left out."""
+    runs without a log (``<row>/seed_<n>.log``) are left out.
+
+    Raises:
+        ValueError: a run's log holds no training loss (named).
+    """
     rises: Dict[str, Dict[int, float]] = {}
     for key, runs in results.items():
         for seed in runs:
             log = osp.join(work_dir, key, f'seed_{seed}.log')
-            if osp.isfile(log):
-                with open(log, encoding='utf-8') as f:
-                    rises.setdefault(key, {})[seed] = loss_rise(
-                        epoch_means(f.read()))
+            if not osp.isfile(log):
+                continue
+            with open(log, encoding='utf-8') as f:
+                text = f.read()
+            try:
+                means = epoch_means(text)
+            except ValueError as err:  # a finished run logs its loss
+                raise ValueError(f'{log}: {err}') from err
+            rises.setdefault(key, {})[seed] = loss_rise(means)
     return rises
 
 
