@@ -419,7 +419,9 @@ def partial_label_tables(results: Dict[str, Dict[int, dict]]) -> str:
         lines.append(f'| {loss_title} | ' + ' | '.join(
             paired('mlic', 'baseline', loss, column)
             for column, _ in PARTIAL_COLUMNS) + ' |')
-    if any(key.endswith('_q2l') or '_q2l_' in key for key in results):
+    if any(
+            _partial_key(column, 'q2l', 'an') in results
+            for column, _ in PARTIAL_COLUMNS):
         lines += [
             '', 'With Query2Label-style (MLIC\'s transformer without its '
             'graph network and contrastive loss), AN, paired over seeds '
